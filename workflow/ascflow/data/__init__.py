@@ -1,0 +1,1 @@
+"""Data: the built-in synthetic scenes and safe loading and validation."""

@@ -1,0 +1,1 @@
+"""Models: architecture specs, Keras builders, forest and network training."""
