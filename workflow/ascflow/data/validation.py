@@ -19,6 +19,9 @@ DATA_FILES = tuple(f"{kind}_{split}.npy" for split in SPLITS for kind in ("X", "
 CLASSES_FILE = "classes.txt"
 #: Clips scanned at a time; bounds memory whatever the data size.
 CHUNK_CLIPS = 256
+NPY_MAGIC = b"\x93NUMPY"
+#: Pickles of protocol 2 and later start with this opcode.
+PICKLE_PROTOCOL_BYTE = b"\x80"
 
 
 def data_paths(data_dir: str | Path) -> dict[str, Path]:
@@ -40,19 +43,22 @@ def load_array(path: str | Path) -> np.ndarray:
     path = Path(path)
     if not path.is_file():
         raise AscflowError(f"{path}: file not found.")
+    with open(path, "rb") as handle:
+        magic = handle.read(len(NPY_MAGIC))
+    if magic[:1] == PICKLE_PROTOCOL_BYTE:
+        raise AscflowError(f"{path}: is a pickle, not a .npy file; save it with numpy.save.")
+    if magic != NPY_MAGIC:
+        raise AscflowError(f"{path}: not a .npy file (an .npz archive, text or another format?).")
     try:
-        array = np.load(path, mmap_mode="r", allow_pickle=False)
+        return np.load(path, mmap_mode="r", allow_pickle=False)
     except ValueError as error:
-        if "pickle" in str(error).lower() or "object" in str(error).lower():
+        if "object" in str(error).lower() or "pickle" in str(error).lower():
             raise AscflowError(
                 f"{path}: holds Python objects (a pickled array); save a numeric array instead."
             ) from None
         raise AscflowError(f"{path}: not a readable .npy file ({error}).") from None
     except (OSError, EOFError) as error:
         raise AscflowError(f"{path}: not a readable .npy file ({error}).") from None
-    if not isinstance(array, np.ndarray):
-        raise AscflowError(f"{path}: not a single .npy array (an .npz archive?).")
-    return array
 
 
 def _check_features(path: Path, features: np.ndarray) -> dict:

@@ -1,0 +1,76 @@
+"""Shared fixtures: the repository, Snakemake through its command line, and
+one tiny end-to-end run that many tests read."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+TINY_CONFIG = REPO / "tests" / "config" / "tiny.yaml"
+
+
+def snakemake(
+    workdir: Path, *args: str, check: bool = True, timeout: int = 900
+) -> subprocess.CompletedProcess:
+    """Run the workflow's Snakefile with its working directory in ``workdir``.
+
+    Through the command line, as conventions.md asks: the Python API changes
+    between releases. ``--workflow-profile none`` keeps profiles/default out.
+    """
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--snakefile",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--workflow-profile",
+        "none",
+        *args,
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=workdir)
+    if check and result.returncode != 0:
+        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def tiny_args(*extra: str) -> list[str]:
+    return ["--configfile", str(TINY_CONFIG), "--cores", "2", *extra]
+
+
+def copy_run(source: Path, target: Path) -> Path:
+    """A copy of a finished run's folder (outputs and Snakemake's metadata)."""
+    shutil.copytree(source, target, symlinks=True)
+    return target
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory) -> Path:
+    """The whole workflow once, on the tiny config; read-only for tests
+    (copy it with copy_run before changing anything)."""
+    workdir = tmp_path_factory.mktemp("tiny_run")
+    snakemake(workdir, *tiny_args())
+    return workdir
+
+
+def read_metrics(workdir: Path) -> dict[str, dict]:
+    return {
+        path.stem: json.loads(path.read_text())
+        for path in sorted((workdir / "results/metrics").glob("*.json"))
+    }
+
+
+def without_timings(metrics: dict) -> dict:
+    """Metrics with every wall-clock figure removed (those differ run to run)."""
+    return {key: value for key, value in metrics.items() if "seconds" not in key}
+
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

@@ -1,0 +1,49 @@
+"""The set-up files agree with each other: the README's quick start, .ci/run,
+pyproject.toml and environment.yml."""
+
+import re
+import tomllib
+
+import yaml
+from conftest import REPO
+
+# Same software, different names on PyPI and conda-forge.
+PIP_TO_CONDA = {"tensorflow-cpu": "tensorflow"}
+
+
+def quick_start_commands() -> list[str]:
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("## Quick start", 1)[1]
+    block = re.search(r"```(?:bash|sh)?\n(.*?)```", section, re.S)[1]
+    return [line.split("#", 1)[0].strip() for line in block.splitlines() if line.split("#", 1)[0].strip()]
+
+
+def requirement_name(requirement: str) -> str:
+    return re.split(r"[<>=!~ ;\[]", requirement, maxsplit=1)[0].strip().lower()
+
+
+def test_readme_quick_start_has_two_commands_and_ci_runs_the_second():
+    commands = quick_start_commands()
+    assert len(commands) == 2
+    assert commands[0].endswith("run") and commands[1].endswith("test")
+    ci_commands = [line for line in (REPO / ".ci/run").read_text().splitlines() if line and not line.startswith(("#", "set ", "cd "))]
+    assert ci_commands == [commands[1]]
+
+
+def test_environment_yml_matches_pyproject():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    pip_names = {PIP_TO_CONDA.get(n, n) for n in map(requirement_name, project["dependencies"])}
+    environment = yaml.safe_load((REPO / "environment.yml").read_text())
+    conda_names = {requirement_name(d) for d in environment["dependencies"] if isinstance(d, str)}
+    assert conda_names - {"python"} == pip_names
+    assert "conda-forge" in environment["channels"]
+
+
+def test_pip_and_conda_version_bounds_agree():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    environment = yaml.safe_load((REPO / "environment.yml").read_text())
+    conda = {requirement_name(d): d[len(requirement_name(d)) :] for d in environment["dependencies"]}
+    for requirement in project["dependencies"]:
+        name = requirement_name(requirement)
+        bounds = requirement.split("#")[0][len(name) :].strip()
+        assert conda[PIP_TO_CONDA.get(name, name)] == bounds, name
