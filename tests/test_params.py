@@ -1,0 +1,185 @@
+"""Parameter counts two ways: the closed form, Keras, and their agreement."""
+
+import json
+
+import numpy as np
+import pytest
+from ascflow import params
+from ascflow.errors import AscflowError
+from ascflow.models.keras_build import build_model
+from ascflow.models.specs import (
+    NetworkSpec,
+    cnn_spec,
+    lstm_spec,
+    minimum_input_shape,
+    reference_image_cnn_spec,
+    reference_mlp_spec,
+)
+from ascflow.param_check import compare_with_keras, parameter_report, write_table
+
+REFERENCE_CONVS = [
+    {"filters": 32, "kernel_size": 5, "padding": "valid"},
+    {"filters": 32, "kernel_size": 5, "padding": "same"},
+]
+REFERENCE_CNN = cnn_spec((40, 501, 1), 15, REFERENCE_CONVS, 2)
+REFERENCE_LSTM = lstm_spec((501, 40), 15, 32, "he_uniform")
+
+
+@pytest.mark.parametrize(
+    ("spec", "total"),
+    [
+        (reference_mlp_spec(), 4_926_410),
+        (reference_image_cnn_spec("same"), 355_754),
+        (reference_image_cnn_spec("valid"), 297_194),
+        (REFERENCE_CNN, 562_159),
+        (REFERENCE_LSTM, 249_839),
+    ],
+    ids=lambda value: value.name if isinstance(value, NetworkSpec) else str(value),
+)
+def test_reference_totals_both_ways(spec, total):
+    assert params.total_params(spec) == total
+    table = compare_with_keras(spec)
+    assert sum(row["params_keras"] for row in table) == total
+
+
+def test_reference_mlp_rows_match_the_study():
+    rows = params.layer_counts(reference_mlp_spec())
+    assert [(row.weights, row.biases) for row in rows] == [
+        (0, 0),
+        (4_915_200, 100),
+        (10_000, 100),
+        (1_000, 10),
+    ]
+
+
+def test_image_cnn_first_convolution_multiplications():
+    for padding, expected in [("valid", 36_902_400), ("same", 39_321_600)]:
+        spec = reference_image_cnn_spec(padding)
+        assert params.conv_multiplications(spec.layers[0], spec.input_shape) == expected
+
+
+def test_forward_flops_are_twice_the_multiply_adds():
+    # LSTM: 501 steps x 4 gates x 32 x (40 + 32); dense: 16,032 x 15.
+    assert params.forward_flops(REFERENCE_LSTM) == 2 * (501 * 4 * 32 * 72 + 16_032 * 15)
+    assert params.forward_flops(reference_mlp_spec()) == 2 * (4_915_200 + 10_000 + 1_000)
+
+
+def test_builder_keeps_every_choice_of_the_spec():
+    cnn = build_model(REFERENCE_CNN)
+    assert [cnn.get_layer(name).padding for name in ("conv2d_1", "conv2d_2")] == ["valid", "same"]
+    assert cnn.get_layer("conv2d_1").get_config()["activation"] == "relu"
+    assert cnn.get_layer("dense_1").get_config()["activation"] == "softmax"
+    assert cnn.get_layer("maxpool2d_1").get_config()["strides"] == (2, 2)
+    lstm = build_model(REFERENCE_LSTM).get_layer("lstm_1")
+    assert lstm.return_sequences
+    assert lstm.get_config()["kernel_initializer"]["class_name"] == "HeUniform"
+
+
+def _random_conv_spec(rng, index: int) -> NetworkSpec:
+    layers = []
+    for _ in range(rng.integers(1, 4)):
+        layers.append(
+            {
+                "type": "conv2d",
+                "filters": int(rng.integers(1, 7)),
+                "kernel_size": int(rng.integers(1, 5)),
+                "padding": str(rng.choice(["valid", "same"])),
+                "activation": "relu",
+            }
+        )
+        if rng.random() < 0.7:
+            layers.append({"type": "maxpool2d", "pool_size": int(rng.integers(1, 4))})
+    if rng.random() < 0.8:
+        layers.append({"type": "flatten"})
+    # Without a flatten the dense layers act on the channel axis at every position.
+    for _ in range(rng.integers(1, 3)):
+        layers.append({"type": "dense", "units": int(rng.integers(1, 9)), "activation": "relu"})
+    sizing = NetworkSpec(f"random_conv_{index}", (1, 1, 1), tuple(layers))
+    height, width, _ = minimum_input_shape(sizing)
+    shape = (height + int(rng.integers(0, 6)), width + int(rng.integers(0, 6)), int(rng.integers(1, 4)))
+    return NetworkSpec(sizing.name, shape, sizing.layers)
+
+
+def _random_lstm_spec(rng, index: int) -> NetworkSpec:
+    layers = []
+    n_lstm = int(rng.integers(1, 3))
+    for position in range(n_lstm):
+        last = position == n_lstm - 1
+        layers.append(
+            {
+                "type": "lstm",
+                "units": int(rng.integers(1, 9)),
+                # Only the last LSTM may drop the sequence: the next one needs it.
+                "return_sequences": bool(rng.random() < 0.5) if last else True,
+                "kernel_initializer": str(rng.choice(["he_uniform", "glorot_uniform"])),
+            }
+        )
+    if layers[-1]["return_sequences"] and rng.random() < 0.7:
+        layers.append({"type": "flatten"})
+    layers.append({"type": "dense", "units": int(rng.integers(1, 9)), "activation": "softmax"})
+    shape = (int(rng.integers(1, 13)), int(rng.integers(1, 7)))
+    return NetworkSpec(f"random_lstm_{index}", shape, tuple(layers))
+
+
+def test_closed_form_equals_keras_on_random_architectures():
+    rng = np.random.default_rng(2020)
+    specs = [(_random_conv_spec if i % 3 else _random_lstm_spec)(rng, i) for i in range(90)]
+    for spec in specs:
+        table = compare_with_keras(spec)  # raises on any per-layer mismatch
+        assert len(table) == len(spec.layers)
+        assert sum(row["params_keras"] for row in table) == params.total_params(spec)
+
+
+def test_wrong_closed_form_names_network_and_layer(monkeypatch):
+    correct = params.weights_and_biases
+
+    def one_weight_too_many(layer, input_shape):
+        weights, biases = correct(layer, input_shape)
+        return (weights + 1, biases) if layer["type"] == "dense" else (weights, biases)
+
+    monkeypatch.setattr(params, "weights_and_biases", one_weight_too_many)
+    with pytest.raises(
+        AscflowError, match=r"^cnn: layer dense_1 has 535,695 parameters in Keras but 535,696"
+    ):
+        compare_with_keras(REFERENCE_CNN)
+
+
+def test_wrong_closed_form_shape_names_the_layer(monkeypatch):
+    correct = params.layer_output_shapes
+
+    def pooling_forgotten(spec):
+        shapes = correct(spec)
+        shapes[1] = shapes[0]
+        return shapes
+
+    monkeypatch.setattr(params, "layer_output_shapes", pooling_forgotten)
+    with pytest.raises(AscflowError, match=r"^cnn: layer maxpool2d_1 outputs \(18, 248, 32\) in Keras"):
+        compare_with_keras(REFERENCE_CNN)
+
+
+def test_parameter_report_and_tables(tmp_path):
+    report = parameter_report(40, 501, 15, REFERENCE_CONVS, 2, 32, "he_uniform")
+    assert list(report["networks"]) == list(params.COUNTED_NETWORKS)
+    totals = {name: network["total_keras"] for name, network in report["networks"].items()}
+    assert totals == {
+        "reference_mlp": 4_926_410,
+        "image_cnn_same": 355_754,
+        "image_cnn_valid": 297_194,
+        "cnn": 562_159,
+        "lstm": 249_839,
+    }
+    figures = report["image_cnn_conv1_multiplications"]
+    assert (figures["valid"]["multiplications"], figures["same"]["multiplications"]) == (
+        36_902_400,
+        39_321_600,
+    )
+    assert "32,768" in report["notes"][0] and "124 x 124" in report["notes"][0]
+    assert "297,194" in report["notes"][1]
+    json.dumps(report)  # the rule writes it as JSON
+
+    path = tmp_path / "cnn.tsv"
+    write_table(report["networks"]["cnn"]["layers"], path)
+    lines = path.read_text().splitlines()
+    assert lines[0].split("\t")[:3] == ["layer", "type", "output_shape"]
+    assert lines[1].split("\t")[:3] == ["conv2d_1", "conv2d", "36x497x32"]
+    assert len(lines) == 1 + len(REFERENCE_CNN.layers)

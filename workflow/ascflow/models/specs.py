@@ -1,0 +1,304 @@
+"""Every network the workflow trains or counts, described once, as data.
+
+A :class:`NetworkSpec` is read by two independent consumers: the Keras builder
+(:mod:`ascflow.models.keras_build`), which trains it, and the closed-form
+counter (:mod:`ascflow.params`), which checks it. Neither knows the other, so
+"closed form == Keras" is a real cross-check of one definition.
+
+Layer dicts spell out every key, so that no consumer relies on a default the
+other might not share::
+
+    {"type": "conv2d", "filters": 32, "kernel_size": 5, "padding": "valid", "activation": "relu"}
+    {"type": "maxpool2d", "pool_size": 2}        # stride == pool_size, 'valid' pooling
+    {"type": "flatten"}
+    {"type": "dense", "units": 15, "activation": "softmax"}
+    {"type": "lstm", "units": 32, "return_sequences": True, "kernel_initializer": "he_uniform"}
+
+Convolutions have stride 1 and square kernels; every layer with weights has
+biases (Keras's default).
+
+This module imports neither TensorFlow nor Keras: the Snakefile and the
+closed-form counts read it without paying for TensorFlow's start-up.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from ascflow.errors import AscflowError
+
+PADDINGS = ("valid", "same")
+
+#: The keys each layer type must spell out (besides "type").
+LAYER_KEYS = {
+    "conv2d": ("filters", "kernel_size", "padding", "activation"),
+    "maxpool2d": ("pool_size",),
+    "flatten": (),
+    "dense": ("units", "activation"),
+    "lstm": ("units", "return_sequences", "kernel_initializer"),
+}
+
+#: What the input axes of the spectrogram networks mean to a user, who knows
+#: a clip as features x time; used in the message of :func:`check_input_fits`.
+#: None marks an axis the feature layout adds, which the user never sees.
+INPUT_AXES = {
+    "cnn": ("features", "time", None),
+    "lstm": ("time", "features"),
+}
+
+# The reference study's image networks (questions 1 and 2): 128 x 128 RGB
+# images, 10 classes.
+IMAGE_SHAPE = (128, 128, 3)
+IMAGE_CLASSES = 10
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    name: str  # e.g. "cnn", "lstm", "reference_mlp", "image_cnn_same", "image_cnn_valid"
+    input_shape: tuple[int, ...]  # without the batch axis, e.g. (40, 501, 1) or (501, 40)
+    layers: tuple[dict, ...]
+    description: str = ""  # one line for the report, including padding
+
+    def __post_init__(self):
+        # A malformed spec is a bug in the code that built it, not a user's
+        # mistake (the config schema already bounds every value), hence
+        # ValueError rather than AscflowError.
+        for index, layer in enumerate(self.layers):
+            expected = LAYER_KEYS.get(layer.get("type"))
+            if expected is None:
+                raise ValueError(f"{self.name}: layer {index} has unknown type {layer.get('type')!r}")
+            if set(layer) != {"type", *expected}:
+                raise ValueError(f"{self.name}: layer {index} ({layer['type']}) must have keys {expected}")
+            if layer["type"] == "conv2d" and layer["padding"] not in PADDINGS:
+                raise ValueError(f"{self.name}: layer {index} has padding {layer['padding']!r}")
+
+
+def layer_names(spec: NetworkSpec) -> list[str]:
+    """The Keras name of each layer: ``conv2d_1``, ``maxpool2d_1``, ``dense_2``...
+
+    Numbered per type in order, so that the closed-form table and the Keras
+    model can be matched row by row; a network's only flatten is plainly
+    ``flatten``.
+    """
+    totals = Counter(layer["type"] for layer in spec.layers)
+    seen: Counter = Counter()
+    names = []
+    for layer in spec.layers:
+        kind = layer["type"]
+        seen[kind] += 1
+        names.append(kind if kind == "flatten" and totals[kind] == 1 else f"{kind}_{seen[kind]}")
+    return names
+
+
+def output_shape(layer: dict, input_shape: tuple[int, ...], network: str = "") -> tuple[int, ...]:
+    """The shape one layer makes of ``input_shape`` (no batch axis).
+
+    A dimension may come out below 1 when the input is too small; callers
+    that need a usable shape check with :func:`check_input_fits`.
+    """
+    kind = layer["type"]
+    required_rank = {"conv2d": 3, "maxpool2d": 3, "lstm": 2}.get(kind)
+    if required_rank is not None and len(input_shape) != required_rank:
+        raise ValueError(f"{network}: {kind} needs a rank-{required_rank} input, got {input_shape}")
+    if kind == "conv2d":
+        height, width, _ = input_shape
+        shrink = layer["kernel_size"] - 1 if layer["padding"] == "valid" else 0
+        return (height - shrink, width - shrink, layer["filters"])
+    if kind == "maxpool2d":
+        # Keras's 'valid' pooling with stride == pool size drops the remainder.
+        height, width, channels = input_shape
+        return (height // layer["pool_size"], width // layer["pool_size"], channels)
+    if kind == "flatten":
+        return (math.prod(input_shape),)
+    if kind == "dense":
+        return (*input_shape[:-1], layer["units"])  # Dense acts on the last axis
+    if kind == "lstm":
+        steps, _ = input_shape
+        return (steps, layer["units"]) if layer["return_sequences"] else (layer["units"],)
+    raise ValueError(f"{network}: unknown layer type {kind!r}")
+
+
+def layer_output_shapes(spec: NetworkSpec, input_shape: tuple[int, ...] | None = None) -> list[tuple]:
+    """Each layer's output shape, for ``spec``'s input or another one."""
+    shape = tuple(spec.input_shape if input_shape is None else input_shape)
+    shapes = []
+    for layer in spec.layers:
+        shape = output_shape(layer, shape, spec.name)
+        shapes.append(shape)
+    return shapes
+
+
+def describe(input_shape: tuple[int, ...], layers: tuple[dict, ...]) -> str:
+    """One line for the report, e.g. ``40x501x1 -> Conv2D 32 5x5 'valid' ReLU -> ...``."""
+    parts = ["x".join(str(size) for size in input_shape)]
+    for layer in layers:
+        kind = layer["type"]
+        if kind == "conv2d":
+            size = layer["kernel_size"]
+            parts.append(f"Conv2D {layer['filters']} {size}x{size} '{layer['padding']}' {_activation(layer)}")
+        elif kind == "maxpool2d":
+            parts.append(f"MaxPool {layer['pool_size']}x{layer['pool_size']}")
+        elif kind == "flatten":
+            parts.append("Flatten")
+        elif kind == "dense":
+            parts.append(f"Dense {layer['units']} {_activation(layer)}")
+        elif kind == "lstm":
+            sequences = "return_sequences" if layer["return_sequences"] else "last state"
+            parts.append(f"LSTM {layer['units']} ({sequences}, {layer['kernel_initializer']})")
+    return " -> ".join(parts)
+
+
+def _activation(layer: dict) -> str:
+    return {"relu": "ReLU"}.get(layer["activation"], layer["activation"])
+
+
+def _spec(name: str, input_shape, layers: list[dict]) -> NetworkSpec:
+    input_shape = tuple(int(size) for size in input_shape)
+    layers = tuple(layers)
+    return NetworkSpec(name, input_shape, layers, describe(input_shape, layers))
+
+
+def _conv(filters: int, kernel_size: int, padding: str) -> dict:
+    return {
+        "type": "conv2d",
+        "filters": int(filters),
+        "kernel_size": int(kernel_size),
+        "padding": padding,
+        "activation": "relu",
+    }
+
+
+def _conv_blocks(conv_layers, pool_size: int) -> list[dict]:
+    """Each convolution followed by its max pool, as in the reference CNNs."""
+    layers = []
+    for conv in conv_layers:
+        layers.append(_conv(conv["filters"], conv["kernel_size"], conv["padding"]))
+        layers.append({"type": "maxpool2d", "pool_size": int(pool_size)})
+    return layers
+
+
+def _softmax(n_classes: int) -> dict:
+    return {"type": "dense", "units": int(n_classes), "activation": "softmax"}
+
+
+def _classifier(n_classes: int) -> list[dict]:
+    return [{"type": "flatten"}, _softmax(n_classes)]
+
+
+def cnn_spec(input_shape, n_classes: int, conv_layers, pool_size: int) -> NetworkSpec:
+    """The spectrogram CNN (question 4) on ``(features, time, 1)`` clips.
+
+    ``conv_layers`` is config's ``cnn.conv_layers``: dicts with ``filters``,
+    ``kernel_size`` and ``padding``; each convolution is followed by ReLU and
+    a ``pool_size`` max pool, then flatten and a softmax dense layer.
+    """
+    return _spec("cnn", input_shape, [*_conv_blocks(conv_layers, pool_size), *_classifier(n_classes)])
+
+
+def lstm_spec(input_shape, n_classes: int, units: int, kernel_initializer: str) -> NetworkSpec:
+    """The spectrogram LSTM (question 5) on ``(time, features)`` clips."""
+    lstm = {
+        "type": "lstm",
+        "units": int(units),
+        "return_sequences": True,
+        "kernel_initializer": kernel_initializer,
+    }
+    return _spec("lstm", input_shape, [lstm, *_classifier(n_classes)])
+
+
+def reference_mlp_spec() -> NetworkSpec:
+    """Question 1: 128x128x3 flattened -> Dense 100 -> Dense 100 -> Dense 10."""
+    hidden = {"type": "dense", "units": 100, "activation": "relu"}
+    layers = [{"type": "flatten"}, hidden, dict(hidden), _softmax(IMAGE_CLASSES)]
+    return _spec("reference_mlp", IMAGE_SHAPE, layers)
+
+
+def reference_image_cnn_spec(padding: str) -> NetworkSpec:
+    """Question 2: two 5x5x32 convolutions with ``padding``, each pooled 2x2, then Dense 10.
+
+    The study's own figures mix paddings (see :mod:`ascflow.param_check`),
+    so both variants exist and the report names the padding behind each
+    figure.
+    """
+    if padding not in PADDINGS:
+        raise ValueError(f"padding must be one of {PADDINGS}, got {padding!r}")
+    convs = [{"filters": 32, "kernel_size": 5, "padding": padding}] * 2
+    return _spec(f"image_cnn_{padding}", IMAGE_SHAPE, [*_conv_blocks(convs, 2), *_classifier(IMAGE_CLASSES)])
+
+
+def _fits(spec: NetworkSpec, input_shape: tuple[int, ...]) -> bool:
+    return min(input_shape) >= 1 and all(min(shape) >= 1 for shape in layer_output_shapes(spec, input_shape))
+
+
+def minimum_input_shape(spec: NetworkSpec) -> tuple[int, ...]:
+    """The smallest size of each input axis that ``spec`` can take.
+
+    Each axis is searched on its own, with every other axis so large that it
+    cannot be the one that fails; a layer's output never shrinks when its
+    input grows, so a doubling search followed by bisection finds the bound.
+    """
+    plenty = 1 << 30
+    minimum = []
+    for axis in range(len(spec.input_shape)):
+
+        def fits(size: int, axis: int = axis) -> bool:
+            shape = [plenty] * len(spec.input_shape)
+            shape[axis] = size
+            return _fits(spec, tuple(shape))
+
+        high = 1
+        while not fits(high):
+            if high >= plenty:
+                raise ValueError(f"{spec.name}: no input size on axis {axis} fits")
+            high *= 2
+        low = high // 2  # does not fit, or is 0
+        while high - low > 1:
+            middle = (low + high) // 2
+            low, high = (low, middle) if fits(middle) else (middle, high)
+        minimum.append(high)
+    return tuple(minimum)
+
+
+def check_input_fits(spec: NetworkSpec) -> None:
+    """Raise :class:`AscflowError` when an input dimension would shrink below 1.
+
+    The message is one sentence naming the network, the input and the
+    smallest input it can take.
+    """
+    if _fits(spec, spec.input_shape):
+        return
+    axes = INPUT_AXES.get(spec.name, ())
+    if len(axes) != len(spec.input_shape):
+        axes = (None,) * len(spec.input_shape)
+    shown = [index for index, axis in enumerate(axes) if axis] or list(range(len(axes)))
+    minimum = minimum_input_shape(spec)
+    given = " x ".join(str(spec.input_shape[index]) for index in shown)
+    needed = " x ".join(str(minimum[index]) for index in shown)
+    named = " x ".join(axes[index] for index in shown if axes[index])
+    what = f"clips of {given} ({named})" if named else f"inputs of {given}"
+    raise AscflowError(
+        f"{spec.name}: {what} are too small for this network ({_shrinking_layers(spec)}); "
+        f"it needs at least {needed}."
+    )
+
+
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def _shrinking_layers(spec: NetworkSpec) -> str:
+    """E.g. "two 5x5 convolutions and two 2x2 poolings": what eats the input."""
+    kinds: Counter = Counter()
+    for layer in spec.layers:
+        if layer["type"] == "conv2d":
+            kinds[f"{layer['kernel_size']}x{layer['kernel_size']} convolution"] += 1
+        elif layer["type"] == "maxpool2d":
+            kinds[f"{layer['pool_size']}x{layer['pool_size']} pooling"] += 1
+    if not kinds:
+        return "its layers"
+    phrases = [
+        f"{_NUMBER_WORDS[count] if count < len(_NUMBER_WORDS) else count} {kind}{'s' if count > 1 else ''}"
+        for kind, count in kinds.items()
+    ]
+    return phrases[0] if len(phrases) == 1 else f"{', '.join(phrases[:-1])} and {phrases[-1]}"

@@ -1,0 +1,145 @@
+"""Closed-form parameter counts, output shapes and multiplications of a spec.
+
+One half of the cross-check: the counts here follow from the textbook
+formulas alone, without TensorFlow, and :mod:`ascflow.param_check` compares
+them with what Keras builds from the same :class:`NetworkSpec`.
+
+Per layer, with ``cin`` input channels, ``k x k`` kernels and an input
+dimension ``D``:
+
+* Conv2D (stride 1): ``k*k*cin*filters`` weights and ``filters`` biases;
+  'valid' shrinks each side by ``k - 1``, 'same' keeps it.
+* MaxPool2D and Flatten: no parameters.
+* Dense: ``D*units`` weights and ``units`` biases (on the last axis).
+* LSTM: four gates, each with a kernel ``D x units``, a recurrent kernel
+  ``units x units`` and a bias, so ``4*(units*(D+units) + units)``; the
+  count does not depend on ``return_sequences``, only the output shape does.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ascflow.models.specs import (
+    NetworkSpec,
+    cnn_spec,
+    layer_names,
+    layer_output_shapes,
+    lstm_spec,
+    output_shape,
+    reference_image_cnn_spec,
+    reference_mlp_spec,
+)
+
+#: The networks the count_parameters rule reports, one table each.
+COUNTED_NETWORKS = ("reference_mlp", "image_cnn_same", "image_cnn_valid", "cnn", "lstm")
+
+
+@dataclass(frozen=True)
+class LayerCount:
+    """One row of a network's closed-form table."""
+
+    name: str
+    type: str
+    output_shape: tuple[int, ...]
+    weights: int
+    biases: int
+    multiply_adds: int  # per clip, forward pass; see multiply_adds()
+
+    @property
+    def params(self) -> int:
+        return self.weights + self.biases
+
+
+def weights_and_biases(layer: dict, input_shape: tuple[int, ...]) -> tuple[int, int]:
+    kind = layer["type"]
+    if kind == "conv2d":
+        kernel = layer["kernel_size"] ** 2 * input_shape[-1]
+        return kernel * layer["filters"], layer["filters"]
+    if kind == "dense":
+        return input_shape[-1] * layer["units"], layer["units"]
+    if kind == "lstm":
+        units = layer["units"]
+        return 4 * units * (input_shape[-1] + units), 4 * units
+    return 0, 0
+
+
+def conv_multiplications(layer: dict, input_shape: tuple[int, ...]) -> int:
+    """Scalar multiplications of one Conv2D layer on one input.
+
+    Output positions x taps per filter (``k*k*cin``) x filters. With 'same'
+    padding every output position counts all its taps, the ones that fall on
+    the zero padding included, as a plain implementation computes them:
+    the reference image CNN's first layer does 124*124*75*32 = 36,902,400
+    multiplications 'valid' and 128*128*75*32 = 39,321,600 'same'.
+    """
+    if layer["type"] != "conv2d":
+        raise ValueError(f"conv_multiplications needs a conv2d layer, got {layer['type']!r}")
+    height, width, filters = output_shape(layer, input_shape)
+    return height * width * layer["kernel_size"] ** 2 * input_shape[-1] * filters
+
+
+def multiply_adds(layer: dict, input_shape: tuple[int, ...]) -> int:
+    """Multiply-adds of one layer's forward pass on one input.
+
+    Counted: the products of convolutions, dense layers and the LSTM's four
+    gate matrices (input and recurrent, at every time step). Not counted:
+    bias additions, activations, pooling comparisons and the LSTM's
+    element-wise gate products, which are small beside the matrix products.
+    """
+    kind = layer["type"]
+    if kind == "conv2d":
+        return conv_multiplications(layer, input_shape)
+    weights, _ = weights_and_biases(layer, input_shape)
+    if kind == "dense":
+        return math.prod(input_shape[:-1]) * weights  # applied at every position before the last axis
+    if kind == "lstm":
+        return input_shape[0] * weights  # once per time step
+    return 0
+
+
+def layer_counts(spec: NetworkSpec) -> list[LayerCount]:
+    """The closed-form table of ``spec``: one row per layer, in order."""
+    rows = []
+    input_shape = spec.input_shape
+    for name, layer, shape in zip(layer_names(spec), spec.layers, layer_output_shapes(spec), strict=True):
+        weights, biases = weights_and_biases(layer, input_shape)
+        rows.append(
+            LayerCount(name, layer["type"], shape, weights, biases, multiply_adds(layer, input_shape))
+        )
+        input_shape = shape
+    return rows
+
+
+def total_params(spec: NetworkSpec) -> int:
+    return sum(row.params for row in layer_counts(spec))
+
+
+def forward_flops(spec: NetworkSpec) -> int:
+    """Floating-point operations of one clip's forward pass: 2 per multiply-add.
+
+    Covers convolutions, dense layers and LSTMs as :func:`multiply_adds`
+    counts them; a benchmark divides it by the measured time per clip.
+    """
+    return 2 * sum(row.multiply_adds for row in layer_counts(spec))
+
+
+def counted_specs(
+    n_features: int,
+    n_frames: int,
+    n_classes: int,
+    cnn_conv_layers: list[dict],
+    cnn_pool_size: int,
+    lstm_units: int,
+    lstm_kernel_initializer: str,
+) -> dict[str, NetworkSpec]:
+    """The reference's image networks and the CNN and LSTM for the data at hand, by name."""
+    specs = [
+        reference_mlp_spec(),
+        reference_image_cnn_spec("same"),
+        reference_image_cnn_spec("valid"),
+        cnn_spec((n_features, n_frames, 1), n_classes, cnn_conv_layers, cnn_pool_size),
+        lstm_spec((n_frames, n_features), n_classes, lstm_units, lstm_kernel_initializer),
+    ]
+    return {spec.name: spec for spec in specs}
