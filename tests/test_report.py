@@ -1,0 +1,370 @@
+"""The report from small fake results: figures, Markdown, PDF and the
+sentences they state. No training and no Snakemake, so these run in seconds."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from ascflow import reference
+from ascflow.errors import AscflowError
+from ascflow.evaluate import classification_metrics, write_summary_tables
+from ascflow.models.naming import model_names, parse_model_name
+from ascflow.models.network import write_history
+from ascflow.report import source_files
+from ascflow.report.build import write_report
+from ascflow.report.document import build_document
+from ascflow.report.figures import render_figures
+from ascflow.report.findings import interval_comparison, reference_faithful_warnings, separated_pairs
+from ascflow.report.gather import (
+    gather_results,
+    git_commit,
+    read_benchmarks,
+    read_parameter_tables,
+    read_runs,
+)
+from ascflow.report.outputs import figure_outputs
+
+CLASS_NAMES = ["beach", "bus", "cafe/restaurant", "car", "city center"]
+N_TEST = 200
+#: The fake accuracy of each base model: the CNN far below, the rest close.
+FAKE_ACCURACY = {"rf_10": 0.62, "rf_50": 0.70, "rf_100": 0.72, "cnn": 0.40, "lstm": 0.69}
+#: The shipped config, as the report rules would pass it.
+CONFIG = yaml.safe_load((Path(__file__).resolve().parents[1] / "config/config.yaml").read_text())
+
+
+def with_changes(config: dict, **sections: dict) -> dict:
+    changed = json.loads(json.dumps(config))
+    for section, values in sections.items():
+        changed[section] = values if not isinstance(values, dict) else {**changed[section], **values}
+    return changed
+
+
+def fake_metrics(name: str, config: dict, rng: np.random.Generator) -> dict:
+    """Metrics as evaluate_model writes them, from fake predictions that hit
+    the model's fake accuracy."""
+    parsed = parse_model_name(name)
+    true = np.arange(N_TEST) % len(CLASS_NAMES)
+    right = rng.permutation(N_TEST) < round(FAKE_ACCURACY[parsed.base] * N_TEST)
+    predicted = np.where(right, true, (true + rng.integers(1, len(CLASS_NAMES), N_TEST)) % len(CLASS_NAMES))
+    network = parsed.family != "rf"
+    validation = config["validation"]["mode"] if network else None
+    time_major = config["lstm"]["time_major"] if parsed.family == "lstm" else None
+    flags = []
+    if validation == "test":
+        flags.append("validated (and early-stopped) on the test set, the reference's choice: biased upward")
+    if time_major == "reshape":
+        flags.append("time-major input built by reshape, the reference's bug: bands and frames are scrambled")
+    epochs = config[parsed.family]["epochs"] if network else None
+    return {
+        "model": name,
+        "base_model": parsed.base,
+        "family": parsed.family,
+        "seed": parsed.seed_suffix if parsed.seed_suffix is not None else config["seed"],
+        **classification_metrics(true, np.eye(len(CLASS_NAMES))[predicted]),
+        "class_names": CLASS_NAMES,
+        "train_seconds": 1.5 + 40 * network,
+        "epochs_run": epochs,
+        "best_epoch": epochs - 1 if network else None,
+        "n_params": {"cnn": 562_159, "lstm": 249_839}.get(parsed.family),
+        "tree_nodes": None if network else 1_000 * parsed.trees,
+        "validation": validation,
+        "time_major": time_major,
+        "standardize": config["features"]["standardize"],
+        "hyperparameters": config[parsed.family] if network else {"n_estimators": parsed.trees},
+        "flags": flags,
+    }
+
+
+FAKE_PARAMS = {
+    "networks": {
+        "reference_mlp": {
+            "description": "128x128x3 -> Flatten -> Dense 100 ReLU -> Dense 100 ReLU -> Dense 10 softmax",
+            "input_shape": [128, 128, 3],
+            "layers": [
+                {"layer": "flatten", "type": "flatten", "output_shape": [49152], "weights": 0, "biases": 0},
+                {
+                    "layer": "dense_1",
+                    "type": "dense",
+                    "output_shape": [100],
+                    "weights": 4915200,
+                    "biases": 100,
+                },
+                {"layer": "dense_2", "type": "dense", "output_shape": [100], "weights": 10000, "biases": 100},
+                {"layer": "dense_3", "type": "dense", "output_shape": [10], "weights": 1000, "biases": 10},
+            ],
+        },
+        "image_cnn_valid": {
+            "description": "128x128x3 -> Conv2D 32 5x5 'valid' ReLU -> ... -> Dense 10 softmax",
+            "input_shape": [128, 128, 3],
+            "layers": [
+                {
+                    "layer": "conv2d_1",
+                    "type": "conv2d",
+                    "output_shape": [124, 124, 32],
+                    "weights": 2400,
+                    "biases": 32,
+                }
+            ],
+        },
+    },
+    "image_cnn_conv1_multiplications": {
+        "valid": {"multiplications": 36902400, "formula": "124 x 124 x 75 x 32"},
+        "same": {"multiplications": 39321600, "formula": "128 x 128 x 75 x 32"},
+    },
+    "notes": ["The study's image CNN figures mix paddings."],
+}
+
+
+def fake_params() -> dict:
+    """FAKE_PARAMS with the per-layer and total counts filled in, as params.json has them."""
+    params = json.loads(json.dumps(FAKE_PARAMS))
+    for network in params["networks"].values():
+        for layer in network["layers"]:
+            total = layer["weights"] + layer["biases"]
+            layer.update(params_closed_form=total, params_keras=total, multiply_adds=layer["weights"])
+        network["total_closed_form"] = network["total_keras"] = sum(
+            layer["params_closed_form"] for layer in network["layers"]
+        )
+    return params
+
+
+def write_fake_results(workdir: Path, config: dict) -> dict:
+    """The files the report rules read, under ``workdir``; returns
+    gather_results' arguments."""
+    rng = np.random.default_rng(0)
+    names = model_names(config["rf"]["n_estimators"], config["seeds"])
+    metrics_dir, models_dir = workdir / "results/metrics", workdir / "results/models"
+    for folder in (metrics_dir, models_dir, workdir / "results/params", workdir / "benchmarks/train_forest"):
+        folder.mkdir(parents=True, exist_ok=True)
+    metrics = [fake_metrics(name, config, rng) for name in names]
+    for run in metrics:
+        (metrics_dir / f"{run['model']}.json").write_text(json.dumps(run))
+    write_summary_tables(metrics, str(metrics_dir / "summary.tsv"), str(metrics_dir / "aggregate.tsv"))
+    networks = [run["model"] for run in metrics if run["family"] != "rf"]
+    for name in networks:
+        epochs = config[parse_model_name(name).family]["epochs"]
+        history = {
+            epoch: {
+                "epoch": epoch,
+                "loss": 2 / epoch,
+                "accuracy": 0.3 + 0.6 * epoch / epochs,
+                "val_loss": 2.2 / epoch,
+                "val_accuracy": 0.25 + 0.5 * epoch / epochs,
+                "seconds": 10.0,
+            }
+            for epoch in range(1, epochs + 1)
+        }
+        write_history(models_dir / f"{name}.history.csv", history)
+    (workdir / "results/params/params.json").write_text(json.dumps(fake_params()))
+    counts = {"train": [120] * len(CLASS_NAMES), "test": [N_TEST // len(CLASS_NAMES)] * len(CLASS_NAMES)}
+    data = {
+        "data_dir": "resources/default",
+        "source": "synthetic",
+        "files": {
+            f"{stem}.npy": {"shape": [600, 40, 501], "dtype": "float32", "sha256": f"{index:064x}"}
+            for index, stem in enumerate(("X_train", "y_train", "X_test", "y_test"))
+        },
+        "warnings": [],
+        "n_features": 40,
+        "n_frames": 501,
+        "n_classes": len(CLASS_NAMES),
+        "class_names": CLASS_NAMES,
+        "label_values": list(range(len(CLASS_NAMES))),
+        "labels_mapped": False,
+        "class_counts": counts,
+        "value_range": {"train": {"min": -80.0, "max": 5.0}, "test": {"min": -79.0, "max": 4.0}},
+        "duplicate_clips": 0,
+    }
+    (workdir / "results/data").mkdir(parents=True, exist_ok=True)
+    (workdir / "results/data/summary.json").write_text(json.dumps(data))
+    benchmark = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
+    (workdir / "benchmarks/validate_data.tsv").write_text(
+        benchmark + "0.76\t0:00:00\t267.41\t351\t243\t253\t2\t0\t0\t0.48\n"
+    )
+    (workdir / "benchmarks/train_forest/rf_10.tsv").write_text(
+        benchmark + "3.5\t0:00:03\t512.0\tNA\tNA\tNA\t0\t0\t90\t3.1\n"
+    )
+    return {
+        "data_summary": workdir / "results/data/summary.json",
+        "metrics": [metrics_dir / f"{name}.json" for name in names],
+        "summary_table": metrics_dir / "summary.tsv",
+        "aggregate_table": metrics_dir / "aggregate.tsv",
+        "histories": [models_dir / f"{name}.history.csv" for name in networks],
+        "parameters": workdir / "results/params/params.json",
+        "benchmark_dir": workdir / "benchmarks",
+        "config": config,
+        "repository": workdir,
+    }
+
+
+def make_report(
+    workdir: Path, config: dict, figures: dict[str, Path] | None = None
+) -> tuple[Path, Path, dict]:
+    """Fake results, their figures (unless given) and the report; returns the
+    Markdown and PDF paths and the figure files."""
+    inputs = write_fake_results(workdir, config)
+    results = gather_results(**inputs)
+    if figures is None:
+        outputs = figure_outputs(
+            model_names(config["rf"]["n_estimators"], config["seeds"]), str(workdir / "figures")
+        )
+        figures = {key: Path(figure.path) for key, figure in outputs.items()}
+        render_figures(results.runs, results.histories, figures)
+    markdown, pdf = workdir / "reports/report.md", workdir / "reports/report.pdf"
+    write_report(results, figures, markdown, pdf)
+    return markdown, pdf, figures
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    return make_report(tmp_path_factory.mktemp("report"), CONFIG)
+
+
+def pdf_text(path: Path) -> str:
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return re.sub(r"\s+", " ", text)
+
+
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftotext") is None or shutil.which("pdfimages") is None,
+    reason="poppler-utils (pdftotext, pdfimages) not installed",
+)
+
+
+def accuracy_rows(markdown: str) -> dict[str, list[str]]:
+    """The accuracy table's rows by model, as cells."""
+    section = markdown.split("## Accuracy on the test set", 1)[1]
+    table = section[section.index("\n| ") :].split("\n\n", 1)[0]
+    rows = [line.strip("| ").split(" | ") for line in table.strip().splitlines()]
+    return {row[0]: row for row in rows[2:]}
+
+
+def test_markdown_has_a_row_per_model_with_the_reference_accuracy(report):
+    markdown_path, _, _ = report
+    rows = accuracy_rows(markdown_path.read_text())
+    assert list(rows) == ["rf_10", "rf_50", "rf_100", "cnn", "lstm"]
+    for model, cells in rows.items():
+        assert cells[1] == f"{FAKE_ACCURACY[model]:.4f}"
+        assert cells[-1] == f"{reference.ACCURACY[model]:.4f}"
+    assert "reference accuracy (on the reference's data)" in markdown_path.read_text()
+
+
+def test_markdown_states_the_synthetic_data_and_links_existing_figures(report):
+    markdown_path, _, _ = report
+    markdown = markdown_path.read_text()
+    assert "built-in synthetic data set" in markdown
+    assert "WARNING" not in markdown
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", markdown)
+    assert len(links) == 6  # accuracy, recall, best and worst confusion, two training curves
+    assert all((markdown_path.parent / link).is_file() for link in links)
+
+
+@needs_poppler
+def test_pdf_holds_the_same_numbers_as_the_markdown(report):
+    markdown_path, pdf_path, _ = report
+    text = pdf_text(pdf_path)
+    for cells in accuracy_rows(markdown_path.read_text()).values():
+        assert cells[1] in text and cells[2] in text  # accuracy and its interval
+    for value in reference.ACCURACY.values():
+        assert f"{value:.4f}" in text
+    assert "36,902,400" in text and "4,926,410" in text
+
+
+@needs_poppler
+def test_pdf_embeds_every_figure_of_the_markdown(report):
+    _, pdf_path, _ = report
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(pdf_path)], capture_output=True, text=True, check=True
+    )
+    images = [line for line in listing.stdout.splitlines()[2:] if line.split()[2] == "image"]
+    assert len(images) == 6
+
+
+def test_validation_on_the_test_set_is_warned_in_both_formats(report, tmp_path):
+    _, _, figures = report
+    config = with_changes(CONFIG, validation={"mode": "test"}, lstm={"time_major": "reshape"})
+    markdown_path, pdf_path, _ = make_report(tmp_path, config, figures)
+    markdown = markdown_path.read_text()
+    assert "WARNING: Validated (and early-stopped) on the test set" in markdown
+    assert "(cnn, lstm)" in markdown
+    assert "time-major input built by reshape" in markdown.lower()
+    if shutil.which("pdftotext"):
+        assert "WARNING: Validated (and early-stopped) on the test set" in pdf_text(pdf_path)
+
+
+def test_seeded_runs_get_a_mean_and_sd_table(tmp_path):
+    config = with_changes(CONFIG, seeds=[0, 1])
+    inputs = write_fake_results(tmp_path, config)
+    results = gather_results(**inputs)
+    figures = {
+        key: Path("figures") / f"{key}.png" for key in figure_outputs([run["model"] for run in results.runs])
+    }
+    blocks = build_document(results, figures)
+    tables = [block for block in blocks if type(block).__name__ == "Table"]
+    aggregate = next(table for table in tables if "runs" in table.header)
+    assert [row[0] for row in aggregate.rows] == list(FAKE_ACCURACY)
+    assert all(" ± " in row[2] for row in aggregate.rows)
+
+
+def test_interval_comparison_names_only_separated_pairs():
+    runs = [
+        {"model": "a", "base_model": "a", "accuracy": 0.70, "ci95_low": 0.65, "ci95_high": 0.75},
+        {"model": "b", "base_model": "b", "accuracy": 0.68, "ci95_low": 0.63, "ci95_high": 0.73},
+        {"model": "c", "base_model": "c", "accuracy": 0.40, "ci95_low": 0.35, "ci95_high": 0.45},
+    ]
+    sentence = interval_comparison(runs)
+    assert "a > c; b > c" in sentence
+    assert "other 1 of the 3" in sentence
+    assert "rough check" in sentence.lower()
+    assert separated_pairs([]) == []
+    assert "All intervals overlap" in interval_comparison(runs[:2])
+
+
+def test_warning_without_flags_comes_from_the_run_facts():
+    run = {"model": "cnn", "family": "cnn", "validation": "test", "time_major": None, "flags": []}
+    warnings = reference_faithful_warnings([run], CONFIG)
+    assert len(warnings) == 1 and "validated" in warnings[0] and "(cnn)" in warnings[0]
+    assert reference_faithful_warnings([{**run, "validation": "holdout"}], CONFIG) == []
+
+
+def test_summary_table_that_disagrees_with_the_metrics_is_refused(tmp_path):
+    inputs = write_fake_results(tmp_path, CONFIG)
+    with pytest.raises(AscflowError, match="which this run did not train"):
+        read_runs(inputs["metrics"][:2], inputs["summary_table"])
+    stale = inputs["metrics"][2]
+    stale.write_text(json.dumps({**json.loads(stale.read_text()), "accuracy": 0.5}))
+    with pytest.raises(AscflowError, match="summary.tsv: its row for rf_100 does not match"):
+        read_runs(inputs["metrics"], inputs["summary_table"])
+
+
+def test_readers_of_benchmarks_params_and_git(tmp_path):
+    inputs = write_fake_results(tmp_path, CONFIG)
+    jobs = read_benchmarks(inputs["benchmark_dir"])
+    assert [(job["rule"], job["job"]) for job in jobs] == [("train_forest", "rf_10"), ("validate_data", "")]
+    assert jobs[0]["max_rss_mb"] == 512.0 and jobs[1]["seconds"] == 0.76
+    tables = read_parameter_tables(inputs["parameters"])
+    assert tables["networks"][0]["total"] == reference.PARAMETERS["reference_mlp"]
+    (tmp_path / "bad.json").write_text(json.dumps({"networks": {"cnn": {}}}))
+    with pytest.raises(AscflowError, match="bad.json"):
+        read_parameter_tables(tmp_path / "bad.json")
+    assert git_commit(tmp_path) is None
+
+
+def test_figure_outputs_and_report_code_inputs():
+    outputs = figure_outputs(model_names([10], [0, 1]))
+    assert set(outputs) == {
+        "accuracy",
+        "per_class_recall",
+        *(f"training_{family}_seed{seed}" for family in ("cnn", "lstm") for seed in (0, 1)),
+        *(f"confusion_{base}_seed{seed}" for base in ("rf_10", "cnn", "lstm") for seed in (0, 1)),
+    }
+    assert outputs["confusion_rf_10_seed1"].labels == {"model": "rf_10_seed1", "figure": "confusion matrices"}
+    code = [Path(path).name for path in source_files()]
+    assert {"document.py", "pdf.py", "reference.py"} <= set(code)

@@ -1,0 +1,202 @@
+"""The report's figures, as PNG files.
+
+Figures are drawn on :class:`matplotlib.figure.Figure` objects with the Agg
+canvas, never through ``pyplot``: no display, no global state between
+figures, and no GUI backend is ever imported. PNGs are written without an
+alpha channel, which a PDF would have to carry as a second image (a soft
+mask) for nothing.
+
+:func:`ascflow.report.outputs.figure_outputs` names every figure file; each
+is drawn by the function its key names.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+from PIL import Image
+
+from ascflow import reference
+from ascflow.report.outputs import ACCURACY, CONFUSION, PER_CLASS_RECALL, TRAINING
+
+DPI = 150
+#: Colours per model family (matplotlib's tab10), the same in every figure.
+FAMILY_COLOURS = {"rf": "#2ca02c", "cnn": "#1f77b4", "lstm": "#ff7f0e"}
+FAMILY_NAMES = {"rf": "random forest", "cnn": "CNN", "lstm": "LSTM"}
+#: Above this many classes the per-cell numbers would be unreadable.
+MAX_ANNOTATED_CLASSES = 20
+
+
+def save_png(figure: Figure, path: str | Path) -> None:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, facecolor="white")
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Image.open(buffer).convert("RGB").save(path, optimize=True)
+
+
+def _short(name: str, length: int = 14) -> str:
+    return name if len(name) <= length else name[: length - 1] + "…"
+
+
+def plot_accuracy(runs: list[dict], n_classes: int) -> Figure:
+    """Test accuracy per run with its 95 % interval, the reference's accuracy
+    beside it, and chance level."""
+    figure = Figure(figsize=(7.0, 3.8), layout="constrained")
+    axes = figure.add_subplot()
+    positions = np.arange(len(runs))
+    accuracy = np.array([run["accuracy"] for run in runs])
+    errors = np.array(
+        [accuracy - [run["ci95_low"] for run in runs], [run["ci95_high"] for run in runs] - accuracy]
+    )
+    axes.bar(
+        positions,
+        accuracy,
+        width=0.6,
+        color=[FAMILY_COLOURS.get(run["family"], "grey") for run in runs],
+        yerr=errors,
+        capsize=4,
+        error_kw={"elinewidth": 1, "ecolor": "black"},
+    )
+    # One legend entry per family, not per bar.
+    for family in dict.fromkeys(run["family"] for run in runs):
+        axes.bar(
+            [0],
+            [0],
+            width=0,
+            color=FAMILY_COLOURS.get(family, "grey"),
+            label=FAMILY_NAMES.get(family, family),
+        )
+    for position, value, run in zip(positions, accuracy, runs, strict=True):
+        axes.annotate(
+            f"{value:.3f}",
+            (position, run["ci95_high"]),
+            xytext=(0, 4),
+            textcoords="offset points",
+            ha="center",
+            fontsize=7,
+        )
+    reference_points = [
+        (position, reference.ACCURACY[run["base_model"]])
+        for position, run in zip(positions, runs, strict=True)
+        if run["base_model"] in reference.ACCURACY
+    ]
+    if reference_points:
+        axes.scatter(
+            *zip(*reference_points, strict=True),
+            marker="D",
+            s=28,
+            color="black",
+            zorder=3,
+            label="reference (measured on the reference's data)",
+        )
+    axes.axhline(1 / n_classes, color="grey", linestyle=":", linewidth=1, label=f"chance (1/{n_classes})")
+    crowded = len(runs) > 6
+    axes.set_xticks(
+        positions,
+        [run["model"] for run in runs],
+        rotation=30 if crowded else 0,
+        ha="right" if crowded else "center",
+        rotation_mode="anchor",
+    )
+    axes.set_ylabel("test accuracy")
+    highest = max(run["ci95_high"] for run in runs)
+    axes.set_ylim(0, min(1.0, max(highest, *[point[1] for point in reference_points]) + 0.08))
+    axes.grid(axis="y", alpha=0.3)
+    figure.legend(loc="outside lower center", fontsize=7, frameon=False, ncols=5)
+    axes.set_title("Test accuracy per model, with its 95 % Wilson interval", fontsize=10)
+    return figure
+
+
+def plot_training(run: dict, history: list[dict]) -> Figure:
+    """Loss and accuracy per epoch, training against validation, with the
+    epoch whose weights were kept."""
+    figure = Figure(figsize=(7.0, 2.6), layout="constrained")
+    loss_axes, accuracy_axes = figure.subplots(1, 2)
+    epochs = [row["epoch"] for row in history]
+    validation = "test set" if run.get("validation") == "test" else "held-out"
+    for axes, metric in ((loss_axes, "loss"), (accuracy_axes, "accuracy")):
+        axes.plot(epochs, [row[metric] for row in history], marker="o", markersize=3, label="training")
+        axes.plot(
+            epochs,
+            [row[f"val_{metric}"] for row in history],
+            marker="o",
+            markersize=3,
+            label=f"validation ({validation})",
+        )
+        if run.get("best_epoch"):
+            axes.axvline(run["best_epoch"], color="grey", linestyle=":", linewidth=1, label="weights kept")
+        axes.set_xlabel("epoch")
+        axes.set_ylabel(metric)
+        axes.grid(alpha=0.3)
+    accuracy_axes.legend(fontsize=7, frameon=False)
+    figure.suptitle(f"{run['model']}: training curves", fontsize=10)
+    return figure
+
+
+def plot_confusion(run: dict) -> Figure:
+    """Counts per (true, predicted) class, shaded by the share of the true
+    class, so that small classes show their errors as clearly as big ones."""
+    matrix = np.asarray(run["confusion_matrix"])
+    names = [_short(name) for name in run["class_names"]]
+    n_classes = len(names)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = np.nan_to_num(matrix / matrix.sum(axis=1, keepdims=True))
+    figure = Figure(figsize=(6.4, 5.6), layout="constrained")
+    axes = figure.add_subplot()
+    image = axes.imshow(shares, cmap="Blues", vmin=0, vmax=1)
+    if n_classes <= MAX_ANNOTATED_CLASSES:
+        for (row, column), count in np.ndenumerate(matrix):
+            if count:
+                colour = "white" if shares[row, column] > 0.6 else "black"
+                axes.text(column, row, str(count), ha="center", va="center", fontsize=6, color=colour)
+    ticks = np.arange(n_classes)
+    axes.set_xticks(ticks, names, rotation=60, ha="right", fontsize=7)
+    axes.set_yticks(ticks, names, fontsize=7)
+    axes.set_xlabel("predicted class")
+    axes.set_ylabel("true class")
+    figure.colorbar(image, ax=axes, shrink=0.8, label="share of the true class")
+    axes.set_title(f"{run['model']}: confusion matrix (test accuracy {run['accuracy']:.4f})", fontsize=10)
+    return figure
+
+
+def plot_per_class_recall(runs: list[dict]) -> Figure:
+    """Recall of each class (columns) for each run (rows)."""
+    recall = np.array([run["per_class_recall"] for run in runs])
+    names = [_short(name) for name in runs[0]["class_names"]]
+    figure = Figure(figsize=(7.0, 1.4 + 0.32 * len(runs)), layout="constrained")
+    axes = figure.add_subplot()
+    image = axes.imshow(recall, cmap="viridis", vmin=0, vmax=1, aspect="auto")
+    if len(names) <= MAX_ANNOTATED_CLASSES:
+        for (row, column), value in np.ndenumerate(recall):
+            colour = "black" if value > 0.6 else "white"
+            axes.text(column, row, f"{value:.2f}", ha="center", va="center", fontsize=6, color=colour)
+    axes.set_xticks(np.arange(len(names)), names, rotation=45, ha="right", fontsize=7)
+    axes.set_yticks(np.arange(len(runs)), [run["model"] for run in runs], fontsize=7)
+    figure.colorbar(image, ax=axes, label="recall", pad=0.01)
+    axes.set_title("Per-class recall on the test set", fontsize=10)
+    return figure
+
+
+def render_figures(
+    runs: list[dict], histories: dict[str, list[dict]], outputs: dict[str, str | Path]
+) -> None:
+    """Draw each figure named in ``outputs`` (keys as :func:`figure_outputs`
+    gives them) from the runs' metrics and the networks' histories."""
+    by_model = {run["model"]: run for run in runs}
+    n_classes = len(runs[0]["class_names"])
+    for key, path in outputs.items():
+        if key == ACCURACY:
+            figure = plot_accuracy(runs, n_classes)
+        elif key == PER_CLASS_RECALL:
+            figure = plot_per_class_recall(runs)
+        elif key.startswith(f"{TRAINING}_"):
+            model = key.removeprefix(f"{TRAINING}_")
+            figure = plot_training(by_model[model], histories[model])
+        elif key.startswith(f"{CONFUSION}_"):
+            figure = plot_confusion(by_model[key.removeprefix(f"{CONFUSION}_")])
+        else:
+            raise ValueError(f"no figure is called {key!r}")
+        save_png(figure, path)

@@ -1,0 +1,267 @@
+"""Reading what the workflow produced, for the figures and the report.
+
+Each reader takes paths and returns plain data (dicts and lists), so the
+figures and the document never touch files themselves. The one reader whose
+input format another stage still owns, :func:`read_parameter_tables`, keeps
+its knowledge of ``params.json`` to itself.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import platform
+import subprocess
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+from ascflow.errors import AscflowError
+
+HISTORY_SUFFIX = ".history.csv"
+
+#: Distributions whose versions the report states. A tuple lists alternative
+#: names of one package: the first one installed is reported.
+PROVENANCE_PACKAGES = (
+    "ascflow",
+    "snakemake",
+    "numpy",
+    "pandas",
+    "scikit-learn",
+    ("tensorflow", "tensorflow-cpu"),
+    "keras",
+    "matplotlib",
+    "fpdf2",
+)
+
+
+@dataclass
+class Results:
+    """Everything the report states, read once."""
+
+    data: dict
+    runs: list[dict]
+    aggregate: list[dict]
+    histories: dict[str, list[dict]]
+    parameters: dict
+    benchmarks: list[dict]
+    config: dict
+    provenance: dict = field(default_factory=dict)
+
+
+def read_json(path: str | Path) -> dict:
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as error:
+        raise AscflowError(f"{path}: cannot read it as JSON ({error}).") from None
+
+
+def _typed(value: str):
+    """A TSV cell as int, float or str; empty and NA cells as None."""
+    if value in ("", "NA", "NaN", "nan", "None"):
+        return None
+    for kind in (int, float):
+        try:
+            return kind(value)
+        except ValueError:
+            pass
+    return value
+
+
+def read_table(path: str | Path, delimiter: str = "\t") -> list[dict]:
+    """A table with a header (tab-separated unless told), one dict per row, cells typed."""
+    with open(path, newline="") as handle:
+        return [
+            {key: _typed(value) for key, value in row.items()}
+            for row in csv.DictReader(handle, delimiter=delimiter)
+        ]
+
+
+def read_runs(metrics_paths: list[str | Path], summary_path: str | Path | None = None) -> list[dict]:
+    """The metrics of every model run, in the order given.
+
+    With ``summary_path``, checks that ``summary.tsv`` lists the same runs
+    with the same accuracies: the two are written by different rules, and a
+    report mixing their versions would contradict itself.
+    """
+    runs = [read_json(path) for path in metrics_paths]
+    if summary_path is not None:
+        rows = {row["model"]: row for row in read_table(summary_path)}
+        for run in runs:
+            row = rows.pop(run["model"], None)
+            if row is None or not math.isclose(row["accuracy"], run["accuracy"], abs_tol=1e-9):
+                raise AscflowError(
+                    f"{summary_path}: its row for {run['model']} does not match "
+                    f"results/metrics/{run['model']}.json; re-run the evaluation."
+                )
+        if rows:
+            raise AscflowError(f"{summary_path}: lists {', '.join(rows)}, which this run did not train.")
+    return runs
+
+
+def history_model(path: str | Path) -> str:
+    """The model a history file belongs to: ``results/models/cnn.history.csv`` -> ``cnn``."""
+    return Path(path).name.removesuffix(HISTORY_SUFFIX)
+
+
+def read_histories(paths: list[str | Path]) -> dict[str, list[dict]]:
+    """Per network run, its per-epoch rows in epoch order.
+
+    The histories are comma-separated, as ``ascflow.models.network`` writes
+    them; its own reader is not used because that module imports
+    scikit-learn, which would double the report's start-up time.
+    """
+    return {
+        history_model(path): sorted(read_table(path, ","), key=lambda row: row["epoch"]) for path in paths
+    }
+
+
+def read_parameter_tables(path: str | Path) -> dict:
+    """The parameter-count tables, in the shape the report renders.
+
+    The one place that knows the layout of ``results/params/params.json``
+    (written by ``ascflow.param_check.parameter_report``): adapt it here if
+    that file changes. Returns ``{"networks": [...], "multiplications":
+    [...], "notes": [...]}``; each network has ``name``, ``description``,
+    ``input_shape``, ``layers`` (``name``, ``type``, ``output_shape``,
+    ``weights``, ``biases``, ``total``, ``keras_total``, ``multiply_adds``),
+    ``total``, ``keras_total`` and ``forward_flops``; each row of
+    ``multiplications`` (the image CNN's first convolution, per padding)
+    ``padding``, ``multiplications`` and ``formula``.
+    """
+    raw = read_json(path)
+    try:
+        networks = [
+            {
+                "name": name,
+                "description": network["description"],
+                "input_shape": network["input_shape"],
+                "layers": [
+                    {
+                        "name": layer["layer"],
+                        "type": layer["type"],
+                        "output_shape": layer["output_shape"],
+                        "weights": layer["weights"],
+                        "biases": layer["biases"],
+                        "total": layer["params_closed_form"],
+                        "keras_total": layer["params_keras"],
+                        "multiply_adds": layer.get("multiply_adds"),
+                    }
+                    for layer in network["layers"]
+                ],
+                "total": network["total_closed_form"],
+                "keras_total": network["total_keras"],
+                "forward_flops": network.get("forward_flops"),
+            }
+            for name, network in raw["networks"].items()
+        ]
+        multiplications = [
+            {
+                "padding": padding,
+                "multiplications": row["multiplications"],
+                "formula": row["formula"],
+            }
+            for padding, row in raw.get("image_cnn_conv1_multiplications", {}).items()
+        ]
+    except (KeyError, TypeError, AttributeError) as error:
+        raise AscflowError(
+            f"{path}: not the parameter counts the report expects (missing {error})."
+        ) from None
+    return {"networks": networks, "multiplications": multiplications, "notes": list(raw.get("notes", []))}
+
+
+def read_benchmarks(directory: str | Path) -> list[dict]:
+    """Wall time and peak memory per job, from Snakemake's benchmark files.
+
+    ``benchmarks/<rule>.tsv`` or ``benchmarks/<rule>/<job>.tsv``; a file with
+    several rows (``repeat``) gives the mean time and the largest memory.
+    """
+    directory = Path(directory)
+    jobs = []
+    for path in sorted(directory.rglob("*.tsv")):
+        relative = path.relative_to(directory).with_suffix("")
+        rows = read_table(path)
+        if not rows:
+            continue
+        seconds = [row["s"] for row in rows if row.get("s") is not None]
+        memory = [row["max_rss"] for row in rows if row.get("max_rss") is not None]
+        cpu = [row["cpu_time"] for row in rows if row.get("cpu_time") is not None]
+        jobs.append(
+            {
+                "rule": relative.parts[0],
+                "job": "/".join(relative.parts[1:]),
+                "seconds": sum(seconds) / len(seconds) if seconds else None,
+                "max_rss_mb": max(memory) if memory else None,
+                "cpu_seconds": sum(cpu) / len(cpu) if cpu else None,
+            }
+        )
+    return jobs
+
+
+def package_versions() -> dict[str, str]:
+    versions = {}
+    for entry in PROVENANCE_PACKAGES:
+        for name in (entry,) if isinstance(entry, str) else entry:
+            try:
+                versions[name] = metadata.version(name)
+                break
+            except metadata.PackageNotFoundError:
+                continue
+        else:
+            versions[entry if isinstance(entry, str) else entry[0]] = "not installed"
+    return versions
+
+
+def git_commit(repository: str | Path) -> str | None:
+    """The checked-out commit, marked when the tracked files differ from it;
+    None outside a git checkout or without git."""
+
+    def git(*arguments: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(repository), *arguments], capture_output=True, text=True, check=True, timeout=10
+        ).stdout.strip()
+
+    try:
+        commit = git("rev-parse", "HEAD")
+        changed = git("status", "--porcelain", "--untracked-files=no")
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return f"{commit} (with uncommitted changes)" if changed else commit
+
+
+def provenance(repository: str | Path) -> dict:
+    versions = package_versions()
+    return {
+        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "git_commit": git_commit(repository),
+        "snakemake": versions.get("snakemake"),
+        "python": platform.python_version(),
+        "platform": platform.platform(terse=True),
+        "packages": versions,
+    }
+
+
+def gather_results(
+    *,
+    data_summary: str | Path,
+    metrics: list[str | Path],
+    summary_table: str | Path,
+    aggregate_table: str | Path,
+    histories: list[str | Path],
+    parameters: str | Path,
+    benchmark_dir: str | Path,
+    config: dict,
+    repository: str | Path,
+) -> Results:
+    return Results(
+        data=read_json(data_summary),
+        runs=read_runs(metrics, summary_table),
+        aggregate=read_table(aggregate_table),
+        histories=read_histories(histories),
+        parameters=read_parameter_tables(parameters),
+        benchmarks=read_benchmarks(benchmark_dir),
+        config=config,
+        provenance=provenance(repository),
+    )
