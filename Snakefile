@@ -11,9 +11,23 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/features.smk"
+include: "workflow/rules/train.smk"
+include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/params.smk"
+include: "workflow/rules/report.smk"
+
+
+# Cheap jobs that a cluster run keeps on the submit host.
+localrules:
+    summarize_metrics,
+    render_figures,
+    render_report,
 
 
 rule all:

@@ -26,7 +26,11 @@ def test_readme_quick_start_has_two_commands_and_ci_runs_the_second():
     commands = quick_start_commands()
     assert len(commands) == 2
     assert commands[0].endswith("run") and commands[1].endswith("test")
-    ci_commands = [line for line in (REPO / ".ci/run").read_text().splitlines() if line and not line.startswith(("#", "set ", "cd "))]
+    ci_commands = [
+        line
+        for line in (REPO / ".ci/run").read_text().splitlines()
+        if line and not line.startswith(("#", "set ", "cd "))
+    ]
     assert ci_commands == [commands[1]]
 
 

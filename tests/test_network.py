@@ -1,0 +1,85 @@
+"""Network training: the held-out split, early stopping from the history,
+and the job function end to end on tiny data."""
+
+import json
+
+import numpy as np
+import pytest
+from ascflow.models.network import best_epoch, holdout_split
+
+
+def test_holdout_split_is_stratified_disjoint_and_deterministic():
+    labels = np.repeat(np.arange(5), 20)
+    train, validation = holdout_split(labels, 0.1, seed=3)
+    assert np.intersect1d(train, validation).size == 0
+    assert np.union1d(train, validation).tolist() == list(range(100))
+    assert np.bincount(labels[validation]).tolist() == [2] * 5
+    again = holdout_split(labels, 0.1, seed=3)
+    assert np.array_equal(again[1], validation)
+    assert not np.array_equal(holdout_split(labels, 0.1, seed=4)[1], validation)
+
+
+def test_holdout_split_keeps_every_class_on_both_sides_for_tiny_sets():
+    labels = np.array([0, 0, 1, 1, 2, 2, 2])
+    train, validation = holdout_split(labels, 0.1, seed=0)
+    assert set(labels[validation]) == {0, 1, 2} and set(labels[train]) == {0, 1, 2}
+
+
+def test_best_epoch_is_the_first_of_equal_bests():
+    rows = {e: {"val_accuracy": v} for e, v in [(1, 0.2), (2, 0.5), (3, 0.5), (4, 0.4)]}
+    assert best_epoch(rows) == 2
+
+
+@pytest.fixture(scope="module")
+def tiny_features(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("features")
+    rng = np.random.default_rng(0)
+    labels = np.arange(40) % 4
+    # Class-dependent means so that a network can learn something.
+    clips = rng.normal(size=(40, 12, 16)).astype(np.float32) + labels[:, None, None]
+    np.save(folder / "channel.npy", clips[..., None])
+    np.save(folder / "time_major.npy", np.swapaxes(clips, 1, 2).copy())
+    np.save(folder / "labels.npy", labels)
+    (folder / "summary.json").write_text(json.dumps({"n_classes": 4}))
+    return folder
+
+
+@pytest.mark.parametrize("family", ["cnn", "lstm"])
+def test_fit_network_job_writes_model_history_and_info(tmp_path, tiny_features, family):
+    from ascflow.models.jobs import fit_network_job
+
+    hyperparameters = {
+        "cnn": {
+            "conv_layers": [
+                {"filters": 2, "kernel_size": 3, "padding": "valid"},
+                {"filters": 2, "kernel_size": 3, "padding": "same"},
+            ],
+            "pool_size": 2,
+            "early_stopping_patience": 1,
+        },
+        "lstm": {"units": 3, "kernel_initializer": "he_uniform"},
+    }[family] | {"epochs": 3, "batch_size": 8, "learning_rate": 0.01}
+    layout = "channel" if family == "cnn" else "time_major"
+    info = fit_network_job(
+        model_name=family,
+        features_path=str(tiny_features / f"{layout}.npy"),
+        labels_path=str(tiny_features / "labels.npy"),
+        summary_path=str(tiny_features / "summary.json"),
+        model_path=str(tmp_path / f"{family}.keras"),
+        history_path=str(tmp_path / "history.csv"),
+        info_path=str(tmp_path / "info.json"),
+        hyperparameters=hyperparameters,
+        validation={"mode": "holdout", "fraction": 0.2},
+        seed=1,
+        threads=1,
+        work_dir=str(tmp_path / "resume"),
+        standardize="per_band",
+        time_major="transpose" if family == "lstm" else None,
+    )
+    history = np.genfromtxt(tmp_path / "history.csv", delimiter=",", names=True)
+    assert history.dtype.names == ("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "seconds")
+    assert 1 <= info["epochs_run"] == history.size <= 3
+    assert info["n_params"] > 0 and info["validation"] == "holdout"
+    assert (tmp_path / f"{family}.keras").stat().st_size > 0
+    assert not (tmp_path / "resume").exists()  # removed after success
+    assert json.loads((tmp_path / "info.json").read_text())["seed"] == 1

@@ -1,0 +1,237 @@
+"""The workflow through Snakemake's command line: lint, the plan, a tiny end
+to end run, re-runs, determinism, resume after a kill, and bad data."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from conftest import REPO, TINY_CONFIG, copy_run, read_metrics, snakemake, tiny_args, without_timings
+
+DEFAULT_CONFIG = REPO / "config" / "config.yaml"
+MODELS = ["rf_3", "rf_5", "rf_8", "cnn", "lstm"]  # as tests/config/tiny.yaml configures
+
+
+def planned_jobs(output: str) -> dict[str, int]:
+    """The 'Job stats' table of a dry run, as {rule: count}."""
+    table = output.split("Job stats:", 1)[1].split("\n\n", 1)[0]
+    rows = (line.split() for line in table.splitlines()[3:])
+    return {row[0]: int(row[1]) for row in rows if len(row) == 2 and row[0] != "total"}
+
+
+def job_inputs(output: str) -> dict[str, list[str]]:
+    """Every planned job's input files, keyed by 'rule:jobid'."""
+    jobs: dict[str, list[str]] = {}
+    for block in re.split(r"\n(?=rule |localrule )", output):
+        header = re.match(r"(?:local)?rule (\w+):", block)
+        jobid = re.search(r"jobid: (\d+)", block)
+        if header and jobid:
+            inputs = re.search(r"input: (.*)", block)
+            jobs[f"{header[1]}:{jobid[1]}"] = inputs[1].split(", ") if inputs else []
+    return jobs
+
+
+def variant_config(tmp_path: Path, **sections) -> Path:
+    """The tiny config with some sections updated, as a new file."""
+    config = yaml.safe_load(TINY_CONFIG.read_text())
+    for key, value in sections.items():
+        config[key] = config.get(key, {}) | value if isinstance(value, dict) else value
+    path = tmp_path / "variant.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def test_lint_is_clean():
+    result = snakemake(REPO, "--lint", "--configfile", str(DEFAULT_CONFIG), check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dry_run_plans_the_whole_dag(tmp_path):
+    result = snakemake(tmp_path, "-n", "--configfile", str(DEFAULT_CONFIG))
+    jobs = planned_jobs(result.stdout)
+    assert jobs["generate_default_data"] == 1 and jobs["validate_data"] == 1
+    assert jobs["make_features"] == 6  # three layouts x two splits
+    assert jobs["train_forest"] == 3 and jobs["train_network"] == 2
+    assert jobs["evaluate_model"] == 5 and jobs["summarize_metrics"] == 1
+
+
+def test_seeds_multiply_the_models(tmp_path):
+    config = variant_config(tmp_path, seeds=[0, 1])
+    jobs = planned_jobs(snakemake(tmp_path, "-n", "--configfile", str(config), "--cores", "2").stdout)
+    assert jobs["train_forest"] == 6 and jobs["train_network"] == 4 and jobs["evaluate_model"] == 10
+
+
+def test_only_evaluation_reads_the_test_set(tmp_path):
+    result = snakemake(tmp_path, "-n", *tiny_args())
+    for job, inputs in job_inputs(result.stdout).items():
+        reads_test = any(re.search(r"(/test\.npy|labels_test\.npy|X_test\.npy)$", path) for path in inputs)
+        if job.split(":")[0] in ("train_forest", "train_network", "make_features", "validate_data"):
+            if job.split(":")[0] in ("make_features", "validate_data"):
+                continue  # these prepare the test split; they train nothing
+            assert not reads_test, f"{job} reads the test set: {inputs}"
+    evaluations = [
+        inputs for job, inputs in job_inputs(result.stdout).items() if job.startswith("evaluate_model")
+    ]
+    assert evaluations and all(any(path.endswith("/test.npy") for path in inputs) for inputs in evaluations)
+
+
+def test_validation_mode_test_is_the_only_way_training_sees_test_data(tmp_path):
+    config = variant_config(tmp_path, validation={"mode": "test"})
+    result = snakemake(tmp_path, "-n", "--configfile", str(config), "--cores", "2")
+    networks = [
+        inputs for job, inputs in job_inputs(result.stdout).items() if job.startswith("train_network")
+    ]
+    assert len(networks) == 2 and all(any(p.endswith("/test.npy") for p in inputs) for inputs in networks)
+
+
+def test_tiny_run_delivers_every_model(tiny_run):
+    summary = (tiny_run / "results/metrics/summary.tsv").read_text().splitlines()
+    assert summary[0].split("\t")[:5] == ["model", "base_model", "family", "seed", "accuracy"]
+    assert [line.split("\t")[0] for line in summary[1:]] == MODELS
+    metrics = read_metrics(tiny_run)
+    for name in MODELS:
+        m = metrics[name]
+        assert 0 <= m["ci95_low"] <= m["accuracy"] <= m["ci95_high"] <= 1
+        assert m["n_test"] == 24 and len(m["per_class_recall"]) == 4
+        assert np.array(m["confusion_matrix"]).sum() == 24
+        assert (m["n_params"] or m["tree_nodes"]) > 0
+        assert np.load(tiny_run / f"results/predictions/{name}.npy").shape == (24, 4)
+    assert metrics["cnn"]["validation"] == "holdout" and metrics["lstm"]["time_major"] == "transpose"
+    assert metrics["cnn"]["flags"] == [] and metrics["rf_3"]["hyperparameters"]["n_estimators"] == 3
+    history = (tiny_run / "results/models/cnn.history.csv").read_text().splitlines()
+    assert history[0] == "epoch,loss,accuracy,val_loss,val_accuracy,seconds"
+    epoch_lines = [
+        line
+        for line in (tiny_run / "logs/train_network/lstm.log").read_text().splitlines()
+        if " epoch " in line
+    ]
+    assert len(epoch_lines) == metrics["lstm"]["epochs_run"] == 2
+    assert not (tiny_run / "results/resume").exists() or not any((tiny_run / "results/resume").iterdir())
+
+
+def test_second_run_has_nothing_to_do(tiny_run, tmp_path):
+    workdir = copy_run(tiny_run, tmp_path / "run")
+    result = snakemake(workdir, "-n", *tiny_args())
+    assert "Nothing to be done" in result.stdout + result.stderr
+
+
+def test_changing_one_hyperparameter_reruns_that_model_only(tiny_run, tmp_path):
+    workdir = copy_run(tiny_run, tmp_path / "run")
+    config = variant_config(tmp_path, lstm={"units": 5})
+    jobs = planned_jobs(snakemake(workdir, "-n", "--configfile", str(config), "--cores", "2").stdout)
+    reruns = {rule: count for rule, count in jobs.items() if rule != "all"}
+    assert reruns.pop("train_network") == 1 and reruns.pop("evaluate_model") == 1
+    # What remains consumes the metrics: the summary (and the report).
+    assert set(reruns) <= {"summarize_metrics", "render_figures", "render_report", "count_parameters"}
+
+
+def test_two_clean_runs_give_identical_metrics(tiny_run, tmp_path):
+    snakemake(tmp_path, *tiny_args())
+    first, second = read_metrics(tiny_run), read_metrics(tmp_path)
+    assert list(first) == list(second)
+    for name in first:
+        assert without_timings(first[name]) == without_timings(second[name]), name
+
+
+def test_killed_training_resumes_from_its_last_epoch(tmp_path):
+    config = variant_config(tmp_path, cnn={"epochs": 40, "early_stopping_patience": 0})
+    args = ["--configfile", str(config), "--cores", "2", "results/models/cnn.keras"]
+    snakemake(tmp_path, *args[:-1], "results/features/channel/train.npy")  # the inputs, outside the race
+    history = tmp_path / "results/resume/cnn/history.csv"
+    command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile")]
+    command += ["--directory", str(tmp_path), "--workflow-profile", "none", *args]
+    process = subprocess.Popen(
+        command, cwd=tmp_path, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and process.poll() is None:
+        if history.is_file() and len(history.read_text().splitlines()) >= 4:  # header + 3 epochs
+            break
+        time.sleep(0.02)
+    assert process.poll() is None, "training finished before it could be killed"
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    epochs_before = len(history.read_text().splitlines()) - 1
+    assert not (tmp_path / "results/models/cnn.keras").exists()
+
+    snakemake(tmp_path, "--unlock", *args)
+    snakemake(tmp_path, *args)
+    log = (tmp_path / "logs/train_network/cnn.log").read_text()
+    resumed = re.search(r"resuming after epoch (\d+)", log)
+    assert resumed and int(resumed[1]) >= epochs_before - 1
+    rows = (tmp_path / "results/models/cnn.history.csv").read_text().splitlines()[1:]
+    assert [int(float(row.split(",")[0])) for row in rows] == list(range(1, 41))
+    assert json.loads((tmp_path / "results/models/cnn.train.json").read_text())["epochs_run"] == 40
+    assert not (tmp_path / "results/resume/cnn").exists()
+
+
+def bad_data_folder(folder: Path, **overrides) -> Path:
+    rng = np.random.default_rng(0)
+    arrays = {
+        "X_train": rng.normal(size=(24, 12, 40)).astype(np.float32),
+        "y_train": np.arange(24) % 3,
+        "X_test": rng.normal(size=(9, 12, 40)).astype(np.float32),
+        "y_test": np.arange(9) % 3,
+    } | overrides
+    folder.mkdir()
+    for stem, array in arrays.items():
+        np.save(folder / f"{stem}.npy", array, allow_pickle=True)
+    return folder
+
+
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        (
+            {"X_train": np.where(np.arange(24 * 12 * 40).reshape(24, 12, 40) == 500, np.nan, 0.0)},
+            r"X_train\.npy: 1 values are NaN \(first in clip 1\)\.",
+        ),
+        ({"X_test": np.array([{"clip": 1}] * 9, dtype=object)}, r"X_test\.npy: holds Python objects"),
+        ({"X_test": np.zeros((9, 12, 41), dtype=np.float32)}, r"X_test\.npy: clips are 12 x 41"),
+    ],
+    ids=["nan", "pickled", "wrong-shape"],
+)
+def test_bad_data_stops_with_one_sentence_and_keeps_earlier_results(tiny_run, tmp_path, override, message):
+    workdir = copy_run(tiny_run, tmp_path / "run")
+    before = {path: path.read_bytes() for path in (workdir / "results/metrics").iterdir()}
+    folder = bad_data_folder(tmp_path / "data", **override)
+    result = snakemake(workdir, *tiny_args("--config", f"data_dir={folder}"), check=False)
+    assert result.returncode != 0
+    sentences = [line for line in result.stderr.splitlines() if line.startswith("ascflow: ")]
+    assert len(sentences) == 1 and re.search(message, sentences[0]), result.stderr
+    assert re.search(message, (workdir / "logs/validate_data.log").read_text())
+    assert "Traceback" not in (workdir / "logs/validate_data.log").read_text()
+    assert {path: path.read_bytes() for path in (workdir / "results/metrics").iterdir()} == before
+
+
+def test_user_data_of_another_shape_runs_end_to_end(tmp_path):
+    folder = bad_data_folder(tmp_path / "data")  # valid: 3 classes of 12 x 40 clips
+    (folder / "classes.txt").write_text("low\nmid\nhigh\n")
+    snakemake(tmp_path, *tiny_args("--config", f"data_dir={folder}"))
+    metrics = read_metrics(tmp_path)
+    assert set(metrics) == set(MODELS) and metrics["cnn"]["class_names"] == ["low", "mid", "high"]
+    summary = json.loads((tmp_path / "results/data/summary.json").read_text())
+    assert summary["source"] == "user" and summary["n_classes"] == 3
+
+
+def test_too_small_clips_stop_before_training_with_the_minimum(tmp_path):
+    folder = bad_data_folder(
+        tmp_path / "data",
+        X_train=np.zeros((24, 6, 40), dtype=np.float32),
+        X_test=np.zeros((9, 6, 40), dtype=np.float32),
+    )
+    result = snakemake(
+        tmp_path, *tiny_args("--config", f"data_dir={folder}", "results/models/cnn.keras"), check=False
+    )
+    assert result.returncode != 0
+    sentence = [line for line in result.stderr.splitlines() if line.startswith("ascflow: ")]
+    assert sentence and "at least" in sentence[0] and "Traceback" not in sentence[0]

@@ -1,0 +1,207 @@
+"""Training glue for the networks: threads, seeds, the held-out split,
+per-epoch records, early stopping and resuming after a kill.
+
+TensorFlow is imported inside the functions that need it, so that importing
+this module (for the split, say) stays cheap.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import math
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+HISTORY_COLUMNS = ("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "seconds")
+MONITOR = "val_accuracy"
+
+
+def configure_tensorflow(threads: int, seed: int) -> None:
+    """Thread pools and seeds; must run before TensorFlow runs any op."""
+    import keras
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(threads)
+    tf.config.threading.set_inter_op_parallelism_threads(threads)
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+
+
+def holdout_split(labels: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Stratified (train, validation) indices into the training set.
+
+    The validation part gets at least one clip of every class and the
+    training part keeps at least one, whatever the fraction.
+    """
+    n_clips, n_classes = labels.size, np.unique(labels).size
+    n_validation = min(max(math.ceil(fraction * n_clips), n_classes), n_clips - n_classes)
+    indices = np.arange(n_clips)
+    train_index, validation_index = train_test_split(
+        indices, test_size=n_validation, stratify=labels, random_state=seed
+    )
+    return np.sort(train_index), np.sort(validation_index)
+
+
+def read_history(path: Path) -> dict[int, dict]:
+    if not path.is_file():
+        return {}
+    with open(path, newline="") as handle:
+        return {int(row["epoch"]): {k: float(v) for k, v in row.items()} for row in csv.DictReader(handle)}
+
+
+def write_history(path: Path, rows: dict[int, dict]) -> None:
+    """Rewrite the whole history through a temporary file: never half a file."""
+    temporary = path.with_name(path.name + ".tmp")
+    with open(temporary, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=HISTORY_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for epoch in sorted(rows):
+            writer.writerow({column: rows[epoch][column] for column in HISTORY_COLUMNS})
+    temporary.replace(path)
+
+
+def best_epoch(rows: dict[int, dict]) -> int | None:
+    """The first epoch with the highest validation accuracy (as Keras picks)."""
+    best, best_value = None, -math.inf
+    for epoch in sorted(rows):
+        if rows[epoch][MONITOR] > best_value:
+            best, best_value = epoch, rows[epoch][MONITOR]
+    return best
+
+
+def _save_weights_atomically(model, path: Path) -> None:
+    """Keras writes weights in place; a kill mid-write leaves a file that
+    cannot be loaded. Writing beside it and renaming keeps the old one whole."""
+    partial = path.with_name("partial.weights.h5")  # Keras insists on .weights.h5
+    model.save_weights(partial)
+    partial.replace(path)
+
+
+def _checkpoints(work_dir: Path) -> dict[int, Path]:
+    return {int(path.name.split("-")[1].split(".")[0]): path for path in work_dir.glob("epoch-*.weights.h5")}
+
+
+def resume_point(model, work_dir: Path, logger: logging.Logger) -> tuple[int, dict[int, dict]]:
+    """Load the last whole checkpoint in ``work_dir`` (weights and optimizer
+    state); return the epoch to continue after and the history up to it."""
+    checkpoints = _checkpoints(work_dir)
+    if not checkpoints:
+        return 0, {}
+    epoch = max(checkpoints)
+    model.optimizer.build(model.trainable_variables)  # its variables must exist to be loaded
+    model.load_weights(checkpoints[epoch])
+    rows = {e: row for e, row in read_history(work_dir / "history.csv").items() if e <= epoch}
+    logger.info("resuming after epoch %d", epoch)
+    return epoch, rows
+
+
+def _training_record_callback(work_dir: Path, rows: dict[int, dict], patience: int, logger: logging.Logger):
+    """A Keras callback that checkpoints every epoch into ``work_dir`` (weights,
+    optimizer state, history) and does early stopping from the history, so
+    that all of it survives a kill."""
+    import keras
+
+    class TrainingRecord(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.rows = rows
+            self.best_weights_path = work_dir / "best.weights.h5"
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.started = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            number = epoch + 1
+            row = {key: float(logs[key]) for key in HISTORY_COLUMNS[1:-1]}
+            self.rows[number] = {"epoch": number, **row, "seconds": time.perf_counter() - self.started}
+            logger.info(
+                "epoch %d: loss %.4f accuracy %.4f val_loss %.4f val_accuracy %.4f (%.1f s)",
+                number,
+                *(self.rows[number][key] for key in HISTORY_COLUMNS[1:]),
+            )
+            best = best_epoch(self.rows)
+            if patience and best == number:
+                _save_weights_atomically(self.model, self.best_weights_path)
+            # History first, then the checkpoint that makes the epoch count
+            # as done: a kill in between only repeats this epoch.
+            write_history(work_dir / "history.csv", self.rows)
+            _save_weights_atomically(self.model, work_dir / f"epoch-{number:04d}.weights.h5")
+            for old_epoch, old in _checkpoints(work_dir).items():
+                if old_epoch < number:
+                    old.unlink()
+            if patience and number - best >= patience:
+                logger.info("early stopping: no better %s since epoch %d", MONITOR, best)
+                self.model.stop_training = True
+
+        def on_train_end(self, logs=None):
+            if patience and self.best_weights_path.is_file():
+                logger.info("restoring the weights of epoch %d", best_epoch(self.rows))
+                self.model.load_weights(self.best_weights_path)
+
+    return TrainingRecord()
+
+
+def train_network(
+    model,
+    train: tuple[np.ndarray, np.ndarray],
+    validation: tuple[np.ndarray, np.ndarray],
+    n_classes: int,
+    epochs: int,
+    batch_size: int,
+    learning_rate: float,
+    patience: int,
+    work_dir: str | Path,
+    logger: logging.Logger,
+) -> tuple[object, list[dict], dict]:
+    """Compile and fit ``model`` (one-hot labels, categorical cross-entropy,
+    Adam), resuming from ``work_dir`` if an earlier attempt was killed.
+
+    ``patience`` > 0 turns on early stopping on validation accuracy with the
+    best weights restored; 0 trains all epochs. Returns the model, the
+    history rows and the training facts for the metrics. ``work_dir`` holds
+    the per-epoch checkpoints and is removed after a successful fit.
+
+    Keras's own BackupAndRestore writes its checkpoint in place, and a
+    ``kill -9`` during that write left a file the next attempt could not load
+    (seen in tests/test_workflow.py); hence checkpoints written by rename.
+    """
+    import keras
+
+    work_dir = Path(work_dir)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+        loss="categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    initial_epoch, rows = resume_point(model, work_dir, logger)
+    record = _training_record_callback(work_dir, rows, patience, logger)
+    started = time.perf_counter()
+    model.fit(
+        train[0],
+        keras.utils.to_categorical(train[1], n_classes),
+        validation_data=(validation[0], keras.utils.to_categorical(validation[1], n_classes)),
+        batch_size=batch_size,
+        epochs=epochs,
+        initial_epoch=initial_epoch,
+        shuffle=True,
+        verbose=0,
+        callbacks=[record],
+    )
+    rows = [record.rows[epoch] for epoch in sorted(record.rows)]
+    info = {
+        # Sum of the epochs' times, so that a resumed run reports its real cost.
+        "train_seconds": float(sum(row["seconds"] for row in rows)),
+        "wall_seconds_this_attempt": time.perf_counter() - started,
+        "epochs_run": len(rows),
+        "best_epoch": best_epoch(record.rows) if patience else len(rows),
+        "n_params": int(model.count_params()),
+        "tree_nodes": None,
+    }
+    shutil.rmtree(work_dir)
+    return model, rows, info

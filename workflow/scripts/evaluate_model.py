@@ -1,0 +1,18 @@
+"""Rule evaluate_model: score one model on the test set, write its metrics."""
+
+from ascflow.runner import rule_logging
+
+with rule_logging(snakemake.log[0]):
+    from ascflow.models.jobs import evaluate_job
+
+    evaluate_job(
+        model_name=snakemake.wildcards.model,
+        model_path=snakemake.input.model,
+        info_path=snakemake.input.info,
+        features_path=snakemake.input.features,
+        labels_path=snakemake.input.labels,
+        summary_path=snakemake.input.summary,
+        metrics_path=snakemake.output.metrics,
+        probabilities_path=snakemake.output.probabilities,
+        threads=snakemake.threads,
+    )

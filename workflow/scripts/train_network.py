@@ -1,0 +1,25 @@
+"""Rule train_network: the CNN or the LSTM, resumable after a kill."""
+
+from ascflow.runner import rule_logging
+
+with rule_logging(snakemake.log[0]):
+    from ascflow.models.jobs import fit_network_job
+
+    fit_network_job(
+        model_name=snakemake.wildcards.model,
+        features_path=snakemake.input.features,
+        labels_path=snakemake.input.labels,
+        summary_path=snakemake.input.summary,
+        model_path=snakemake.output.model,
+        history_path=snakemake.output.history,
+        info_path=snakemake.output.info,
+        hyperparameters=dict(snakemake.params.hyperparameters),
+        validation=dict(snakemake.params.validation),
+        seed=snakemake.params.seed,
+        threads=snakemake.threads,
+        work_dir=snakemake.params.work_dir,
+        standardize=snakemake.params.standardize,
+        time_major=snakemake.params.time_major,
+        test_features_path=snakemake.input.get("test_features"),
+        test_labels_path=snakemake.input.get("test_labels"),
+    )
