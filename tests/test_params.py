@@ -8,6 +8,7 @@ from ascflow import params
 from ascflow.errors import AscflowError
 from ascflow.models.keras_build import build_model
 from ascflow.models.specs import (
+    REFERENCE_CONV_LAYERS,
     NetworkSpec,
     cnn_spec,
     lstm_spec,
@@ -17,10 +18,7 @@ from ascflow.models.specs import (
 )
 from ascflow.param_check import compare_with_keras, parameter_report, write_table
 
-REFERENCE_CONVS = [
-    {"filters": 32, "kernel_size": 5, "padding": "valid"},
-    {"filters": 32, "kernel_size": 5, "padding": "same"},
-]
+REFERENCE_CONVS = list(REFERENCE_CONV_LAYERS)
 REFERENCE_CNN = cnn_spec((40, 501, 1), 15, REFERENCE_CONVS, 2)
 REFERENCE_LSTM = lstm_spec((501, 40), 15, 32, "he_uniform")
 

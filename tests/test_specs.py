@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from ascflow.errors import AscflowError
 from ascflow.models.specs import (
+    REFERENCE_CONV_LAYERS,
     NetworkSpec,
     check_input_fits,
     cnn_spec,
@@ -15,10 +16,7 @@ from ascflow.models.specs import (
     reference_mlp_spec,
 )
 
-REFERENCE_CONVS = [
-    {"filters": 32, "kernel_size": 5, "padding": "valid"},
-    {"filters": 32, "kernel_size": 5, "padding": "same"},
-]
+REFERENCE_CONVS = list(REFERENCE_CONV_LAYERS)
 
 
 def reference_cnn(n_features=40, n_frames=501):

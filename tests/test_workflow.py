@@ -18,7 +18,7 @@ import yaml
 from conftest import REPO, TINY_CONFIG, copy_run, read_metrics, snakemake, tiny_args, without_timings
 
 DEFAULT_CONFIG = REPO / "config" / "config.yaml"
-MODELS = ["rf_3", "rf_5", "rf_8", "cnn", "lstm"]  # as tests/config/tiny.yaml configures
+MODELS = ["rf_10", "rf_50", "rf_100", "cnn", "lstm"]  # as tests/config/tiny.yaml configures
 
 
 def planned_jobs(output: str) -> dict[str, int]:
@@ -106,7 +106,7 @@ def test_tiny_run_delivers_every_model(tiny_run):
         assert (m["n_params"] or m["tree_nodes"]) > 0
         assert np.load(tiny_run / f"results/predictions/{name}.npy").shape == (24, 4)
     assert metrics["cnn"]["validation"] == "holdout" and metrics["lstm"]["time_major"] == "transpose"
-    assert metrics["cnn"]["flags"] == [] and metrics["rf_3"]["hyperparameters"]["n_estimators"] == 3
+    assert metrics["cnn"]["flags"] == [] and metrics["rf_10"]["hyperparameters"]["n_estimators"] == 10
     history = (tiny_run / "results/models/cnn.history.csv").read_text().splitlines()
     assert history[0] == "epoch,loss,accuracy,val_loss,val_accuracy,seconds"
     epoch_lines = [
@@ -229,9 +229,48 @@ def test_too_small_clips_stop_before_training_with_the_minimum(tmp_path):
         X_train=np.zeros((24, 6, 40), dtype=np.float32),
         X_test=np.zeros((9, 6, 40), dtype=np.float32),
     )
+    # The target comes before --config, which takes every argument after it.
     result = snakemake(
-        tmp_path, *tiny_args("--config", f"data_dir={folder}", "results/models/cnn.keras"), check=False
+        tmp_path, *tiny_args("results/models/cnn.keras", "--config", f"data_dir={folder}"), check=False
     )
     assert result.returncode != 0
     sentence = [line for line in result.stderr.splitlines() if line.startswith("ascflow: ")]
     assert sentence and "at least" in sentence[0] and "Traceback" not in sentence[0]
+
+
+def test_report_holds_every_model_and_the_reference_in_markdown_and_pdf(tiny_run):
+    markdown = (tiny_run / "reports/report.md").read_text()
+    pdf_text = subprocess.run(
+        ["pdftotext", "-layout", str(tiny_run / "reports/report.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    metrics = read_metrics(tiny_run)
+    for name in MODELS:
+        accuracy = f"{metrics[name]['accuracy']:.4f}"
+        assert re.search(rf"^\| {name} \| {accuracy} \|", markdown, re.M), name
+        assert re.search(rf"{name}\s+{accuracy}", pdf_text), name
+    for reference in ("0.5153", "0.5833", "0.5947", "0.4493", "0.5893", "4,926,410", "36,902,400"):
+        assert reference in markdown and reference in pdf_text, reference
+    images = subprocess.run(
+        ["pdfimages", "-list", str(tiny_run / "reports/report.pdf")], capture_output=True, text=True
+    )
+    assert len(images.stdout.splitlines()) - 2 >= 4  # header lines, then one line per embedded image
+    for figure in re.findall(r"\]\((figures/[\w.]+\.png)\)", markdown):
+        assert (tiny_run / "reports" / figure).stat().st_size > 0
+
+
+def test_deleted_report_is_rebuilt_without_retraining(tiny_run, tmp_path):
+    workdir = copy_run(tiny_run, tmp_path / "run")
+    for path in (workdir / "reports").rglob("*"):
+        if path.is_file():
+            path.unlink()
+    jobs = planned_jobs(snakemake(workdir, "-n", *tiny_args()).stdout)
+    assert set(jobs) == {"render_figures", "render_report", "all"}
+    forced = planned_jobs(
+        snakemake(
+            copy_run(tiny_run, tmp_path / "forced"), "-n", *tiny_args("--forcerun", "render_report")
+        ).stdout
+    )
+    assert set(forced) == {"render_report", "all"}

@@ -187,6 +187,13 @@ def _classifier(n_classes: int) -> list[dict]:
     return [{"type": "flatten"}, _softmax(n_classes)]
 
 
+#: The study's spectrogram CNN (question 4): conv 32 5x5 'valid', then 'same'.
+REFERENCE_CONV_LAYERS = (
+    {"filters": 32, "kernel_size": 5, "padding": "valid"},
+    {"filters": 32, "kernel_size": 5, "padding": "same"},
+)
+
+
 def cnn_spec(input_shape, n_classes: int, conv_layers, pool_size: int) -> NetworkSpec:
     """The spectrogram CNN (question 4) on ``(features, time, 1)`` clips.
 
