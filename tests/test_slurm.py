@@ -1,0 +1,287 @@
+"""The workflow on a real Slurm cluster: a one-node cluster on this machine.
+
+The module's fixture starts the cluster with ci/slurm/start-cluster.sh
+(Debian, as root: it installs Slurm, munge and MariaDB and starts their
+daemons) and stops it at the end with ci/slurm/stop-cluster.sh. Elsewhere
+the tests are skipped, unless the environment variable CI is set: there a
+missing cluster is a failure, not a skip.
+
+Every run uses profiles/slurm-test and the tiny config, in a copy of the
+workflow under a temporary folder. docs/cluster.md explains the set-up.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.slurm
+
+REPO = Path(__file__).resolve().parents[1]
+START_CLUSTER = REPO / "ci" / "slurm" / "start-cluster.sh"
+STOP_CLUSTER = REPO / "ci" / "slurm" / "stop-cluster.sh"
+PROFILE = REPO / "profiles" / "slurm-test"
+TINY_CONFIG = REPO / "tests" / "config" / "tiny.yaml"
+#: What a run of the workflow needs from the repository.
+WORKFLOW_PARTS = ("Snakefile", "workflow", "config", "environment.yml")
+#: Seconds a whole run may take (a tiny run takes about 3 minutes on the
+#: Slurm cluster of a 2-core machine, under a minute locally).
+RUN_TIMEOUT = 900
+
+
+def _why_no_cluster() -> str | None:
+    if not Path("/etc/debian_version").is_file():
+        return "the local Slurm test cluster needs Debian (ci/slurm/start-cluster.sh uses apt-get)"
+    if os.geteuid() != 0:
+        return "the local Slurm test cluster needs root (it installs packages and starts daemons)"
+    if importlib.util.find_spec("snakemake_executor_plugin_slurm") is None:
+        return "snakemake-executor-plugin-slurm is not installed (pip install -e '.[test]')"
+    return None
+
+
+@pytest.fixture(scope="module")
+def slurm_cluster():
+    """A running one-node cluster; stopped afterwards if this fixture started it."""
+    reason = _why_no_cluster()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set, but {reason}")
+        pytest.skip(reason)
+    started = time.monotonic()
+    try:
+        start = subprocess.run([str(START_CLUSTER)], capture_output=True, text=True, timeout=900, check=False)
+    except subprocess.TimeoutExpired as error:
+        pytest.fail(f"{START_CLUSTER} did not finish in {error.timeout}s")
+    if start.returncode != 0:
+        pytest.fail(f"{START_CLUSTER} failed:\n{start.stdout}\n{start.stderr}")
+    print(f"Slurm test cluster up in {time.monotonic() - started:.0f}s")
+    # A cluster that was up before (a developer's) is left running.
+    was_running = "all daemons already running" in start.stdout
+    yield
+    if not was_running:
+        subprocess.run([str(STOP_CLUSTER)], capture_output=True, text=True, timeout=300, check=False)
+
+
+def copy_workflow(destination: Path, config: dict | None = None) -> Path:
+    """A copy of the workflow, and the tiny config (updated by `config`) in it."""
+    destination.mkdir(parents=True, exist_ok=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
+    for part in WORKFLOW_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, destination / part, ignore=ignore)
+        elif source.exists():
+            shutil.copy2(source, destination / part)
+    tiny = {**yaml.safe_load(TINY_CONFIG.read_text()), **(config or {})}
+    (destination / "tiny.yaml").write_text(yaml.safe_dump(tiny))
+    return destination
+
+
+class Run:
+    """One Snakemake command line, started in `workdir` with the tiny config;
+    its output goes to `workdir`/snakemake.out."""
+
+    def __init__(self, workdir: Path, *args: str, slurm: bool = False):
+        self.workdir = workdir
+        self.command = [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--workflow-profile",
+            "none",
+            *(("--profile", str(PROFILE)) if slurm else ()),
+            "--configfile",
+            "tiny.yaml",
+            "--nocolor",
+            # Not right after --configfile, which would take targets for config files.
+            *args,
+        ]
+        self.out = workdir / "snakemake.out"
+        with open(self.out, "w") as out:
+            self.process = subprocess.Popen(self.command, cwd=workdir, stdout=out, stderr=subprocess.STDOUT)
+
+    def wait(self) -> tuple[int, str]:
+        """Its exit status and output, once it has ended."""
+        try:
+            self.process.wait(timeout=RUN_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            output = self.out.read_text()
+            pytest.fail(f"{' '.join(self.command)} ran longer than {RUN_TIMEOUT}s:\n{output[-5000:]}")
+        return self.process.returncode, self.out.read_text()
+
+    def kill(self):
+        """Stop it if it still runs, with the Slurm jobs it submitted."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+            run_id = slurm_run_id(self.out.read_text(), required=False)
+            if run_id:
+                subprocess.run(["scancel", "--name", run_id], check=False)
+
+
+def slurm_run_id(output: str, required: bool = True) -> str | None:
+    """The plugin's run ID: the Slurm job name of every job of one run."""
+    match = re.search(r"^SLURM run ID: (\S+)$", output, re.MULTILINE)
+    if required:
+        assert match, f"no 'SLURM run ID' in Snakemake's output:\n{output[-3000:]}"
+    return match.group(1) if match else None
+
+
+def snakemake_jobs(output: str) -> dict[int, tuple[str, bool]]:
+    """Snakemake's jobs as printed in its log: jobid -> (rule, is_local).
+
+    Snakemake announces each job with "rule NAME:" (or "localrule NAME:" for
+    a job it runs itself), then "jobid: N" among the job's properties.
+    """
+    jobs: dict[int, tuple[str, bool]] = {}
+    current = None
+    for line in output.splitlines():
+        header = re.match(r"^(local)?rule (\w+):$", line)
+        if header:
+            current = (header.group(2), header.group(1) is not None)
+            continue
+        jobid = re.match(r"^\s+jobid: (\d+)$", line)
+        if jobid and current:
+            jobs[int(jobid.group(1))] = current
+            current = None
+    return jobs
+
+
+def slurm_submissions(output: str) -> dict[int, str]:
+    """Snakemake jobid -> Slurm job ID, from the plugin's log lines."""
+    submitted = re.findall(r"^Job (\d+) has been submitted with SLURM jobid (\d+) ", output, re.M)
+    return {int(job): slurm_id for job, slurm_id in submitted}
+
+
+def sacct_jobs(run_id: str) -> dict[str, tuple[str, str]]:
+    """The accounting database's jobs of one run: Slurm ID -> (rule, state).
+
+    The plugin names every job of a run after the run ID and comments it
+    "rule_<rule>" or "rule_<rule>_wildcards_<values>".
+    """
+    since = (datetime.now() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    result = subprocess.run(
+        ["sacct", "-X", "-P", "-n", "--starttime", since, "--name", run_id,
+         "--format=JobIDRaw,Comment,State"],
+        capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    jobs = {}
+    for line in result.stdout.splitlines():
+        slurm_id, comment, state = line.split("|")
+        rule = re.fullmatch(r"rule_(\w+?)(?:_wildcards_.*)?", comment)
+        assert rule, f"Slurm job {slurm_id} has no rule in its comment: {comment!r}"
+        jobs[slurm_id] = (rule.group(1), state.split()[0])
+    return jobs
+
+
+def comparable(value):
+    """A JSON value without its timing fields (keys containing 'seconds')."""
+    if isinstance(value, dict):
+        return {key: comparable(item) for key, item in value.items() if "seconds" not in key}
+    if isinstance(value, list):
+        return [comparable(item) for item in value]
+    return value
+
+
+def results_to_compare(workdir: Path) -> list[Path]:
+    """Every model's metrics if the workflow makes any, else the data summary."""
+    metrics = sorted(workdir.glob("results/metrics/*.json"))
+    return metrics or [workdir / "results/data/summary.json"]
+
+
+def broken_data(folder: Path) -> Path:
+    """A data folder whose .npy files are not .npy files: validate_data fails."""
+    folder.mkdir()
+    for name in ("X_train.npy", "y_train.npy", "X_test.npy", "y_test.npy"):
+        (folder / name).write_bytes(b"this is not a .npy file\n")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def runs(slurm_cluster, tmp_path_factory):
+    """Every Snakemake run of this module, all started at once (the Slurm runs
+    mostly wait for status checks): name -> (workdir, exit status, output).
+
+    "slurm": the whole tiny workflow on the cluster; "local": the same run
+    without Slurm; "failing": validate_data on the cluster, on broken data.
+    """
+    failing_config = {"data_dir": str(broken_data(tmp_path_factory.mktemp("data") / "broken"))}
+    started = {
+        "slurm": Run(copy_workflow(tmp_path_factory.mktemp("slurm_run")), slurm=True),
+        "local": Run(copy_workflow(tmp_path_factory.mktemp("local_run")), "--cores", "2"),
+        "failing": Run(
+            copy_workflow(tmp_path_factory.mktemp("failing_run"), failing_config), "validate_data", slurm=True
+        ),
+    }
+    try:
+        ended = {name: run.wait() for name, run in started.items()}
+    finally:
+        for run in started.values():
+            run.kill()
+    return {name: (started[name].workdir, returncode, output) for name, (returncode, output) in ended.items()}
+
+
+def succeeded(run: tuple[Path, int, str]) -> tuple[Path, str]:
+    workdir, returncode, output = run
+    assert returncode == 0, f"the run in {workdir} failed:\n{output[-5000:]}"
+    return workdir, output
+
+
+def test_every_compute_job_ran_as_a_completed_slurm_job(runs):
+    _, output = succeeded(runs["slurm"])
+    jobs = snakemake_jobs(output)
+    compute = {jobid: rule for jobid, (rule, local) in jobs.items() if not local}
+    local = {jobid for jobid, (_, is_local) in jobs.items() if is_local}
+    assert compute, f"Snakemake ran no compute job:\n{output[-3000:]}"
+
+    submitted = slurm_submissions(output)
+    assert set(submitted) == set(compute), (
+        "compute jobs and Slurm submissions differ: "
+        f"not submitted {sorted(set(compute) - set(submitted))}, "
+        f"local but submitted {sorted(set(submitted) & local)}"
+    )
+
+    accounted = sacct_jobs(slurm_run_id(output))
+    for jobid, slurm_id in submitted.items():
+        assert slurm_id in accounted, f"sacct does not know Slurm job {slurm_id} ({compute[jobid]})"
+        rule, state = accounted[slurm_id]
+        assert rule == compute[jobid], f"Slurm job {slurm_id} ran {rule}, not {compute[jobid]}"
+        assert state == "COMPLETED", f"Slurm job {slurm_id} ({rule}) ended {state}"
+    # ... and the run sent nothing else to Slurm.
+    assert Counter(rule for rule, _ in accounted.values()) == Counter(compute.values())
+
+
+def test_outputs_equal_those_of_a_local_run(runs):
+    (slurm_dir, _), (local_dir, _) = succeeded(runs["slurm"]), succeeded(runs["local"])
+    compared = [path.relative_to(local_dir) for path in results_to_compare(local_dir)]
+    assert compared == [path.relative_to(slurm_dir) for path in results_to_compare(slurm_dir)]
+    for relative in compared:
+        on_slurm = comparable(json.loads((slurm_dir / relative).read_text()))
+        locally = comparable(json.loads((local_dir / relative).read_text()))
+        assert on_slurm == locally, f"{relative} differs between the Slurm and the local run"
+
+
+def test_a_failing_job_fails_the_run_and_names_its_logs(runs):
+    workdir, returncode, output = runs["failing"]
+
+    assert returncode != 0, f"the run succeeded on broken data:\n{output[-3000:]}"
+    # The error names the rule's log, which says what is wrong, and the job's Slurm log.
+    assert "logs/validate_data.log" in output, output[-3000:]
+    assert "X_train.npy" in (workdir / "logs" / "validate_data.log").read_text()
+    assert ".snakemake/slurm_logs/rule_validate_data/" in output, output[-3000:]
+    # The job did run on Slurm, and failed there.
+    accounted = sacct_jobs(slurm_run_id(output))
+    assert list(accounted.values()) == [("validate_data", "FAILED")]
