@@ -274,3 +274,11 @@ def test_deleted_report_is_rebuilt_without_retraining(tiny_run, tmp_path):
         ).stdout
     )
     assert set(forced) == {"render_report", "all"}
+
+
+def test_snakemake_html_report_after_a_run(tiny_run, tmp_path):
+    workdir = copy_run(tiny_run, tmp_path / "run")
+    snakemake(workdir, *tiny_args("--report", "reports/report.html"))
+    html = (workdir / "reports/report.html").read_text(errors="replace")
+    for caption_word in ("accuracy", "confusion", "report.pdf"):
+        assert caption_word in html
