@@ -20,6 +20,12 @@ from ascflow.runner import write_json_atomic
 
 log = logging.getLogger("ascflow")
 
+#: Clips per prediction batch. A batch's activations are the job's peak
+#: memory: the CNN's first layer alone holds 36 x 497 x 32 floats per clip
+#: (2.3 MB), so 256 clips took the evaluation to 2.0 GB at the reference size
+#: and 64 take it to 1.3 GB, at the same speed (docs/performance.md).
+PREDICT_BATCH_SIZE = 64
+
 
 def usable_threads(declared: int) -> int:
     """The rule's threads, but never more than the CPUs this process may use
@@ -141,6 +147,10 @@ def fit_network_job(
         held_out = (load_features(test_features_path), np.load(test_labels_path))
     else:
         raise AscflowError(f"validation.mode: unknown mode {validation['mode']!r}; expected holdout or test.")
+    # Unmap the feature file: with a held-out split, training reads the copies
+    # above, and the map's pages (the whole file, 361 MB at the reference
+    # size) would otherwise count in this job's memory for the whole fit.
+    del features
     log.info(
         "%s: %s, %d training and %d validation clips (%s)",
         model_name,
@@ -185,7 +195,9 @@ def predict_probabilities(model_path: str, family: str, features: np.ndarray) ->
         return joblib.load(model_path).predict_proba(features)
     import keras
 
-    return keras.models.load_model(model_path).predict(features, batch_size=256, verbose=0)
+    # No optimizer is needed to predict, so the model is not compiled.
+    model = keras.models.load_model(model_path, compile=False)
+    return model.predict(features, batch_size=PREDICT_BATCH_SIZE, verbose=0)
 
 
 def evaluate_job(
