@@ -51,7 +51,12 @@ def _why_no_cluster() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
+# Session scope: the cluster stops when the whole test session ends, not when
+# this module does. Once Slurm's client is installed, every Snakemake start
+# runs the plugin's `scontrol show config` probe, which waits 10 s for a
+# controller that was stopped; the modules after this one would pay that on
+# every Snakemake call.
+@pytest.fixture(scope="session")
 def slurm_cluster():
     """A running one-node cluster; stopped afterwards if this fixture started it."""
     reason = _why_no_cluster()
