@@ -14,6 +14,8 @@ rule evaluate_model:
     conda:
         "../../environment.yml"
     threads: TRAIN_THREADS
+    # Measured peak RSS: 1.1 GB (CNN) at the default size, 1.3 GB at the
+    # reference size.
     resources:
         mem_mb=2000,
         runtime=20,

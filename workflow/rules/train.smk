@@ -17,8 +17,11 @@ rule train_forest:
     conda:
         "../../environment.yml"
     threads: TRAIN_THREADS
+    # Measured peak RSS: 300 MB at the default size, mostly pages of the
+    # memory-mapped features (docs/performance.md); the reference size
+    # triples the data.
     resources:
-        mem_mb=3000,
+        mem_mb=2000,
         runtime=30,
     params:
         n_estimators=lambda wildcards: parse_model_name(wildcards.model).trees,
@@ -46,6 +49,9 @@ rule train_network:
     conda:
         "../../environment.yml"
     threads: TRAIN_THREADS
+    # Measured peak RSS: 1.4 GB at the default size, 1.8 GB at the reference
+    # size (docs/performance.md); 50 reference-size CNN epochs take about
+    # 16 minutes on two cores.
     resources:
         mem_mb=3000,
         runtime=120,
