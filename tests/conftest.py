@@ -7,10 +7,10 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from ascflow.runner import snakemake_command
 
 REPO = Path(__file__).resolve().parents[1]
 TINY_CONFIG = REPO / "tests" / "config" / "tiny.yaml"
@@ -19,23 +19,8 @@ TINY_CONFIG = REPO / "tests" / "config" / "tiny.yaml"
 def snakemake(
     workdir: Path, *args: str, check: bool = True, timeout: int = 900
 ) -> subprocess.CompletedProcess:
-    """Run the workflow's Snakefile with its working directory in ``workdir``.
-
-    Through the command line, as conventions.md asks: the Python API changes
-    between releases. ``--workflow-profile none`` keeps profiles/default out.
-    """
-    command = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "--snakefile",
-        str(REPO / "Snakefile"),
-        "--directory",
-        str(workdir),
-        "--workflow-profile",
-        "none",
-        *args,
-    ]
+    """Run the workflow with its working directory in ``workdir``."""
+    command = snakemake_command(workdir, *args)
     result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=workdir)
     if check and result.returncode != 0:
         raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")

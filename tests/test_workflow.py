@@ -8,13 +8,13 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
+from ascflow.runner import snakemake_command
 from conftest import REPO, TINY_CONFIG, copy_run, read_metrics, snakemake, tiny_args, without_timings
 
 DEFAULT_CONFIG = REPO / "config" / "config.yaml"
@@ -147,10 +147,12 @@ def test_killed_training_resumes_from_its_last_epoch(tmp_path):
     args = ["--configfile", str(config), "--cores", "2", "results/models/cnn.keras"]
     snakemake(tmp_path, *args[:-1], "results/features/channel/train.npy")  # the inputs, outside the race
     history = tmp_path / "results/resume/cnn/history.csv"
-    command = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile")]
-    command += ["--directory", str(tmp_path), "--workflow-profile", "none", *args]
     process = subprocess.Popen(
-        command, cwd=tmp_path, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        snakemake_command(tmp_path, *args),
+        cwd=tmp_path,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline and process.poll() is None:

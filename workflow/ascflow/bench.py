@@ -62,6 +62,7 @@ import yaml
 from ascflow.bench_plain import format_line, steady_epoch_seconds
 from ascflow.models.jobs import network_spec, usable_threads
 from ascflow.params import forward_flops
+from ascflow.runner import snakemake_command
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "config" / "config.yaml"
@@ -174,20 +175,7 @@ def run_timed(command: list[str], cwd: Path) -> Timed:
 
 
 def run_snakemake(workdir: Path, config_files: list[Path], *args: str) -> Timed:
-    command = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "--snakefile",
-        str(REPO / "Snakefile"),
-        "--directory",
-        str(workdir),
-        "--configfile",
-        *(str(path) for path in config_files),
-        "--workflow-profile",
-        "none",
-        *args,
-    ]
+    command = snakemake_command(workdir, *args, "--configfile", *(str(path) for path in config_files))
     return run_timed(command, workdir)
 
 

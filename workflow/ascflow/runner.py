@@ -48,3 +48,30 @@ def write_json_atomic(path: str | os.PathLike, payload: dict) -> None:
     temporary = path.with_name(path.name + ".tmp")
     temporary.write_text(json.dumps(payload, indent=2, sort_keys=False) + "\n")
     temporary.replace(path)
+
+
+#: The repository root: where the workflow's Snakefile is.
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+def snakemake_command(workdir: str | os.PathLike, *args: str) -> list[str]:
+    """The command line that runs this workflow in ``workdir`` from outside
+    Snakemake (tests, the benchmark).
+
+    Through the command line, not the Python API, which changes between
+    releases; ``--workflow-profile none`` keeps profiles/default out. Put
+    targets before ``--config`` and ``--configfile``: each takes every
+    argument that follows it.
+    """
+    return [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--snakefile",
+        str(REPOSITORY / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--workflow-profile",
+        "none",
+        *args,
+    ]
