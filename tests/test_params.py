@@ -156,7 +156,15 @@ def test_wrong_closed_form_shape_names_the_layer(monkeypatch):
 
 
 def test_parameter_report_and_tables(tmp_path):
-    report = parameter_report(40, 501, 15, REFERENCE_CONVS, 2, 32, "he_uniform")
+    report = parameter_report(
+        40,
+        501,
+        15,
+        cnn_conv_layers=REFERENCE_CONVS,
+        cnn_pool_size=2,
+        lstm_units=32,
+        lstm_kernel_initializer="he_uniform",
+    )
     assert list(report["networks"]) == list(params.COUNTED_NETWORKS)
     totals = {name: network["total_keras"] for name, network in report["networks"].items()}
     assert totals == {

@@ -133,25 +133,12 @@ def _times(shape: tuple[int, ...]) -> str:
     return " x ".join(str(size) for size in shape)
 
 
-def parameter_report(
-    n_features: int,
-    n_frames: int,
-    n_classes: int,
-    cnn_conv_layers: list[dict],
-    cnn_pool_size: int,
-    lstm_units: int,
-    lstm_kernel_initializer: str,
-) -> dict:
-    """Everything results/params/params.json holds: each network checked, the figures, the notes."""
-    specs = params.counted_specs(
-        n_features,
-        n_frames,
-        n_classes,
-        cnn_conv_layers,
-        cnn_pool_size,
-        lstm_units,
-        lstm_kernel_initializer,
-    )
+def parameter_report(n_features: int, n_frames: int, n_classes: int, **architecture) -> dict:
+    """Everything results/params/params.json holds: each network checked, the figures, the notes.
+
+    ``architecture`` is the rest of :func:`ascflow.params.counted_specs`'s arguments.
+    """
+    specs = params.counted_specs(n_features, n_frames, n_classes, **architecture)
     networks = {}
     for name, spec in specs.items():
         table = compare_with_keras(spec)

@@ -115,12 +115,6 @@ def get_network_hyperparameters(wildcards):
     return canonical(config[get_model_family(wildcards)])
 
 
-def get_time_major(wildcards):
-    if get_model_family(wildcards) == "lstm":
-        return config["lstm"]["time_major"]
-    return None
-
-
 def get_evaluation_inputs(wildcards):
     family = get_model_family(wildcards)
     model_rule = rules.train_forest if family == "rf" else rules.train_network

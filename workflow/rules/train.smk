@@ -60,7 +60,6 @@ rule train_network:
         validation=canonical(config["validation"]),
         seed=get_model_seed,
         standardize=config["features"]["standardize"],
-        time_major=get_time_major,
         # Keras's BackupAndRestore state: a killed job resumes from it.
         work_dir=lambda wildcards: f"results/resume/{wildcards.model}",
     script:

@@ -14,10 +14,10 @@ with rule_logging(snakemake.log[0]) as log:
         summary["n_features"],
         summary["n_frames"],
         summary["n_classes"],
-        params.cnn_conv_layers,
-        params.cnn_pool_size,
-        params.lstm_units,
-        params.lstm_kernel_initializer,
+        cnn_conv_layers=params.cnn_conv_layers,
+        cnn_pool_size=params.cnn_pool_size,
+        lstm_units=params.lstm_units,
+        lstm_kernel_initializer=params.lstm_kernel_initializer,
     )
     for network, counts in report["networks"].items():
         write_table(counts["layers"], snakemake.output[network])

@@ -19,7 +19,6 @@ with rule_logging(snakemake.log[0]):
         threads=snakemake.threads,
         work_dir=snakemake.params.work_dir,
         standardize=snakemake.params.standardize,
-        time_major=snakemake.params.time_major,
         test_features_path=snakemake.input.get("test_features"),
         test_labels_path=snakemake.input.get("test_labels"),
     )

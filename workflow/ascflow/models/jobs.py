@@ -120,7 +120,6 @@ def fit_network_job(
     threads: int,
     work_dir: str,
     standardize: str,
-    time_major: str | None,
     test_features_path: str | None = None,
     test_labels_path: str | None = None,
 ) -> dict:
@@ -179,11 +178,10 @@ def fit_network_job(
         seed=seed,
         validation=validation["mode"],
         validation_fraction=validation["fraction"] if validation["mode"] == "holdout" else None,
-        time_major=time_major,
+        time_major=hyperparameters.get("time_major"),  # the LSTM's section only
         standardize=standardize,
         hyperparameters=hyperparameters,
     )
-    info.pop("wall_seconds_this_attempt")
     write_json_atomic(info_path, info)
     return info
 

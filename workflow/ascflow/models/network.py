@@ -181,7 +181,6 @@ def train_network(
     )
     initial_epoch, rows = resume_point(model, work_dir, logger)
     record = _training_record_callback(work_dir, rows, patience, logger)
-    started = time.perf_counter()
     model.fit(
         train[0],
         keras.utils.to_categorical(train[1], n_classes),
@@ -197,7 +196,6 @@ def train_network(
     info = {
         # Sum of the epochs' times, so that a resumed run reports its real cost.
         "train_seconds": float(sum(row["seconds"] for row in rows)),
-        "wall_seconds_this_attempt": time.perf_counter() - started,
         "epochs_run": len(rows),
         "best_epoch": best_epoch(record.rows) if patience else len(rows),
         "n_params": int(model.count_params()),
