@@ -19,7 +19,7 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/features.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/evaluate.smk"
-include: "workflow/rules/params.smk"
+include: "workflow/rules/count.smk"
 include: "workflow/rules/report.smk"
 
 

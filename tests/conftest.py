@@ -1,40 +1,15 @@
-"""Shared fixtures: the repository, Snakemake through its command line, and
-one tiny end-to-end run that many tests read."""
+"""Shared fixtures: one tiny end-to-end run that many tests read. The
+helpers the tests import are in support.py."""
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from ascflow.runner import snakemake_command
+from support import snakemake, tiny_args
 
-REPO = Path(__file__).resolve().parents[1]
-TINY_CONFIG = REPO / "tests" / "config" / "tiny.yaml"
-
-
-def snakemake(
-    workdir: Path, *args: str, check: bool = True, timeout: int = 900
-) -> subprocess.CompletedProcess:
-    """Run the workflow with its working directory in ``workdir``."""
-    command = snakemake_command(workdir, *args)
-    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=workdir)
-    if check and result.returncode != 0:
-        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result
-
-
-def tiny_args(*extra: str) -> list[str]:
-    return ["--configfile", str(TINY_CONFIG), "--cores", "2", *extra]
-
-
-def copy_run(source: Path, target: Path) -> Path:
-    """A copy of a finished run's folder (outputs and Snakemake's metadata)."""
-    shutil.copytree(source, target, symlinks=True)
-    return target
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 @pytest.fixture(scope="session")
@@ -44,18 +19,3 @@ def tiny_run(tmp_path_factory) -> Path:
     workdir = tmp_path_factory.mktemp("tiny_run")
     snakemake(workdir, *tiny_args())
     return workdir
-
-
-def read_metrics(workdir: Path) -> dict[str, dict]:
-    return {
-        path.stem: json.loads(path.read_text())
-        for path in sorted((workdir / "results/metrics").glob("*.json"))
-    }
-
-
-def without_timings(metrics: dict) -> dict:
-    """Metrics with every wall-clock figure removed (those differ run to run)."""
-    return {key: value for key, value in metrics.items() if "seconds" not in key}
-
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

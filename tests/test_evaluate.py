@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from ascflow.evaluate import aggregate_runs, classification_metrics, wilson_interval
+from ascflow.evaluation import aggregate_runs, classification_metrics, wilson_interval
 from sklearn.metrics import confusion_matrix as sklearn_confusion
 from sklearn.metrics import f1_score, recall_score
 

@@ -5,7 +5,8 @@ import json
 
 import numpy as np
 import pytest
-from ascflow.models.network import best_epoch, holdout_split
+from ascflow.models.history import best_epoch
+from ascflow.models.network import holdout_split
 
 
 def test_holdout_split_is_stratified_disjoint_and_deterministic():
@@ -46,9 +47,9 @@ def tiny_features(tmp_path_factory):
 
 @pytest.mark.parametrize("family", ["cnn", "lstm"])
 def test_fit_network_job_writes_model_history_and_info(tmp_path, tiny_features, family):
-    from ascflow.models.jobs import fit_network_job
+    from ascflow.stages.train import fit_network_job
 
-    hyperparameters = {
+    settings = {
         "cnn": {
             "conv_layers": [
                 {"filters": 2, "kernel_size": 3, "padding": "valid"},
@@ -68,7 +69,7 @@ def test_fit_network_job_writes_model_history_and_info(tmp_path, tiny_features, 
         model_path=str(tmp_path / f"{family}.keras"),
         history_path=str(tmp_path / "history.csv"),
         info_path=str(tmp_path / "info.json"),
-        hyperparameters=hyperparameters,
+        settings=settings,
         validation={"mode": "holdout", "fraction": 0.2},
         seed=1,
         threads=1,

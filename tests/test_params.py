@@ -4,9 +4,10 @@ import json
 
 import numpy as np
 import pytest
-from ascflow import params
 from ascflow.errors import AscflowError
+from ascflow.models import counting
 from ascflow.models.keras_build import build_model
+from ascflow.models.keras_check import compare_with_keras
 from ascflow.models.specs import (
     REFERENCE_CONV_LAYERS,
     NetworkSpec,
@@ -16,7 +17,8 @@ from ascflow.models.specs import (
     reference_image_cnn_spec,
     reference_mlp_spec,
 )
-from ascflow.param_check import compare_with_keras, parameter_report, write_table
+from ascflow.report.findings import image_cnn_notes
+from ascflow.stages.count import parameter_report, write_layer_table
 
 REFERENCE_CONVS = list(REFERENCE_CONV_LAYERS)
 REFERENCE_CNN = cnn_spec((40, 501, 1), 15, REFERENCE_CONVS, 2)
@@ -35,13 +37,13 @@ REFERENCE_LSTM = lstm_spec((501, 40), 15, 32, "he_uniform")
     ids=lambda value: value.name if isinstance(value, NetworkSpec) else str(value),
 )
 def test_reference_totals_both_ways(spec, total):
-    assert params.total_params(spec) == total
+    assert counting.total_params(spec) == total
     table = compare_with_keras(spec)
     assert sum(row["params_keras"] for row in table) == total
 
 
 def test_reference_mlp_rows_match_the_study():
-    rows = params.layer_counts(reference_mlp_spec())
+    rows = counting.layer_counts(reference_mlp_spec())
     assert [(row.weights, row.biases) for row in rows] == [
         (0, 0),
         (4_915_200, 100),
@@ -53,13 +55,13 @@ def test_reference_mlp_rows_match_the_study():
 def test_image_cnn_first_convolution_multiplications():
     for padding, expected in [("valid", 36_902_400), ("same", 39_321_600)]:
         spec = reference_image_cnn_spec(padding)
-        assert params.conv_multiplications(spec.layers[0], spec.input_shape) == expected
+        assert counting.conv_multiplications(spec.layers[0], spec.input_shape) == expected
 
 
 def test_forward_flops_are_twice_the_multiply_adds():
     # LSTM: 501 steps x 4 gates x 32 x (40 + 32); dense: 16,032 x 15.
-    assert params.forward_flops(REFERENCE_LSTM) == 2 * (501 * 4 * 32 * 72 + 16_032 * 15)
-    assert params.forward_flops(reference_mlp_spec()) == 2 * (4_915_200 + 10_000 + 1_000)
+    assert counting.forward_flops(REFERENCE_LSTM) == 2 * (501 * 4 * 32 * 72 + 16_032 * 15)
+    assert counting.forward_flops(reference_mlp_spec()) == 2 * (4_915_200 + 10_000 + 1_000)
 
 
 def test_builder_keeps_every_choice_of_the_spec():
@@ -125,17 +127,17 @@ def test_closed_form_equals_keras_on_random_architectures():
     for spec in specs:
         table = compare_with_keras(spec)  # raises on any per-layer mismatch
         assert len(table) == len(spec.layers)
-        assert sum(row["params_keras"] for row in table) == params.total_params(spec)
+        assert sum(row["params_keras"] for row in table) == counting.total_params(spec)
 
 
 def test_wrong_closed_form_names_network_and_layer(monkeypatch):
-    correct = params.weights_and_biases
+    correct = counting.weights_and_biases
 
     def one_weight_too_many(layer, input_shape):
         weights, biases = correct(layer, input_shape)
         return (weights + 1, biases) if layer["type"] == "dense" else (weights, biases)
 
-    monkeypatch.setattr(params, "weights_and_biases", one_weight_too_many)
+    monkeypatch.setattr(counting, "weights_and_biases", one_weight_too_many)
     with pytest.raises(
         AscflowError, match=r"^cnn: layer dense_1 has 535,695 parameters in Keras but 535,696"
     ):
@@ -143,14 +145,14 @@ def test_wrong_closed_form_names_network_and_layer(monkeypatch):
 
 
 def test_wrong_closed_form_shape_names_the_layer(monkeypatch):
-    correct = params.layer_output_shapes
+    correct = counting.layer_output_shapes
 
     def pooling_forgotten(spec):
         shapes = correct(spec)
         shapes[1] = shapes[0]
         return shapes
 
-    monkeypatch.setattr(params, "layer_output_shapes", pooling_forgotten)
+    monkeypatch.setattr(counting, "layer_output_shapes", pooling_forgotten)
     with pytest.raises(AscflowError, match=r"^cnn: layer maxpool2d_1 outputs \(18, 248, 32\) in Keras"):
         compare_with_keras(REFERENCE_CNN)
 
@@ -160,12 +162,10 @@ def test_parameter_report_and_tables(tmp_path):
         40,
         501,
         15,
-        cnn_conv_layers=REFERENCE_CONVS,
-        cnn_pool_size=2,
-        lstm_units=32,
-        lstm_kernel_initializer="he_uniform",
+        cnn={"conv_layers": REFERENCE_CONVS, "pool_size": 2},
+        lstm={"units": 32, "kernel_initializer": "he_uniform"},
     )
-    assert list(report["networks"]) == list(params.COUNTED_NETWORKS)
+    assert list(report["networks"]) == list(counting.COUNTED_NETWORKS)
     totals = {name: network["total_keras"] for name, network in report["networks"].items()}
     assert totals == {
         "reference_mlp": 4_926_410,
@@ -179,12 +179,13 @@ def test_parameter_report_and_tables(tmp_path):
         36_902_400,
         39_321_600,
     )
-    assert "32,768" in report["notes"][0] and "124 x 124" in report["notes"][0]
-    assert "297,194" in report["notes"][1]
+    notes = image_cnn_notes(report)  # the report's sentences on these facts
+    assert "32,768" in notes[0] and "124 x 124" in notes[0]
+    assert "297,194" in notes[1]
     json.dumps(report)  # the rule writes it as JSON
 
     path = tmp_path / "cnn.tsv"
-    write_table(report["networks"]["cnn"]["layers"], path)
+    write_layer_table(report["networks"]["cnn"]["layers"], path)
     lines = path.read_text().splitlines()
     assert lines[0].split("\t")[:3] == ["layer", "type", "output_shape"]
     assert lines[1].split("\t")[:3] == ["conv2d_1", "conv2d", "36x497x32"]

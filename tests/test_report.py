@@ -12,12 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from ascflow import reference
 from ascflow.errors import AscflowError
-from ascflow.evaluate import classification_metrics, write_summary_tables
+from ascflow.evaluation import classification_metrics
+from ascflow.models.history import write_history
 from ascflow.models.naming import model_names, parse_model_name
-from ascflow.models.network import write_history
-from ascflow.report import source_files
+from ascflow.report import reference
 from ascflow.report.build import write_report
 from ascflow.report.document import build_document
 from ascflow.report.figures import render_figures
@@ -30,6 +29,8 @@ from ascflow.report.gather import (
     read_runs,
 )
 from ascflow.report.outputs import figure_outputs
+from ascflow.sources import code_files
+from ascflow.stages.evaluate import summarize_metrics
 
 CLASS_NAMES = ["beach", "bus", "cafe/restaurant", "car", "city center"]
 N_TEST = 200
@@ -56,11 +57,6 @@ def fake_metrics(name: str, config: dict, rng: np.random.Generator) -> dict:
     network = parsed.family != "rf"
     validation = config["validation"]["mode"] if network else None
     time_major = config["lstm"]["time_major"] if parsed.family == "lstm" else None
-    flags = []
-    if validation == "test":
-        flags.append("validated (and early-stopped) on the test set, the reference's choice: biased upward")
-    if time_major == "reshape":
-        flags.append("time-major input built by reshape, the reference's bug: bands and frames are scrambled")
     epochs = config[parsed.family]["epochs"] if network else None
     return {
         "model": name,
@@ -77,8 +73,8 @@ def fake_metrics(name: str, config: dict, rng: np.random.Generator) -> dict:
         "validation": validation,
         "time_major": time_major,
         "standardize": config["features"]["standardize"],
-        "hyperparameters": config[parsed.family] if network else {"n_estimators": parsed.trees},
-        "flags": flags,
+        "validation_fraction": config["validation"]["fraction"] if validation == "holdout" else None,
+        "settings": config[parsed.family] if network else {**config["rf"], "n_estimators": parsed.trees},
     }
 
 
@@ -115,10 +111,19 @@ FAKE_PARAMS = {
         },
     },
     "image_cnn_conv1_multiplications": {
-        "valid": {"multiplications": 36902400, "formula": "124 x 124 x 75 x 32"},
-        "same": {"multiplications": 39321600, "formula": "128 x 128 x 75 x 32"},
+        "valid": {
+            "output_positions": [124, 124],
+            "taps_per_filter": 75,
+            "filters": 32,
+            "multiplications": 36902400,
+        },
+        "same": {
+            "output_positions": [128, 128],
+            "taps_per_filter": 75,
+            "filters": 32,
+            "multiplications": 39321600,
+        },
     },
-    "notes": ["The study's image CNN figures mix paddings."],
 }
 
 
@@ -146,7 +151,11 @@ def write_fake_results(workdir: Path, config: dict) -> dict:
     metrics = [fake_metrics(name, config, rng) for name in names]
     for run in metrics:
         (metrics_dir / f"{run['model']}.json").write_text(json.dumps(run))
-    write_summary_tables(metrics, str(metrics_dir / "summary.tsv"), str(metrics_dir / "aggregate.tsv"))
+    summarize_metrics(
+        [str(metrics_dir / f"{name}.json") for name in names],
+        str(metrics_dir / "summary.tsv"),
+        str(metrics_dir / "aggregate.tsv"),
+    )
     networks = [run["model"] for run in metrics if run["family"] != "rf"]
     for name in networks:
         epochs = config[parse_model_name(name).family]["epochs"]
@@ -327,11 +336,11 @@ def test_interval_comparison_names_only_separated_pairs():
     assert "All intervals overlap" in interval_comparison(runs[:2])
 
 
-def test_warning_without_flags_comes_from_the_run_facts():
-    run = {"model": "cnn", "family": "cnn", "validation": "test", "time_major": None, "flags": []}
-    warnings = reference_faithful_warnings([run], CONFIG)
+def test_warning_comes_from_the_run_facts():
+    run = {"model": "cnn", "family": "cnn", "validation": "test", "time_major": None}
+    warnings = reference_faithful_warnings([run])
     assert len(warnings) == 1 and "validated" in warnings[0] and "(cnn)" in warnings[0]
-    assert reference_faithful_warnings([{**run, "validation": "holdout"}], CONFIG) == []
+    assert reference_faithful_warnings([{**run, "validation": "holdout"}]) == []
 
 
 def test_summary_table_that_disagrees_with_the_metrics_is_refused(tmp_path):
@@ -350,7 +359,7 @@ def test_readers_of_benchmarks_params_and_git(tmp_path):
     assert [(job["rule"], job["job"]) for job in jobs] == [("train_forest", "rf_10"), ("validate_data", "")]
     assert jobs[0]["max_rss_mb"] == 512.0 and jobs[1]["seconds"] == 0.76
     tables = read_parameter_tables(inputs["parameters"])
-    assert tables["networks"][0]["total"] == reference.PARAMETERS["reference_mlp"]
+    assert tables["networks"]["reference_mlp"]["total_closed_form"] == reference.PARAMETERS["reference_mlp"]
     (tmp_path / "bad.json").write_text(json.dumps({"networks": {"cnn": {}}}))
     with pytest.raises(AscflowError, match="bad.json"):
         read_parameter_tables(tmp_path / "bad.json")
@@ -366,5 +375,5 @@ def test_figure_outputs_and_report_code_inputs():
         *(f"confusion_{base}_seed{seed}" for base in ("rf_10", "cnn", "lstm") for seed in (0, 1)),
     }
     assert outputs["confusion_rf_10_seed1"].labels == {"model": "rf_10_seed1", "figure": "confusion matrices"}
-    code = [Path(path).name for path in source_files()]
+    code = [Path(path).name for path in code_files("ascflow.stages.report:write_documents")]
     assert {"document.py", "pdf.py", "reference.py"} <= set(code)

@@ -2,10 +2,13 @@
 pyproject.toml and environment.yml."""
 
 import re
+import subprocess
+import sys
 import tomllib
+from pathlib import Path
 
 import yaml
-from conftest import REPO
+from support import REPO
 
 # Same software, different names on PyPI and conda-forge.
 PIP_TO_CONDA = {"tensorflow-cpu": "tensorflow"}
@@ -51,3 +54,11 @@ def test_pip_and_conda_version_bounds_agree():
         name = requirement_name(requirement)
         bounds = requirement.split("#")[0][len(name) :].strip()
         assert conda[PIP_TO_CONDA.get(name, name)] == bounds, name
+
+
+def test_layer_contract_holds():
+    """No module imports a layer above its own ([tool.importlinter] in pyproject.toml)."""
+    lint_imports = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([str(lint_imports)], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 kept, 0 broken" in result.stdout

@@ -14,7 +14,9 @@ from ascflow.data.synthetic import (
 @pytest.fixture(scope="module")
 def small_set(tmp_path_factory):
     folder = tmp_path_factory.mktemp("synthetic")
-    return generate_default_data(folder, n_train=60, n_test=30, n_bands=16, n_frames=50, n_classes=15, seed=3)
+    return generate_default_data(
+        folder, n_train=60, n_test=30, n_features=16, n_frames=50, n_classes=15, seed=3
+    )
 
 
 def test_shapes_dtypes_and_class_names(small_set):
@@ -33,10 +35,10 @@ def test_classes_are_balanced(small_set):
 
 def test_same_seed_same_bytes_other_seed_other_data(tmp_path, small_set):
     again = generate_default_data(
-        tmp_path / "a", n_train=60, n_test=30, n_bands=16, n_frames=50, n_classes=15, seed=3
+        tmp_path / "a", n_train=60, n_test=30, n_features=16, n_frames=50, n_classes=15, seed=3
     )
     other = generate_default_data(
-        tmp_path / "b", n_train=60, n_test=30, n_bands=16, n_frames=50, n_classes=15, seed=4
+        tmp_path / "b", n_train=60, n_test=30, n_features=16, n_frames=50, n_classes=15, seed=4
     )
     for stem in ("X_train", "y_train", "X_test", "y_test"):
         assert again[stem].read_bytes() == small_set[stem].read_bytes()

@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from ascflow.runner import snakemake_command
-from conftest import REPO, TINY_CONFIG, copy_run, read_metrics, snakemake, tiny_args, without_timings
+from support import REPO, TINY_CONFIG, copy_run, read_metrics, snakemake, tiny_args, without_timings
+
+from perf.workflow import snakemake_command
 
 DEFAULT_CONFIG = REPO / "config" / "config.yaml"
 MODELS = ["rf_10", "rf_50", "rf_100", "cnn", "lstm"]  # as tests/config/tiny.yaml configures
@@ -106,7 +107,11 @@ def test_tiny_run_delivers_every_model(tiny_run):
         assert (m["n_params"] or m["tree_nodes"]) > 0
         assert np.load(tiny_run / f"results/predictions/{name}.npy").shape == (24, 4)
     assert metrics["cnn"]["validation"] == "holdout" and metrics["lstm"]["time_major"] == "transpose"
-    assert metrics["cnn"]["flags"] == [] and metrics["rf_10"]["hyperparameters"]["n_estimators"] == 10
+    assert metrics["rf_10"]["settings"]["n_estimators"] == 10 and metrics["cnn"]["settings"]["epochs"] == 2
+    # Metrics hold facts, not prose: only report/ writes sentences.
+    for m in metrics.values():
+        facts = {key: value for key, value in m.items() if key != "class_names"}
+        assert not [value for value in facts.values() if isinstance(value, str) and " " in value], m["model"]
     history = (tiny_run / "results/models/cnn.history.csv").read_text().splitlines()
     assert history[0] == "epoch,loss,accuracy,val_loss,val_accuracy,seconds"
     epoch_lines = [

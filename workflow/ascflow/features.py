@@ -23,11 +23,11 @@ import numpy as np
 from numpy.lib.format import open_memmap
 
 from ascflow.errors import AscflowError
+from ascflow.files import CHUNK_CLIPS
 
 LAYOUTS = ("flat", "channel", "time_major")
 TIME_MAJOR_METHODS = ("transpose", "reshape")
 STANDARDIZE = ("per_band", "none")
-CHUNK_CLIPS = 256
 
 
 def layout_shape(layout: str, n_clips: int, n_features: int, n_frames: int) -> tuple[int, ...]:

@@ -1,4 +1,8 @@
-"""Config validation, wildcard constraints and the helpers the rules share."""
+"""Config validation, wildcard constraints and the helpers the rules share.
+
+Every function a rule calls lives here (input functions, params functions
+and the lists of targets), so that the stage files hold rules alone.
+"""
 
 import sys
 from pathlib import Path
@@ -12,6 +16,7 @@ sys.path.insert(0, str(Path(workflow.basedir, "workflow")))
 
 from ascflow.data.validation import SPLITS, data_paths
 from ascflow.features import LAYOUTS
+from ascflow.models.counting import COUNTED_NETWORKS
 from ascflow.models.naming import (
     FAMILY_LAYOUT,
     FOREST_PATTERN,
@@ -20,7 +25,9 @@ from ascflow.models.naming import (
     model_seed,
     parse_model_name,
 )
-from ascflow.params import COUNTED_NETWORKS
+from ascflow.models.settings import ARCHITECTURE_KEYS
+from ascflow.report.outputs import figure_outputs, network_names
+from ascflow.sources import code_files
 
 validate(config, schema="../schemas/config.schema.yaml")
 
@@ -31,6 +38,10 @@ wildcard_constraints:
 
 
 DEFAULT_DATA_DIR = "resources/default"
+
+#: Threads a training or evaluation job asks for; the job itself never uses
+#: more than the CPUs it may run on (see ascflow.stages.runtime.usable_threads).
+TRAIN_THREADS = 4
 
 
 def canonical(value):
@@ -44,6 +55,9 @@ def canonical(value):
     return value
 
 
+# ---- data ------------------------------------------------------------------
+
+
 def uses_default_data():
     """True when no data folder is configured: the built-in data is made."""
     return not config["data_dir"]
@@ -53,7 +67,7 @@ def get_data_dir():
     return DEFAULT_DATA_DIR if uses_default_data() else config["data_dir"]
 
 
-def get_data_files():
+def get_data_files(wildcards=None):
     """The four .npy inputs by stem (X_train, ...), and classes.txt if any."""
     files = {stem: str(path) for stem, path in data_paths(get_data_dir()).items()}
     classes = Path(get_data_dir(), "classes.txt")
@@ -62,19 +76,12 @@ def get_data_files():
     return files
 
 
-def get_final_output():
-    """Everything a default run delivers."""
-    return [
-        rules.validate_data.output.summary,
-        rules.summarize_metrics.output.summary,
-        rules.count_parameters.output.counts,
-        *rules.render_report.output,
-    ]
+def get_clips(wildcards):
+    """The clips of one split, for its features."""
+    return get_data_files()[f"X_{wildcards.split}"]
 
 
-#: Threads a training or evaluation job asks for; the job itself never uses
-#: more than the CPUs it may run on (see ascflow.models.jobs.usable_threads).
-TRAIN_THREADS = 4
+# ---- models ----------------------------------------------------------------
 
 
 def get_model_names():
@@ -94,6 +101,37 @@ def get_features(layout, split):
     return expand(rules.make_features.output.features, layout=layout, split=split)[0]
 
 
+def get_time_major(wildcards):
+    """How the LSTM's layout views a clip; the other layouts keep a fixed
+    value, so that changing it re-runs the LSTM's features alone."""
+    return config["lstm"]["time_major"] if wildcards.layout == "time_major" else "transpose"
+
+
+def get_forest_settings(wildcards):
+    return {
+        "n_estimators": parse_model_name(wildcards.model).trees,
+        "max_features": config["rf"]["max_features"],
+        "min_samples_leaf": config["rf"]["min_samples_leaf"],
+    }
+
+
+def get_network_settings(wildcards):
+    """The config section of the model's family (cnn or lstm) alone, so that
+    changing one network's settings re-runs that network only."""
+    return canonical(config[get_model_family(wildcards)])
+
+
+def get_architecture(family):
+    """The keys of a network's config section that shape the network: what
+    its parameter count depends on."""
+    return canonical({key: config[family][key] for key in ARCHITECTURE_KEYS[family]})
+
+
+def get_resume_dir(wildcards):
+    """Where a network's per-epoch checkpoints wait for a killed job's retry."""
+    return f"results/resume/{wildcards.model}"
+
+
 def get_network_training_inputs(wildcards):
     """Training features and labels; the test set only in the reference's
     validation mode 'test', so that by default training never reads it."""
@@ -109,12 +147,6 @@ def get_network_training_inputs(wildcards):
     return inputs
 
 
-def get_network_hyperparameters(wildcards):
-    """The config section of the model's family (cnn or lstm) alone, so that
-    changing one network's settings re-runs that network only."""
-    return canonical(config[get_model_family(wildcards)])
-
-
 def get_evaluation_inputs(wildcards):
     family = get_model_family(wildcards)
     model_rule = rules.train_forest if family == "rf" else rules.train_network
@@ -125,3 +157,33 @@ def get_evaluation_inputs(wildcards):
         "labels": rules.validate_data.output.test_labels,
         "summary": rules.validate_data.output.summary,
     }
+
+
+# ---- report ----------------------------------------------------------------
+
+
+def get_figure_outputs():
+    """Every figure of the report, by key, as Snakemake report items."""
+    return {
+        key: report(
+            figure.path,
+            caption=f"../report/{figure.kind}.rst",
+            category=figure.category,
+            labels=figure.labels,
+        )
+        for key, figure in figure_outputs(get_model_names()).items()
+    }
+
+
+def get_histories():
+    return expand(rules.train_network.output.history, model=network_names(get_model_names()))
+
+
+def get_final_output():
+    """Everything a default run delivers."""
+    return [
+        rules.validate_data.output.summary,
+        rules.summarize_metrics.output.summary,
+        rules.count_parameters.output.counts,
+        *rules.render_report.output,
+    ]

@@ -2,6 +2,9 @@
 
 
 rule generate_default_data:
+    """Write the built-in synthetic scenes (used when data_dir is empty)."""
+    input:
+        code=code_files("ascflow.stages.data:generate_data"),
     output:
         **{
             stem: f"{DEFAULT_DATA_DIR}/{stem}.npy"
@@ -12,22 +15,24 @@ rule generate_default_data:
         "logs/generate_default_data.log",
     benchmark:
         "benchmarks/generate_default_data.tsv"
-    conda:
-        "../../environment.yml"
+    params:
+        settings=canonical(config["default_data"]),
+        seed=config["seed"],
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
-    params:
-        **config["default_data"],
-        seed=config["seed"],
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/generate_default_data.py"
 
 
 rule validate_data:
+    """Check the data folder; write its summary (shapes, classes, digests) and labels."""
     input:
-        unpack(lambda wildcards: get_data_files()),
+        unpack(get_data_files),
+        code=code_files("ascflow.stages.data:validate_data"),
     output:
         summary="results/data/summary.json",
         train_labels="results/data/labels_train.npy",
@@ -36,16 +41,16 @@ rule validate_data:
         "logs/validate_data.log",
     benchmark:
         "benchmarks/validate_data.tsv"
-    conda:
-        "../../environment.yml"
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
     params:
         class_names=config["class_names"],
         leakage=config["leakage"],
         data_dir=get_data_dir(),
         synthetic=uses_default_data(),
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/validate_data.py"

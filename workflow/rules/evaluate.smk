@@ -2,8 +2,10 @@
 
 
 rule evaluate_model:
+    """Score one trained model on the test set: accuracy with its interval, F1, recall, confusions."""
     input:
         unpack(get_evaluation_inputs),
+        code=code_files("ascflow.stages.evaluate:evaluate_job"),
     output:
         metrics=ensure("results/metrics/{model}.json", non_empty=True),
         probabilities="results/predictions/{model}.npy",
@@ -11,31 +13,33 @@ rule evaluate_model:
         "logs/evaluate_model/{model}.log",
     benchmark:
         "benchmarks/evaluate_model/{model}.tsv"
-    conda:
-        "../../environment.yml"
     threads: TRAIN_THREADS
     # Measured peak RSS: 1.1 GB (CNN) at the default size, 1.3 GB at the
     # reference size.
     resources:
         mem_mb=2000,
         runtime=20,
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/evaluate_model.py"
 
 
 rule summarize_metrics:
+    """One table of every model run (summary.tsv) and the means over seeds (aggregate.tsv)."""
     input:
         metrics=expand(rules.evaluate_model.output.metrics, model=get_model_names()),
+        code=code_files("ascflow.stages.evaluate:summarize_metrics"),
     output:
         summary="results/metrics/summary.tsv",
         aggregate="results/metrics/aggregate.tsv",
     log:
         "logs/summarize_metrics.log",
-    conda:
-        "../../environment.yml"
     threads: 1
     resources:
         mem_mb=500,
         runtime=5,
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/summarize_metrics.py"

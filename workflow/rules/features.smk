@@ -2,27 +2,25 @@
 
 
 rule make_features:
+    """Rearrange one split's clips into one model's layout (flat, channel, time_major)."""
     input:
-        clips=lambda wildcards: get_data_files()[f"X_{wildcards.split}"],
+        clips=get_clips,
         summary=rules.validate_data.output.summary,
+        code=code_files("ascflow.stages.features:make_features"),
     output:
         features="results/features/{layout}/{split}.npy",
     log:
         "logs/make_features/{layout}_{split}.log",
     benchmark:
         "benchmarks/make_features/{layout}_{split}.tsv"
-    conda:
-        "../../environment.yml"
+    params:
+        standardize=config["features"]["standardize"],
+        time_major=get_time_major,
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
-    params:
-        standardize=config["features"]["standardize"],
-        # Only the LSTM's layout depends on it: other layouts keep a fixed
-        # value so that changing it re-runs the LSTM's features alone.
-        time_major_method=lambda wildcards: (
-            config["lstm"]["time_major"] if wildcards.layout == "time_major" else None
-        ),
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/make_features.py"

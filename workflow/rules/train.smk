@@ -2,9 +2,11 @@
 
 
 rule train_forest:
+    """Fit one random forest (rf_<trees>) on the flattened training clips."""
     input:
         features=get_features("flat", "train"),
         labels=rules.validate_data.output.train_labels,
+        code=code_files("ascflow.stages.train:fit_forest_job"),
     output:
         model="results/models/{model}.joblib",
         info="results/models/{model}.train.json",
@@ -14,8 +16,10 @@ rule train_forest:
         "benchmarks/train_forest/{model}.tsv"
     wildcard_constraints:
         model=FOREST_PATTERN,
-    conda:
-        "../../environment.yml"
+    params:
+        settings=get_forest_settings,
+        seed=get_model_seed,
+        standardize=config["features"]["standardize"],
     threads: TRAIN_THREADS
     # Measured peak RSS: 300 MB at the default size, mostly pages of the
     # memory-mapped features (docs/performance.md); the reference size
@@ -23,19 +27,17 @@ rule train_forest:
     resources:
         mem_mb=2000,
         runtime=30,
-    params:
-        n_estimators=lambda wildcards: parse_model_name(wildcards.model).trees,
-        max_features=config["rf"]["max_features"],
-        min_samples_leaf=config["rf"]["min_samples_leaf"],
-        seed=get_model_seed,
-        standardize=config["features"]["standardize"],
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/train_forest.py"
 
 
 rule train_network:
+    """Train the CNN or the LSTM; a killed job resumes from its last epoch."""
     input:
         unpack(get_network_training_inputs),
+        code=code_files("ascflow.stages.train:fit_network_job"),
     output:
         model="results/models/{model}.keras",
         history="results/models/{model}.history.csv",
@@ -46,8 +48,14 @@ rule train_network:
         "benchmarks/train_network/{model}.tsv"
     wildcard_constraints:
         model=NETWORK_PATTERN,
-    conda:
-        "../../environment.yml"
+    params:
+        settings=get_network_settings,
+        validation=canonical(config["validation"]),
+        seed=get_model_seed,
+        standardize=config["features"]["standardize"],
+        # Per-epoch checkpoints (weights, optimizer, history), written by
+        # rename; a retried or re-run job resumes from the last one.
+        work_dir=get_resume_dir,
     threads: TRAIN_THREADS
     # Measured peak RSS: 1.4 GB at the default size, 1.8 GB at the reference
     # size (docs/performance.md); 50 reference-size CNN epochs take about
@@ -55,12 +63,7 @@ rule train_network:
     resources:
         mem_mb=3000,
         runtime=120,
-    params:
-        hyperparameters=get_network_hyperparameters,
-        validation=canonical(config["validation"]),
-        seed=get_model_seed,
-        standardize=config["features"]["standardize"],
-        # Keras's BackupAndRestore state: a killed job resumes from it.
-        work_dir=lambda wildcards: f"results/resume/{wildcards.model}",
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/train_network.py"

@@ -1,9 +1,9 @@
 """Rule evaluate_model: score one model on the test set, write its metrics."""
 
-from ascflow.runner import rule_logging
+from ascflow.stages.runtime import rule_logging
 
 with rule_logging(snakemake.log[0]):
-    from ascflow.models.jobs import evaluate_job
+    from ascflow.stages.evaluate import evaluate_job
 
     evaluate_job(
         model_name=snakemake.wildcards.model,

@@ -1,22 +1,15 @@
 """Rule make_features: one layout of one split, standardized if configured."""
 
-from ascflow.runner import rule_logging
+from ascflow.stages.runtime import rule_logging
 
-with rule_logging(snakemake.log[0]) as log:
-    import json
+with rule_logging(snakemake.log[0]):
+    from ascflow.stages.features import make_features
 
-    from ascflow.data.validation import load_array
-    from ascflow.features import write_layout
-
-    params = snakemake.params
-    summary = json.loads(open(snakemake.input.summary).read())
-    standardize = params.standardize == "per_band"
-    shape = write_layout(
-        load_array(snakemake.input.clips),
-        snakemake.output.features,
-        snakemake.wildcards.layout,
-        band_mean=summary["train_band_mean"] if standardize else None,
-        band_std=summary["train_band_std"] if standardize else None,
-        time_major_method=params.time_major_method or "transpose",
+    make_features(
+        clips_path=snakemake.input.clips,
+        summary_path=snakemake.input.summary,
+        features_path=snakemake.output.features,
+        layout=snakemake.wildcards.layout,
+        standardize=snakemake.params.standardize,
+        time_major=snakemake.params.time_major,
     )
-    log.info("wrote %s, shape %s", snakemake.output.features, shape)

@@ -1,14 +1,12 @@
 """Rule render_figures: the report's PNG figures from the metrics and histories."""
 
-from ascflow.runner import rule_logging
+from ascflow.stages.runtime import rule_logging
 
-with rule_logging(snakemake.log[0]) as log:
-    from ascflow.report.figures import render_figures
-    from ascflow.report.gather import read_histories, read_runs
+with rule_logging(snakemake.log[0]):
+    from ascflow.stages.report import draw_figures
 
-    render_figures(
-        read_runs(snakemake.input.metrics),
-        read_histories(snakemake.input.histories),
-        dict(snakemake.output.items()),
+    draw_figures(
+        metrics_paths=list(snakemake.input.metrics),
+        history_paths=list(snakemake.input.histories),
+        figure_paths=dict(snakemake.output.items()),
     )
-    log.info("wrote %d figures", len(snakemake.output))

@@ -1,9 +1,9 @@
 """Rule train_network: the CNN or the LSTM, resumable after a kill."""
 
-from ascflow.runner import rule_logging
+from ascflow.stages.runtime import rule_logging
 
 with rule_logging(snakemake.log[0]):
-    from ascflow.models.jobs import fit_network_job
+    from ascflow.stages.train import fit_network_job
 
     fit_network_job(
         model_name=snakemake.wildcards.model,
@@ -13,7 +13,7 @@ with rule_logging(snakemake.log[0]):
         model_path=snakemake.output.model,
         history_path=snakemake.output.history,
         info_path=snakemake.output.info,
-        hyperparameters=dict(snakemake.params.hyperparameters),
+        settings=dict(snakemake.params.settings),
         validation=dict(snakemake.params.validation),
         seed=snakemake.params.seed,
         threads=snakemake.threads,

@@ -88,9 +88,9 @@ class SceneProfile:
     modulation_depth_db: float
 
 
-def _smooth_curve(rng: np.random.Generator, n_bands: int, n_terms: int, scale: float) -> np.ndarray:
+def _smooth_curve(rng: np.random.Generator, n_features: int, n_terms: int, scale: float) -> np.ndarray:
     """A random smooth curve over the bands (a short cosine series)."""
-    position = np.linspace(0.0, np.pi, n_bands)
+    position = np.linspace(0.0, np.pi, n_features)
     amplitudes = rng.normal(0.0, scale, n_terms) / np.arange(1, n_terms + 1)
     phases = rng.uniform(0.0, 2 * np.pi, n_terms)
     return sum(
@@ -98,19 +98,19 @@ def _smooth_curve(rng: np.random.Generator, n_bands: int, n_terms: int, scale: f
     )
 
 
-def _common_envelope(n_bands: int) -> np.ndarray:
+def _common_envelope(n_features: int) -> np.ndarray:
     """The shape every scene shares: more energy low, rolling off high."""
-    band = np.arange(n_bands) / max(n_bands - 1, 1)
+    band = np.arange(n_features) / max(n_features - 1, 1)
     return -40.0 - 15.0 * band + 6.0 * np.exp(-0.5 * ((band - 0.15) / 0.15) ** 2)
 
 
-def _random_envelope(rng: np.random.Generator, n_bands: int) -> np.ndarray:
+def _random_envelope(rng: np.random.Generator, n_features: int) -> np.ndarray:
     """A class's background: the common shape plus a class-specific tilt and
     bump, of the same order as the per-clip wobble so one clip is ambiguous."""
-    band = np.arange(n_bands) / max(n_bands - 1, 1)
+    band = np.arange(n_features) / max(n_features - 1, 1)
     centre, width = rng.uniform(0, 1), rng.uniform(0.08, 0.3)
     bump = rng.uniform(-1, 1) * CLASS_BUMP_DB * np.exp(-0.5 * ((band - centre) / width) ** 2)
-    return _common_envelope(n_bands) + rng.uniform(-1, 1) * CLASS_TILT_DB * band + bump
+    return _common_envelope(n_features) + rng.uniform(-1, 1) * CLASS_TILT_DB * band + bump
 
 
 def _random_events_and_tones(rng: np.random.Generator) -> dict:
@@ -129,7 +129,7 @@ def _random_events_and_tones(rng: np.random.Generator) -> dict:
     }
 
 
-def scene_profiles(n_classes: int, n_bands: int, seed: int) -> list[SceneProfile]:
+def scene_profiles(n_classes: int, n_features: int, seed: int) -> list[SceneProfile]:
     """One profile per class, deterministic in ``seed``."""
     rng = np.random.default_rng([seed, 0])
     names = class_names(n_classes)
@@ -139,9 +139,9 @@ def scene_profiles(n_classes: int, n_bands: int, seed: int) -> list[SceneProfile
         first = partner_of.get(name)
         if first in profiles:
             # A near-copy: same background, slightly wobbled, other dynamics.
-            envelope = profiles[first].envelope_db + _smooth_curve(rng, n_bands, 3, 1.0)
+            envelope = profiles[first].envelope_db + _smooth_curve(rng, n_features, 3, 1.0)
         else:
-            envelope = _random_envelope(rng, n_bands)
+            envelope = _random_envelope(rng, n_features)
         profiles[name] = SceneProfile(envelope_db=envelope, **_random_events_and_tones(rng))
     return [profiles[name] for name in names]
 
@@ -153,13 +153,15 @@ def _db_sum(*levels_db: np.ndarray) -> np.ndarray:
 
 def render_clip(profile: SceneProfile, n_frames: int, rng: np.random.Generator) -> np.ndarray:
     """One clip of shape (bands, frames) in dB for a class profile."""
-    n_bands = profile.envelope_db.size
-    band = np.arange(n_bands, dtype=np.float64)
+    n_features = profile.envelope_db.size
+    band = np.arange(n_features, dtype=np.float64)
     frame = np.arange(n_frames, dtype=np.float64)
     shift = rng.uniform(-CLIP_BAND_SHIFT, CLIP_BAND_SHIFT)  # a small band shift (microphone, room)
     envelope = np.interp(band - shift, band, profile.envelope_db)
     envelope = (
-        envelope + _smooth_curve(rng, n_bands, 4, CLIP_WOBBLE_DB) + rng.uniform(-CLIP_GAIN_DB, CLIP_GAIN_DB)
+        envelope
+        + _smooth_curve(rng, n_features, 4, CLIP_WOBBLE_DB)
+        + rng.uniform(-CLIP_GAIN_DB, CLIP_GAIN_DB)
     )
     phase = rng.uniform(0, 2 * np.pi)
     modulation = profile.modulation_depth_db * np.sin(
@@ -167,17 +169,17 @@ def render_clip(profile: SceneProfile, n_frames: int, rng: np.random.Generator) 
     )
     background = envelope[:, None] + modulation[None, :]
 
-    tones = np.full((n_bands, n_frames), -200.0)
+    tones = np.full((n_features, n_frames), -200.0)
     on = _on_off_mask(rng, n_frames, profile.tone_duty) & (rng.uniform() < TONE_PRESENCE)
     for position, level in zip(profile.tone_bands, profile.tone_levels_db, strict=True):
-        line = np.exp(-0.5 * ((band - position * (n_bands - 1) - shift) / 0.7) ** 2)
+        line = np.exp(-0.5 * ((band - position * (n_features - 1) - shift) / 0.7) ** 2)
         line_db = envelope + level + 10 * np.log10(line + 1e-12)
         tones = np.maximum(tones, np.where(on[None, :], line_db[:, None], -200.0))
 
-    events = np.full((n_bands, n_frames), -200.0)
+    events = np.full((n_features, n_frames), -200.0)
     n_events = rng.poisson(profile.event_rate * rng.lognormal(0.0, EVENT_RATE_SPREAD))
-    centre = (profile.event_band + rng.normal(0, 0.05)) * (n_bands - 1)
-    spread = profile.event_width * n_bands
+    centre = (profile.event_band + rng.normal(0, 0.05)) * (n_features - 1)
+    spread = profile.event_width * n_features
     band_shape = -0.5 * ((band - centre) / spread) ** 2 * 4.343  # Gaussian in dB
     for onset in rng.uniform(0, n_frames, n_events):
         after = frame - onset
@@ -222,8 +224,8 @@ def generate_split(
     """Write one split's X (memory-mapped, clip by clip) and y."""
     key = _SPLIT_KEYS[split]
     labels = balanced_labels(n_clips, len(profiles), np.random.default_rng([seed, key]))
-    n_bands = profiles[0].envelope_db.size
-    features = open_memmap(x_path, mode="w+", dtype=np.float32, shape=(n_clips, n_bands, n_frames))
+    n_features = profiles[0].envelope_db.size
+    features = open_memmap(x_path, mode="w+", dtype=np.float32, shape=(n_clips, n_features, n_frames))
     for index, label in enumerate(labels):
         clip_rng = np.random.default_rng([seed, key, index])
         features[index] = render_clip(profiles[label], n_frames, clip_rng)
@@ -236,7 +238,7 @@ def generate_default_data(
     out_dir: Path,
     n_train: int,
     n_test: int,
-    n_bands: int,
+    n_features: int,
     n_frames: int,
     n_classes: int,
     seed: int,
@@ -245,7 +247,7 @@ def generate_default_data(
     and ``classes.txt`` into ``out_dir``; return their paths by stem."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    profiles = scene_profiles(n_classes, n_bands, seed)
+    profiles = scene_profiles(n_classes, n_features, seed)
     paths = {}
     for split, n_clips in (("train", n_train), ("test", n_test)):
         paths[f"X_{split}"] = out_dir / f"X_{split}.npy"

@@ -13,12 +13,11 @@ from pathlib import Path
 import numpy as np
 
 from ascflow.errors import AscflowError
+from ascflow.files import CHUNK_CLIPS
 
 SPLITS = ("train", "test")
 DATA_FILES = tuple(f"{kind}_{split}.npy" for split in SPLITS for kind in ("X", "y"))
 CLASSES_FILE = "classes.txt"
-#: Clips scanned at a time; bounds memory whatever the data size.
-CHUNK_CLIPS = 256
 NPY_MAGIC = b"\x93NUMPY"
 #: Pickles of protocol 2 and later start with this opcode.
 PICKLE_PROTOCOL_BYTE = b"\x80"

@@ -7,7 +7,6 @@ this module (for the split, say) stays cheap.
 
 from __future__ import annotations
 
-import csv
 import logging
 import math
 import shutil
@@ -17,8 +16,9 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-HISTORY_COLUMNS = ("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "seconds")
-MONITOR = "val_accuracy"
+from ascflow.files import atomic_path
+from ascflow.models.history import HISTORY_COLUMNS, MONITOR, best_epoch, read_history, write_history
+from ascflow.models.settings import Fitting
 
 
 def configure_tensorflow(threads: int, seed: int) -> None:
@@ -47,39 +47,11 @@ def holdout_split(labels: np.ndarray, fraction: float, seed: int) -> tuple[np.nd
     return np.sort(train_index), np.sort(validation_index)
 
 
-def read_history(path: Path) -> dict[int, dict]:
-    if not path.is_file():
-        return {}
-    with open(path, newline="") as handle:
-        return {int(row["epoch"]): {k: float(v) for k, v in row.items()} for row in csv.DictReader(handle)}
-
-
-def write_history(path: Path, rows: dict[int, dict]) -> None:
-    """Rewrite the whole history through a temporary file: never half a file."""
-    temporary = path.with_name(path.name + ".tmp")
-    with open(temporary, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=HISTORY_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        for epoch in sorted(rows):
-            writer.writerow({column: rows[epoch][column] for column in HISTORY_COLUMNS})
-    temporary.replace(path)
-
-
-def best_epoch(rows: dict[int, dict]) -> int | None:
-    """The first epoch with the highest validation accuracy (as Keras picks)."""
-    best, best_value = None, -math.inf
-    for epoch in sorted(rows):
-        if rows[epoch][MONITOR] > best_value:
-            best, best_value = epoch, rows[epoch][MONITOR]
-    return best
-
-
 def _save_weights_atomically(model, path: Path) -> None:
     """Keras writes weights in place; a kill mid-write leaves a file that
     cannot be loaded. Writing beside it and renaming keeps the old one whole."""
-    partial = path.with_name("partial.weights.h5")  # Keras insists on .weights.h5
-    model.save_weights(partial)
-    partial.replace(path)
+    with atomic_path(path) as partial:
+        model.save_weights(partial)
 
 
 def _checkpoints(work_dir: Path) -> dict[int, Path]:
@@ -151,17 +123,14 @@ def train_network(
     train: tuple[np.ndarray, np.ndarray],
     validation: tuple[np.ndarray, np.ndarray],
     n_classes: int,
-    epochs: int,
-    batch_size: int,
-    learning_rate: float,
-    patience: int,
+    fitting: Fitting,
     work_dir: str | Path,
     logger: logging.Logger,
 ) -> tuple[object, list[dict], dict]:
     """Compile and fit ``model`` (one-hot labels, categorical cross-entropy,
     Adam), resuming from ``work_dir`` if an earlier attempt was killed.
 
-    ``patience`` > 0 turns on early stopping on validation accuracy with the
+    ``fitting.early_stopping_patience`` > 0 turns on early stopping on validation accuracy with the
     best weights restored; 0 trains all epochs. Returns the model, the
     history rows and the training facts for the metrics. ``work_dir`` holds
     the per-epoch checkpoints and is removed after a successful fit.
@@ -172,10 +141,11 @@ def train_network(
     """
     import keras
 
+    patience = fitting.early_stopping_patience
     work_dir = Path(work_dir)
     work_dir.mkdir(parents=True, exist_ok=True)
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+        optimizer=keras.optimizers.Adam(learning_rate=fitting.learning_rate),
         loss="categorical_crossentropy",
         metrics=["accuracy"],
     )
@@ -185,8 +155,8 @@ def train_network(
         train[0],
         keras.utils.to_categorical(train[1], n_classes),
         validation_data=(validation[0], keras.utils.to_categorical(validation[1], n_classes)),
-        batch_size=batch_size,
-        epochs=epochs,
+        batch_size=fitting.batch_size,
+        epochs=fitting.epochs,
         initial_epoch=initial_epoch,
         shuffle=True,
         verbose=0,

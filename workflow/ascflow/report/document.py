@@ -2,7 +2,7 @@
 
 This module is the report's template. It reads only :class:`Results` and
 the figure files; every number it prints comes from the workflow's outputs
-or from :mod:`ascflow.reference`, and every conclusion from
+or from :mod:`ascflow.report.reference`, and every conclusion from
 :mod:`ascflow.report.findings`.
 """
 
@@ -12,9 +12,8 @@ from pathlib import Path
 
 import yaml
 
-from ascflow import reference
 from ascflow.models.naming import NETWORK_FAMILIES
-from ascflow.report import findings
+from ascflow.report import findings, reference
 from ascflow.report.blocks import Alert, Block, Bullets, Code, Figure, Heading, Paragraph, Table, Title
 from ascflow.report.gather import Results
 from ascflow.report.outputs import ACCURACY, CONFUSION, PER_CLASS_RECALL, TRAINING
@@ -87,7 +86,7 @@ def title_blocks(results: Results) -> list[Block]:
 
 
 def warning_blocks(results: Results) -> list[Block]:
-    warnings = findings.reference_faithful_warnings(results.runs, results.config)
+    warnings = findings.reference_faithful_warnings(results.runs)
     data_warnings = [f"Data: {warning}." for warning in results.data.get("warnings", [])]
     if not warnings and not data_warnings:
         return []
@@ -272,16 +271,16 @@ def training_blocks(results: Results, figures: dict[str, Path]) -> list[Block]:
         return []
     rows = []
     for run in networks:
-        hyperparameters = run.get("hyperparameters", {})
+        settings = run["settings"]
         rows.append(
             (
                 run["model"],
                 run.get("validation") or NOT_APPLICABLE,
-                f"{run.get('epochs_run')} of {hyperparameters.get('epochs', NOT_APPLICABLE)}",
+                f"{run['epochs_run']} of {settings['epochs']}",
                 str(run.get("best_epoch") or NOT_APPLICABLE),
                 _kept_validation_accuracy(run, results.histories.get(run["model"], [])),
-                str(hyperparameters.get("batch_size", NOT_APPLICABLE)),
-                str(hyperparameters.get("learning_rate", NOT_APPLICABLE)),
+                str(settings["batch_size"]),
+                str(settings["learning_rate"]),
                 duration_text(run.get("train_seconds")),
             )
         )
@@ -321,29 +320,37 @@ def shape_text(shape: list[int] | None) -> str:
     return " × ".join(str(size) for size in shape or [])
 
 
-def _network_table(network: dict) -> Table:
+def _network_table(name: str, network: dict) -> Table:
     rows = tuple(
         (
-            layer["name"],
+            layer["layer"],
             layer["type"],
             shape_text(layer["output_shape"]),
             count_text(layer["weights"]),
             count_text(layer["biases"]),
-            count_text(layer["total"]),
-            count_text(layer["keras_total"]),
+            count_text(layer["params_closed_form"]),
+            count_text(layer["params_keras"]),
             count_text(layer.get("multiply_adds")),
         )
         for layer in network["layers"]
     )
-    total = ("network", "", "", "", "", count_text(network["total"]), count_text(network["keras_total"]))
+    total = (
+        "network",
+        "",
+        "",
+        "",
+        "",
+        count_text(network["total_closed_form"]),
+        count_text(network["total_keras"]),
+    )
     multiply_adds = [layer.get("multiply_adds") for layer in network["layers"]]
     total += (count_text(sum(multiply_adds)) if None not in multiply_adds else NOT_APPLICABLE,)
     caption = f"Input {shape_text(network['input_shape'])}."
-    reference_total = reference.PARAMETERS.get(network["name"])
+    reference_total = reference.PARAMETERS.get(name)
     if reference_total is not None:
         agreement = (
             "the same"
-            if reference_total == network["total"]
+            if reference_total == network["total_closed_form"]
             else "different, as its input or classes differ from the reference's"
         )
         caption += f" The reference's count: {reference_total:,} ({agreement})."
@@ -365,42 +372,44 @@ def parameter_blocks(parameters: dict) -> list[Block]:
             "convolution. Multiply-adds are per clip, forward pass."
         ),
     ]
-    for network in parameters["networks"]:
-        blocks += [Heading(f"{network['name']}: {network['description']}", level=2), _network_table(network)]
-    if parameters["multiplications"]:
+    for name, network in parameters["networks"].items():
+        blocks += [Heading(f"{name}: {network['description']}", level=2), _network_table(name, network)]
+    multiplications = parameters["image_cnn_conv1_multiplications"]
+    if multiplications:
         blocks += [
             Heading("Multiplications of the image CNN's first convolution", level=2),
             Table(
                 ("padding", "multiplications", "formula", ""),
                 tuple(
                     (
-                        row["padding"],
-                        count_text(row["multiplications"]),
-                        row["formula"],
+                        padding,
+                        count_text(figures["multiplications"]),
+                        findings.multiplication_formula(figures),
                         "the reference's figure"
-                        if row["padding"] == reference.FIRST_CONV_PADDING
-                        and row["multiplications"] == reference.FIRST_CONV_MULTIPLICATIONS
+                        if padding == reference.FIRST_CONV_PADDING
+                        and figures["multiplications"] == reference.FIRST_CONV_MULTIPLICATIONS
                         else "",
                     )
-                    for row in parameters["multiplications"]
+                    for padding, figures in multiplications.items()
                 ),
                 align="LRLL",
                 widths=(1.0, 1.6, 2.4, 2.4),
             ),
         ]
-    if parameters["notes"]:
-        blocks.append(Bullets(tuple(parameters["notes"])))
+    notes = findings.image_cnn_notes(parameters)
+    if notes:
+        blocks.append(Bullets(tuple(notes)))
     return blocks
 
 
 def deviation_blocks(results: Results) -> list[Block]:
-    settings = findings.training_settings(results.runs, results.config, results.data)
+    settings = findings.training_settings(results.runs, results.data)
     status = {True: "differs", False: "as the reference", None: "see note"}
     return [
         Heading("Deviations from the reference"),
         Paragraph(
-            "The choices in force in this run, from the metrics where they record them and else from the "
-            "config. Where ascflow departs from the reference it does so on purpose; a reference-faithful "
+            "The choices in force in this run, as the metrics of its models record them. Where ascflow "
+            "departs from the reference it does so on purpose; a reference-faithful "
             "flawed choice is listed under Warnings at the top."
         ),
         Table(

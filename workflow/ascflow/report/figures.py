@@ -19,7 +19,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from PIL import Image
 
-from ascflow import reference
+from ascflow.files import atomic_path
+from ascflow.report import reference
 from ascflow.report.outputs import ACCURACY, CONFUSION, PER_CLASS_RECALL, TRAINING
 
 DPI = 150
@@ -33,8 +34,8 @@ MAX_ANNOTATED_CLASSES = 20
 def save_png(figure: Figure, path: str | Path) -> None:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, facecolor="white")
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Image.open(buffer).convert("RGB").save(path, optimize=True)
+    with atomic_path(path) as partial:
+        Image.open(buffer).convert("RGB").save(partial, format="png", optimize=True)
 
 
 def _short(name: str, length: int = 14) -> str:

@@ -1,16 +1,19 @@
 """What the report concludes: interval comparisons, deviations, warnings.
 
-Pure functions of the results and the config, so each sentence the report
-states can be tested without rendering anything.
+Pure functions of the facts the workflow recorded (metrics, data summary,
+parameter counts), so each sentence the report states can be tested without
+rendering anything. This is the one place that turns those facts into
+sentences.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from itertools import combinations
 
-from ascflow import reference
 from ascflow.models.naming import NETWORK_FAMILIES
+from ascflow.report import reference
 
 
 @dataclass(frozen=True)
@@ -106,17 +109,9 @@ def _runs_of(runs: list[dict], families: tuple[str, ...]) -> list[dict]:
     return [run for run in runs if run["family"] in families]
 
 
-def _used(runs: list[dict], key: str, fallback) -> str:
-    """The values of a metrics key over the runs, or the config's if none has it."""
-    values = sorted({str(run[key]) for run in runs if run.get(key) is not None})
-    return ", ".join(values) if values else str(fallback)
-
-
-def _hyperparameter(runs: list[dict], key: str, fallback) -> str:
-    values = sorted(
-        {str(run["hyperparameters"][key]) for run in runs if key in run.get("hyperparameters", {})}
-    )
-    return ", ".join(values) if values else str(fallback)
+def _used(runs: list[dict], value) -> str:
+    """The distinct values of ``value(run)`` over the runs, as text."""
+    return ", ".join(sorted({str(value(run)) for run in runs if value(run) is not None})) or "–"
 
 
 def _data_used(data: dict) -> str:
@@ -132,21 +127,21 @@ def _epochs_setting(name: str, family: str, used: str) -> Setting:
     return Setting(name, budget, used, used != budget, "the default config lowers them to keep its run short")
 
 
-def training_settings(runs: list[dict], config: dict, data: dict) -> list[Setting]:
+def training_settings(runs: list[dict], data: dict) -> list[Setting]:
     """Each choice where ascflow may differ from the reference, with the
-    values actually used: from the metrics where they record them, else the
-    config."""
+    values the runs' metrics record."""
     networks = _runs_of(runs, NETWORK_FAMILIES)
-    cnn, lstm = _runs_of(runs, ("cnn",)), _runs_of(runs, ("lstm",))
-    validation = _used(networks, "validation", config["validation"]["mode"])
-    time_major = _used(lstm, "time_major", config["lstm"]["time_major"])
-    standardize = _used(networks, "standardize", config["features"]["standardize"])
-    cnn_epochs = _hyperparameter(cnn, "epochs", config["cnn"]["epochs"])
-    lstm_epochs = _hyperparameter(lstm, "epochs", config["lstm"]["epochs"])
-    fraction = config["validation"]["fraction"]
-    seeds = config.get("seeds") or [config["seed"]]
-    trees = ", ".join(str(trees) for trees in config["rf"]["n_estimators"])
+    forests = _runs_of(runs, ("rf",))
+    validation = _used(networks, lambda run: run["validation"])
+    fractions = sorted({run["validation_fraction"] for run in networks if run["validation"] == "holdout"})
+    time_major = _used(_runs_of(runs, ("lstm",)), lambda run: run["time_major"])
+    standardize = _used(runs, lambda run: run["standardize"])
+    cnn_epochs = _used(_runs_of(runs, ("cnn",)), lambda run: run["settings"]["epochs"])
+    lstm_epochs = _used(_runs_of(runs, ("lstm",)), lambda run: run["settings"]["epochs"])
+    seeds = sorted({run["seed"] for run in runs})
+    trees = ", ".join(str(trees) for trees in sorted({run["settings"]["n_estimators"] for run in forests}))
     reference_trees = ", ".join(str(trees) for trees in reference.FOREST_SIZES)
+    held_out = f"held-out {' or '.join(f'{fraction:.0%}' for fraction in fractions)} of the training clips"
     return [
         Setting(
             "data",
@@ -158,7 +153,7 @@ def training_settings(runs: list[dict], config: dict, data: dict) -> list[Settin
         Setting(
             "validation set of the networks",
             "the test set",
-            validation.replace("holdout", f"held-out {fraction:.0%} of the training clips"),
+            validation.replace("holdout", held_out),
             validation != "test",
             "validating on the test set biases its accuracy upward",
         ),
@@ -189,36 +184,65 @@ def training_settings(runs: list[dict], config: dict, data: dict) -> list[Settin
     ]
 
 
-def reference_faithful_warnings(runs: list[dict], config: dict) -> list[str]:
-    """Warnings for the reference's flawed choices in force.
-
-    The sentences the evaluation wrote into each run's ``flags`` come first,
-    naming the runs they apply to. The validation mode and the LSTM's view
-    are also checked here, so that a run without flags is still caught.
-    """
-    flagged: dict[str, list[str]] = {}
-    for run in runs:
-        for flag in run.get("flags", []):
-            flagged.setdefault(flag, []).append(run["model"])
-    # The flags are sentence fragments ("validated ... on the test set ...").
-    warnings = [f"{flag[:1].upper()}{flag[1:]} ({', '.join(models)})." for flag, models in flagged.items()]
-
-    def unflagged(selected: list[dict]) -> list[str]:
-        return [run["model"] for run in selected if not run.get("flags")]
-
-    networks = _runs_of(runs, NETWORK_FAMILIES)
-    on_test = [run for run in networks if run.get("validation") == "test"]
-    if (not networks and config["validation"]["mode"] == "test") or unflagged(on_test):
+def reference_faithful_warnings(runs: list[dict]) -> list[str]:
+    """A warning for each of the reference's flawed choices in force, naming
+    the runs it applies to (from the facts their metrics record)."""
+    warnings = []
+    on_test = [run["model"] for run in _runs_of(runs, NETWORK_FAMILIES) if run.get("validation") == "test"]
+    if on_test:
         warnings.append(
-            "The networks were validated (the CNN also early-stopped) on the test set, the reference's "
-            "choice: their test accuracy is biased upward "
-            f"({', '.join(unflagged(on_test)) or 'validation.mode: test'})."
+            "Validated (and early-stopped) on the test set, the reference's choice: a network validated "
+            f"on the test set has a test accuracy biased upward ({', '.join(on_test)})."
         )
-    lstm = _runs_of(runs, ("lstm",))
-    reshaped = [run for run in lstm if run.get("time_major") == "reshape"]
-    if (not lstm and config["lstm"]["time_major"] == "reshape") or unflagged(reshaped):
+    reshaped = [run["model"] for run in _runs_of(runs, ("lstm",)) if run.get("time_major") == "reshape"]
+    if reshaped:
         warnings.append(
-            "The LSTM read clips reshaped, not transposed, the reference's bug: each 'frame' mixes "
-            f"bands from different times ({', '.join(unflagged(reshaped)) or 'lstm.time_major: reshape'})."
+            "Time-major input built by reshape, the reference's bug: each 'frame' mixes bands from "
+            f"different times ({', '.join(reshaped)})."
         )
     return warnings
+
+
+def _times(shape) -> str:
+    return " x ".join(str(size) for size in shape)
+
+
+def _flatten_input(network: dict) -> list[int]:
+    """The shape a counted network's flatten layer receives."""
+    layers = network["layers"]
+    index = next(i for i, layer in enumerate(layers) if layer["type"] == "flatten")
+    return layers[index - 1]["output_shape"] if index else network["input_shape"]
+
+
+def multiplication_formula(figures: dict) -> str:
+    """``124 x 124 x 75 x 32``: output positions x taps per filter x filters."""
+    return _times([*figures["output_positions"], figures["taps_per_filter"], figures["filters"]])
+
+
+def image_cnn_notes(parameters: dict) -> list[str]:
+    """What the report must say about the study's image CNN figures, with the
+    numbers, from the parameter counts (params.json)."""
+    networks, multiplications = parameters["networks"], parameters["image_cnn_conv1_multiplications"]
+    if not {"image_cnn_same", "image_cnn_valid"} <= set(networks) or not {"same", "valid"} <= set(
+        multiplications
+    ):
+        return []
+    same, valid = networks["image_cnn_same"], networks["image_cnn_valid"]
+    same_flatten, valid_flatten = _flatten_input(same), _flatten_input(valid)
+    pooled_sides = [same["input_shape"][0]] + [
+        layer["output_shape"][0] for layer in same["layers"] if layer["type"] == "maxpool2d"
+    ]
+    same_conv, valid_conv = multiplications["same"], multiplications["valid"]
+    return [
+        f"The study's image CNN figures mix paddings: its flatten size of {math.prod(same_flatten):,} "
+        f"({_times(same_flatten)}) and total of {same['total_closed_form']:,} parameters need 'same' "
+        f"padding in both convolutions ({' -> '.join(str(side) for side in pooled_sides)}), "
+        f"but its {_times(valid_conv['output_positions'])} positions behind "
+        f"{valid_conv['multiplications']:,} multiplications in the first convolution are 'valid' padding.",
+        f"With 'same' padding the first convolution does {multiplication_formula(same_conv)} = "
+        f"{same_conv['multiplications']:,} multiplications (taps on the zero padding "
+        f"counted); with 'valid' padding everywhere the flatten has {_times(valid_flatten)} = "
+        f"{math.prod(valid_flatten):,} values and the network {valid['total_closed_form']:,} parameters.",
+        "Multiply-adds (and FLOPs, two per multiply-add) are per clip, forward pass: the products of "
+        "convolutions, dense layers and LSTM gates, not biases, activations or pooling.",
+    ]

@@ -1,15 +1,12 @@
 """Reading what the workflow produced, for the figures and the report.
 
-Each reader takes paths and returns plain data (dicts and lists), so the
-figures and the document never touch files themselves. The one reader whose
-input format another stage still owns, :func:`read_parameter_tables`, keeps
-its knowledge of ``params.json`` to itself.
+Each reader takes paths and returns plain data (dicts and lists) in the
+shape the workflow wrote it, so the figures and the document never touch
+files themselves.
 """
 
 from __future__ import annotations
 
-import csv
-import json
 import math
 import platform
 import subprocess
@@ -19,6 +16,8 @@ from importlib import metadata
 from pathlib import Path
 
 from ascflow.errors import AscflowError
+from ascflow.files import read_json, read_table
+from ascflow.models.history import read_history
 
 HISTORY_SUFFIX = ".history.csv"
 
@@ -51,34 +50,6 @@ class Results:
     provenance: dict = field(default_factory=dict)
 
 
-def read_json(path: str | Path) -> dict:
-    try:
-        return json.loads(Path(path).read_text())
-    except (OSError, json.JSONDecodeError) as error:
-        raise AscflowError(f"{path}: cannot read it as JSON ({error}).") from None
-
-
-def _typed(value: str):
-    """A TSV cell as int, float or str; empty and NA cells as None."""
-    if value in ("", "NA", "NaN", "nan", "None"):
-        return None
-    for kind in (int, float):
-        try:
-            return kind(value)
-        except ValueError:
-            pass
-    return value
-
-
-def read_table(path: str | Path, delimiter: str = "\t") -> list[dict]:
-    """A table with a header (tab-separated unless told), one dict per row, cells typed."""
-    with open(path, newline="") as handle:
-        return [
-            {key: _typed(value) for key, value in row.items()}
-            for row in csv.DictReader(handle, delimiter=delimiter)
-        ]
-
-
 def read_runs(metrics_paths: list[str | Path], summary_path: str | Path | None = None) -> list[dict]:
     """The metrics of every model run, in the order given.
 
@@ -107,69 +78,27 @@ def history_model(path: str | Path) -> str:
 
 
 def read_histories(paths: list[str | Path]) -> dict[str, list[dict]]:
-    """Per network run, its per-epoch rows in epoch order.
+    """Per network run, its per-epoch rows in epoch order."""
+    return {history_model(path): list(read_history(path).values()) for path in paths}
 
-    The histories are comma-separated, as ``ascflow.models.network`` writes
-    them; its own reader is not used because that module imports
-    scikit-learn, which would double the report's start-up time.
-    """
-    return {
-        history_model(path): sorted(read_table(path, ","), key=lambda row: row["epoch"]) for path in paths
-    }
+
+#: What the report reads of results/params/params.json, per network.
+PARAMETER_KEYS = ("description", "input_shape", "layers", "total_closed_form", "total_keras")
 
 
 def read_parameter_tables(path: str | Path) -> dict:
-    """The parameter-count tables, in the shape the report renders.
-
-    The one place that knows the layout of ``results/params/params.json``
-    (written by ``ascflow.param_check.parameter_report``): adapt it here if
-    that file changes. Returns ``{"networks": [...], "multiplications":
-    [...], "notes": [...]}``; each network has ``name``, ``description``,
-    ``input_shape``, ``layers`` (``name``, ``type``, ``output_shape``,
-    ``weights``, ``biases``, ``total``, ``keras_total``, ``multiply_adds``),
-    ``total``, ``keras_total`` and ``forward_flops``; each row of
-    ``multiplications`` (the image CNN's first convolution, per padding)
-    ``padding``, ``multiplications`` and ``formula``.
-    """
-    raw = read_json(path)
-    try:
-        networks = [
-            {
-                "name": name,
-                "description": network["description"],
-                "input_shape": network["input_shape"],
-                "layers": [
-                    {
-                        "name": layer["layer"],
-                        "type": layer["type"],
-                        "output_shape": layer["output_shape"],
-                        "weights": layer["weights"],
-                        "biases": layer["biases"],
-                        "total": layer["params_closed_form"],
-                        "keras_total": layer["params_keras"],
-                        "multiply_adds": layer.get("multiply_adds"),
-                    }
-                    for layer in network["layers"]
-                ],
-                "total": network["total_closed_form"],
-                "keras_total": network["total_keras"],
-                "forward_flops": network.get("forward_flops"),
-            }
-            for name, network in raw["networks"].items()
-        ]
-        multiplications = [
-            {
-                "padding": padding,
-                "multiplications": row["multiplications"],
-                "formula": row["formula"],
-            }
-            for padding, row in raw.get("image_cnn_conv1_multiplications", {}).items()
-        ]
-    except (KeyError, TypeError, AttributeError) as error:
+    """``results/params/params.json`` as the count stage wrote it, checked
+    for what the report reads, so that a file of another version fails in
+    one sentence rather than deep inside the document."""
+    counts = read_json(path)
+    missing = [key for key in ("networks", "image_cnn_conv1_multiplications") if key not in counts]
+    for name, network in counts.get("networks", {}).items():
+        missing += [f"networks.{name}.{key}" for key in PARAMETER_KEYS if key not in network]
+    if missing:
         raise AscflowError(
-            f"{path}: not the parameter counts the report expects (missing {error})."
-        ) from None
-    return {"networks": networks, "multiplications": multiplications, "notes": list(raw.get("notes", []))}
+            f"{path}: not the parameter counts the report expects (missing {', '.join(missing)})."
+        )
+    return counts
 
 
 def read_benchmarks(directory: str | Path) -> list[dict]:

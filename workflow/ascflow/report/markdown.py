@@ -6,6 +6,7 @@ import os
 from functools import singledispatch
 from pathlib import Path
 
+from ascflow.files import write_text
 from ascflow.report.blocks import Alert, Block, Bullets, Code, Figure, Heading, Paragraph, Table, Title
 
 MARKDOWN_ALIGN = {"L": ":--", "R": "--:", "C": ":-:"}
@@ -71,5 +72,4 @@ def _(block: Code, directory: Path) -> str:
 
 def write_markdown(blocks: list[Block], path: str | Path) -> None:
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n\n".join(render(block, path.parent) for block in blocks) + "\n")
+    write_text(path, "\n\n".join(render(block, path.parent) for block in blocks) + "\n")

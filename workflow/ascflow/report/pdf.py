@@ -17,6 +17,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 from PIL import Image
 
+from ascflow.files import atomic_path
 from ascflow.report.blocks import Alert, Block, Bullets, Code, Figure, Heading, Paragraph, Table, Title
 
 FONT = "DejaVu"
@@ -224,6 +225,5 @@ def write_pdf(blocks: list[Block], path: str | Path) -> None:
                 keep += figure_size(following, pdf)[1] + CAPTION_SPACE
             pdf.ensure_space(keep)
         render(block, pdf)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pdf.output(str(path))
+    with atomic_path(path) as partial:
+        pdf.output(str(partial))

@@ -1,11 +1,13 @@
-"""Parameters: closed-form counts checked against Keras, for the reference's
+"""Parameter counts: closed form checked against Keras, for the reference's
 image networks and the CNN and LSTM on the data at hand."""
 
 
 rule count_parameters:
+    """Count every network's parameters in closed form and by Keras; stop on any disagreement."""
     input:
         # The CNN's and LSTM's input sizes and classes are the data's.
         summary=rules.validate_data.output.summary,
+        code=code_files("ascflow.stages.count"),
     output:
         **{network: f"results/params/{network}.tsv" for network in COUNTED_NETWORKS},
         counts="results/params/params.json",
@@ -13,16 +15,14 @@ rule count_parameters:
         "logs/count_parameters.log",
     benchmark:
         "benchmarks/count_parameters.tsv"
-    conda:
-        "../../environment.yml"
+    params:
+        cnn=get_architecture("cnn"),
+        lstm=get_architecture("lstm"),
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
-    params:
-        cnn_conv_layers=canonical(config["cnn"]["conv_layers"]),
-        cnn_pool_size=config["cnn"]["pool_size"],
-        lstm_units=config["lstm"]["units"],
-        lstm_kernel_initializer=config["lstm"]["kernel_initializer"],
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/count_parameters.py"

@@ -1,4 +1,4 @@
-"""Glue for the rule scripts: logging into the rule's log and clean failure.
+"""What every rule script needs around its stage: the log and the threads.
 
 A rule script opens :func:`rule_logging` before its heavy imports, so that a
 failure anywhere leaves its traceback in ``logs/<rule>/...``. A problem the
@@ -9,7 +9,6 @@ the job's partial outputs.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
@@ -41,37 +40,7 @@ def rule_logging(log_path: str | os.PathLike):
         log_file.flush()
 
 
-def write_json_atomic(path: str | os.PathLike, payload: dict) -> None:
-    """Write JSON via a temporary file and a rename: never half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(payload, indent=2, sort_keys=False) + "\n")
-    temporary.replace(path)
-
-
-#: The repository root: where the workflow's Snakefile is.
-REPOSITORY = Path(__file__).resolve().parents[2]
-
-
-def snakemake_command(workdir: str | os.PathLike, *args: str) -> list[str]:
-    """The command line that runs this workflow in ``workdir`` from outside
-    Snakemake (tests, the benchmark).
-
-    Through the command line, not the Python API, which changes between
-    releases; ``--workflow-profile none`` keeps profiles/default out. Put
-    targets before ``--config`` and ``--configfile``: each takes every
-    argument that follows it.
-    """
-    return [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "--snakefile",
-        str(REPOSITORY / "Snakefile"),
-        "--directory",
-        str(workdir),
-        "--workflow-profile",
-        "none",
-        *args,
-    ]
+def usable_threads(declared: int) -> int:
+    """The rule's threads, but never more than the CPUs this process may use
+    (``--cores 8`` on a two-core machine must not run eight threads a job)."""
+    return max(1, min(declared, len(os.sched_getaffinity(0))))

@@ -1,8 +1,8 @@
 """Closed-form parameter counts, output shapes and multiplications of a spec.
 
 One half of the cross-check: the counts here follow from the textbook
-formulas alone, without TensorFlow, and :mod:`ascflow.param_check` compares
-them with what Keras builds from the same :class:`NetworkSpec`.
+formulas alone, without TensorFlow, and :mod:`ascflow.models.keras_check`
+compares them with what Keras builds from the same :class:`NetworkSpec`.
 
 Per layer, with ``cin`` input channels, ``k x k`` kernels and an input
 dimension ``D``:
@@ -21,12 +21,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ascflow.models.settings import CnnArchitecture, LstmArchitecture
 from ascflow.models.specs import (
+    PADDINGS,
     NetworkSpec,
-    cnn_spec,
     layer_names,
     layer_output_shapes,
-    lstm_spec,
     output_shape,
     reference_image_cnn_spec,
     reference_mlp_spec,
@@ -126,20 +126,37 @@ def forward_flops(spec: NetworkSpec) -> int:
 
 
 def counted_specs(
-    n_features: int,
-    n_frames: int,
-    n_classes: int,
-    cnn_conv_layers: list[dict],
-    cnn_pool_size: int,
-    lstm_units: int,
-    lstm_kernel_initializer: str,
+    n_features: int, n_frames: int, n_classes: int, cnn: CnnArchitecture, lstm: LstmArchitecture
 ) -> dict[str, NetworkSpec]:
     """The reference's image networks and the CNN and LSTM for the data at hand, by name."""
     specs = [
         reference_mlp_spec(),
         reference_image_cnn_spec("same"),
         reference_image_cnn_spec("valid"),
-        cnn_spec((n_features, n_frames, 1), n_classes, cnn_conv_layers, cnn_pool_size),
-        lstm_spec((n_frames, n_features), n_classes, lstm_units, lstm_kernel_initializer),
+        cnn.spec((n_features, n_frames, 1), n_classes),
+        lstm.spec((n_frames, n_features), n_classes),
     ]
     return {spec.name: spec for spec in specs}
+
+
+def flatten_input_shape(spec: NetworkSpec) -> tuple[int, ...]:
+    """The shape a network's flatten layer receives."""
+    rows = layer_counts(spec)
+    index = next(i for i, row in enumerate(rows) if row.type == "flatten")
+    return rows[index - 1].output_shape
+
+
+def image_cnn_conv1_multiplications() -> dict[str, dict]:
+    """The reference image CNN's first convolution, by padding: its output
+    positions, taps per filter, filters and their product."""
+    figures = {}
+    for padding in PADDINGS:
+        conv = layer_counts(reference_image_cnn_spec(padding))[0]
+        height, width, filters = conv.output_shape
+        figures[padding] = {
+            "output_positions": [height, width],
+            "taps_per_filter": conv.weights // filters,
+            "filters": filters,
+            "multiplications": conv.multiply_adds,
+        }
+    return figures

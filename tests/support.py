@@ -1,0 +1,48 @@
+"""Helpers the tests share: the repository, Snakemake through its command
+line, and reading a run's metrics. (Fixtures are in conftest.py, which pytest
+loads itself and which is not imported.)"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+from perf.workflow import REPOSITORY, snakemake_command
+
+REPO = REPOSITORY
+TINY_CONFIG = REPO / "tests" / "config" / "tiny.yaml"
+
+
+def snakemake(
+    workdir: Path, *args: str, check: bool = True, timeout: int = 900
+) -> subprocess.CompletedProcess:
+    """Run the workflow with its working directory in ``workdir``."""
+    command = snakemake_command(workdir, *args)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=workdir)
+    if check and result.returncode != 0:
+        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def tiny_args(*extra: str) -> list[str]:
+    return ["--configfile", str(TINY_CONFIG), "--cores", "2", *extra]
+
+
+def copy_run(source: Path, target: Path) -> Path:
+    """A copy of a finished run's folder (outputs and Snakemake's metadata)."""
+    shutil.copytree(source, target, symlinks=True)
+    return target
+
+
+def read_metrics(workdir: Path) -> dict[str, dict]:
+    return {
+        path.stem: json.loads(path.read_text())
+        for path in sorted((workdir / "results/metrics").glob("*.json"))
+    }
+
+
+def without_timings(metrics: dict) -> dict:
+    """Metrics with every wall-clock figure removed (those differ run to run)."""
+    return {key: value for key, value in metrics.items() if "seconds" not in key}

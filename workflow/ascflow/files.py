@@ -1,0 +1,101 @@
+"""Reading and writing the workflow's files: whole or not at all.
+
+Every file a job writes goes through :func:`atomic_path`: it is written under
+a temporary name beside its target and renamed over it only once complete, so
+that a kill, a full disk or an exception never leaves half a file under the
+name the next job (or the next run) reads. Tables go through pandas.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ascflow.errors import AscflowError
+
+#: Clips read from an array at a time: bounds memory whatever the data size.
+CHUNK_CLIPS = 256
+
+#: Cells that mean "no value" in a table, as Snakemake and pandas write them.
+MISSING_CELLS = ("", "NA", "NaN", "nan", "None")
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """A temporary path beside ``path`` to write to; renamed over ``path``
+    when the block ends without error, removed when it raises.
+
+    The temporary name ends in ``path``'s own name, so that libraries that
+    insist on a suffix (Keras's ``.keras``, ``.weights.h5``; NumPy's
+    ``.npy``) accept it.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".partial-{os.getpid()}-{path.name}")
+    try:
+        yield partial
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def write_text(path: str | os.PathLike, text: str) -> None:
+    with atomic_path(path) as partial:
+        partial.write_text(text)
+
+
+def write_json(path: str | os.PathLike, payload: dict) -> None:
+    write_text(path, json.dumps(payload, indent=2) + "\n")
+
+
+def read_json(path: str | os.PathLike) -> dict:
+    """A JSON file the workflow wrote; one sentence naming it if unreadable."""
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError) as error:
+        raise AscflowError(f"{path}: cannot read it as JSON ({error}).") from None
+
+
+def save_array(path: str | os.PathLike, array) -> None:
+    import numpy as np
+
+    with atomic_path(path) as partial:
+        np.save(partial, array)
+
+
+def write_table(
+    path: str | os.PathLike, rows: list[dict], columns: list[str] | tuple[str, ...] | None = None
+) -> None:
+    """A table with a header, tab-separated for ``.tsv`` and comma-separated
+    otherwise; None is written as an empty cell."""
+    import pandas as pd
+
+    frame = pd.DataFrame(rows, columns=list(columns) if columns is not None else None).convert_dtypes()
+    with atomic_path(path) as partial:
+        frame.to_csv(partial, sep=_separator(path), index=False, na_rep="")
+
+
+def read_table(path: str | os.PathLike) -> list[dict]:
+    """A table with a header, one dict per row; integers stay integers and
+    empty or NA cells are None."""
+    import pandas as pd
+
+    frame = pd.read_csv(path, sep=_separator(path), na_values=list(MISSING_CELLS), keep_default_na=False)
+    frame = frame.convert_dtypes()
+    return [{key: _plain(value) for key, value in row.items()} for row in frame.to_dict("records")]
+
+
+def _separator(path: str | os.PathLike) -> str:
+    return "\t" if str(path).endswith(".tsv") else ","
+
+
+def _plain(value):
+    """A pandas cell as a plain Python value (None for missing)."""
+    import pandas as pd
+
+    if value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    return value.item() if hasattr(value, "item") else value

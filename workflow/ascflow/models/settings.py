@@ -1,0 +1,132 @@
+"""Each network family's settings, parsed once from its config section.
+
+The config's ``cnn`` and ``lstm`` sections reach the rules as plain dicts
+(Snakemake hashes ``params:`` as text). :func:`network_settings` turns a
+section into a frozen, typed :class:`NetworkSettings` once; training,
+parameter counting and the benchmark all read that object, and
+:meth:`NetworkSettings.to_config` gives the section back, which is what a
+job records as the settings it used.
+
+The architecture is split from the fitting schedule so that a rule that only
+counts parameters depends on the architecture keys alone
+(:data:`ARCHITECTURE_KEYS`): changing the epochs re-runs training, not the
+count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+
+from ascflow.models.naming import NETWORK_FAMILIES
+from ascflow.models.specs import NetworkSpec, check_input_fits, cnn_spec, lstm_spec
+
+__all__ = ["NETWORK_FAMILIES", "NetworkSettings", "architecture", "network_settings"]
+
+
+#: The keys of each family's config section that shape the network itself.
+ARCHITECTURE_KEYS = {
+    "cnn": ("conv_layers", "pool_size"),
+    "lstm": ("units", "kernel_initializer"),
+}
+
+
+@dataclass(frozen=True)
+class ConvLayer:
+    filters: int
+    kernel_size: int
+    padding: str
+
+
+@dataclass(frozen=True)
+class CnnArchitecture:
+    """Convolution blocks (Conv2D + ReLU, then a max pool), flatten, softmax."""
+
+    conv_layers: tuple[ConvLayer, ...]
+    pool_size: int
+
+    def spec(self, input_shape: tuple[int, ...], n_classes: int) -> NetworkSpec:
+        return cnn_spec(input_shape, n_classes, [asdict(conv) for conv in self.conv_layers], self.pool_size)
+
+
+@dataclass(frozen=True)
+class LstmArchitecture:
+    """An LSTM returning sequences, flatten, softmax."""
+
+    units: int
+    kernel_initializer: str
+
+    def spec(self, input_shape: tuple[int, ...], n_classes: int) -> NetworkSpec:
+        return lstm_spec(input_shape, n_classes, self.units, self.kernel_initializer)
+
+
+Architecture = CnnArchitecture | LstmArchitecture
+
+
+@dataclass(frozen=True)
+class Fitting:
+    """How a network is fitted: Adam, mini-batches, an epoch budget."""
+
+    learning_rate: float
+    batch_size: int
+    epochs: int
+    #: Epochs without a better validation accuracy before stopping; 0: off.
+    early_stopping_patience: int = 0
+
+
+@dataclass(frozen=True)
+class NetworkSettings:
+    family: str
+    architecture: Architecture
+    fitting: Fitting
+    #: The LSTM's (time, features) view of a clip: transpose, or the
+    #: reference's reshape; None for the CNN.
+    time_major: str | None = None
+
+    def spec(self, input_shape: tuple[int, ...], n_classes: int) -> NetworkSpec:
+        """The network for inputs of ``input_shape``; one sentence if they are too small."""
+        spec = self.architecture.spec(tuple(input_shape), n_classes)
+        check_input_fits(spec)
+        return spec
+
+    def to_config(self) -> dict:
+        """The config section these settings were parsed from."""
+        section = {**asdict(self.architecture), **asdict(self.fitting)}
+        if self.family == "cnn":
+            section["conv_layers"] = [asdict(conv) for conv in self.architecture.conv_layers]
+        else:
+            del section["early_stopping_patience"]  # the LSTM has none
+            section["time_major"] = self.time_major
+        return section
+
+
+def architecture(family: str, section: Mapping) -> Architecture:
+    """The architecture part of a family's config section (other keys ignored)."""
+    if family == "cnn":
+        return CnnArchitecture(
+            conv_layers=tuple(
+                ConvLayer(int(conv["filters"]), int(conv["kernel_size"]), str(conv["padding"]))
+                for conv in section["conv_layers"]
+            ),
+            pool_size=int(section["pool_size"]),
+        )
+    if family == "lstm":
+        return LstmArchitecture(
+            units=int(section["units"]), kernel_initializer=str(section["kernel_initializer"])
+        )
+    raise ValueError(f"not a network family: {family!r}")
+
+
+def network_settings(family: str, section: Mapping) -> NetworkSettings:
+    """Parse a family's whole config section (as validated by the schema)."""
+    return NetworkSettings(
+        family=family,
+        architecture=architecture(family, section),
+        fitting=Fitting(
+            learning_rate=float(section["learning_rate"]),
+            batch_size=int(section["batch_size"]),
+            epochs=int(section["epochs"]),
+            early_stopping_patience=int(section.get("early_stopping_patience", 0)),
+        ),
+        time_major=str(section["time_major"]) if family == "lstm" else None,
+    )

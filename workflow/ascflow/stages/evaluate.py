@@ -1,0 +1,97 @@
+"""Stage evaluate: each model once on the test set, then one table of all.
+
+The metrics files hold facts only (numbers, modes, names, the settings a
+model was trained with); :mod:`ascflow.report` turns them into sentences.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from ascflow.evaluation import SUMMARY_COLUMNS, aggregate_runs, classification_metrics
+from ascflow.files import read_json, save_array, write_json, write_table
+from ascflow.models.naming import parse_model_name
+from ascflow.stages.runtime import usable_threads
+from ascflow.stages.train import load_features
+
+log = logging.getLogger("ascflow")
+
+#: Clips per prediction batch. A batch's activations are the job's peak
+#: memory: the CNN's first layer alone holds 36 x 497 x 32 floats per clip
+#: (2.3 MB), so 256 clips took the evaluation to 2.0 GB at the reference size
+#: and 64 take it to 1.3 GB, at the same speed (docs/performance.md).
+PREDICT_BATCH_SIZE = 64
+
+#: What a model's .train.json says of its training, carried into its metrics.
+TRAINING_FACTS = (
+    "train_seconds",
+    "epochs_run",
+    "best_epoch",
+    "n_params",
+    "tree_nodes",
+    "validation",
+    "validation_fraction",
+    "standardize",
+    "settings",
+)
+
+
+def predict_probabilities(model_path: str, family: str, features: np.ndarray) -> np.ndarray:
+    if family == "rf":
+        import joblib
+
+        return joblib.load(model_path).predict_proba(features)
+    import keras
+
+    # No optimizer is needed to predict, so the model is not compiled.
+    model = keras.models.load_model(model_path, compile=False)
+    return model.predict(features, batch_size=PREDICT_BATCH_SIZE, verbose=0)
+
+
+def evaluate_job(
+    model_name: str,
+    model_path: str,
+    info_path: str,
+    features_path: str,
+    labels_path: str,
+    summary_path: str,
+    metrics_path: str,
+    probabilities_path: str,
+    threads: int,
+) -> dict:
+    """Score a trained model once on the test set and write its metrics."""
+    name = parse_model_name(model_name)
+    if name.family != "rf":
+        from ascflow.models.network import configure_tensorflow
+
+        configure_tensorflow(usable_threads(threads), seed=0)
+    summary, info = read_json(summary_path), read_json(info_path)
+    probabilities = predict_probabilities(model_path, name.family, load_features(features_path))
+    probabilities = probabilities.astype(np.float32)
+    metrics = {
+        "model": model_name,
+        "base_model": name.base,
+        "family": name.family,
+        "seed": info["seed"],
+        **classification_metrics(np.load(labels_path), probabilities),
+        "class_names": summary["class_names"],
+        **{key: info[key] for key in TRAINING_FACTS},
+        "time_major": info["settings"].get("time_major"),  # the LSTM's input view
+    }
+    save_array(probabilities_path, probabilities)
+    write_json(metrics_path, metrics)
+    log.info(
+        "%s: accuracy %.4f [%.4f, %.4f]",
+        model_name,
+        *(metrics[k] for k in ("accuracy", "ci95_low", "ci95_high")),
+    )
+    return metrics
+
+
+def summarize_metrics(metrics_paths: list[str], summary_path: str, aggregate_path: str) -> None:
+    """summary.tsv (a row per model run) and aggregate.tsv (per base model)."""
+    metrics = [read_json(path) for path in metrics_paths]
+    write_table(summary_path, metrics, SUMMARY_COLUMNS)
+    write_table(aggregate_path, aggregate_runs(metrics))

@@ -1,0 +1,48 @@
+"""Stage report: the figures, then reports/report.md and reports/report.pdf."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from ascflow.report.build import write_report
+from ascflow.report.figures import render_figures
+from ascflow.report.gather import gather_results, read_histories, read_runs
+
+log = logging.getLogger("ascflow")
+
+
+def draw_figures(metrics_paths: list[str], history_paths: list[str], figure_paths: dict[str, str]) -> None:
+    """``figure_paths``: each figure's file by key (its stem)."""
+    render_figures(read_runs(metrics_paths), read_histories(history_paths), figure_paths)
+    log.info("wrote %d figures", len(figure_paths))
+
+
+def write_documents(
+    *,
+    data_summary: str,
+    metrics: list[str],
+    summary_table: str,
+    aggregate_table: str,
+    histories: list[str],
+    parameters: str,
+    figures: list[str],
+    benchmark_dir: str,
+    config: dict,
+    repository: str,
+    markdown_path: str,
+    pdf_path: str,
+) -> None:
+    results = gather_results(
+        data_summary=data_summary,
+        metrics=metrics,
+        summary_table=summary_table,
+        aggregate_table=aggregate_table,
+        histories=histories,
+        parameters=parameters,
+        benchmark_dir=benchmark_dir,
+        config=config,
+        repository=repository,
+    )
+    write_report(results, {Path(path).stem: Path(path) for path in figures}, markdown_path, pdf_path)
+    log.info("wrote %s and %s", markdown_path, pdf_path)
