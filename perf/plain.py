@@ -1,0 +1,181 @@
+"""The workflow's five trainings as one plain script, the benchmark's baseline.
+
+Written the way the reference study was: one Python process loads the four
+``.npy`` files, fits the three forests on flattened clips, then the CNN and the
+LSTM, and predicts the test set, with no Snakemake, no intermediate files, no
+resumable checkpoints and one TensorFlow import. It does the same work as a
+default run of the workflow (same standardization, held-out split, seeds,
+architectures, epochs and batch sizes, read from the same config), so that
+``default run / this script`` measures what the workflow's machinery costs.
+
+Run it on its own from the repository root with ``python -m perf.plain
+DATA_DIR``; it ends with one ``plain:`` line of ``key=value`` pairs that
+:mod:`perf.bench` reads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import yaml
+from ascflow.data.validation import band_statistics, data_paths
+from ascflow.features import standardize_clips, to_layout
+from ascflow.models.naming import FAMILY_LAYOUT, NETWORK_FAMILIES
+from ascflow.models.settings import NetworkSettings, network_settings
+from ascflow.stages.evaluate import PREDICT_BATCH_SIZE
+from ascflow.stages.runtime import usable_threads
+
+from perf.line import format_line, steady_epoch_seconds
+from perf.workflow import CONFIG
+
+
+def load_data(data_dir: str | Path) -> dict[str, np.ndarray]:
+    """The four arrays, read whole into memory as the study did."""
+    return {stem: np.load(path, allow_pickle=False) for stem, path in data_paths(data_dir).items()}
+
+
+def standardized(data: dict[str, np.ndarray], mode: str) -> tuple[np.ndarray, np.ndarray]:
+    """Train and test clips as float32, per-band standardized with the
+    training set's statistics when ``mode`` is ``per_band`` (the workflow's default)."""
+    train = data["X_train"].astype(np.float32)
+    test = data["X_test"].astype(np.float32)
+    if mode == "per_band":
+        band_mean, band_std = band_statistics(train)
+        train, test = (standardize_clips(clips, band_mean, band_std) for clips in (train, test))
+    return train, test
+
+
+def fit_forests(
+    flat_train: np.ndarray, y_train: np.ndarray, flat_test: np.ndarray, config: dict, threads: int
+) -> dict[str, tuple[float, np.ndarray]]:
+    """Each configured forest: (fit seconds, test predictions), by model name."""
+    from sklearn.ensemble import RandomForestClassifier
+
+    results = {}
+    for trees in config["rf"]["n_estimators"]:
+        forest = RandomForestClassifier(
+            n_estimators=trees,
+            max_features=config["rf"]["max_features"],
+            min_samples_leaf=config["rf"]["min_samples_leaf"],
+            random_state=config["seed"],
+            n_jobs=threads,
+        )
+        started = time.perf_counter()
+        forest.fit(flat_train, y_train)
+        fit_seconds = time.perf_counter() - started
+        results[f"rf_{trees}"] = (fit_seconds, forest.predict(flat_test))
+    return results
+
+
+def fit_network(
+    settings: NetworkSettings,
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_test: np.ndarray,
+    n_classes: int,
+    config: dict,
+) -> tuple[float, list[float], np.ndarray]:
+    """Train one network with Keras's own callbacks, as the study did:
+    (fit seconds, seconds of each epoch, test predictions)."""
+    import keras
+    from ascflow.models.keras_build import build_model
+    from ascflow.models.network import holdout_split
+
+    fitting = settings.fitting
+    train_index, validation_index = holdout_split(y_train, config["validation"]["fraction"], config["seed"])
+    # Seeded before each network, as each network job of the workflow is, so
+    # that both start from the same weights.
+    keras.utils.set_random_seed(config["seed"])
+    model = build_model(settings.spec(x_train.shape[1:], n_classes))
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=fitting.learning_rate),
+        loss="categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    epoch_seconds: list[float] = []
+    epoch_started: dict[str, float] = {}
+    timer = keras.callbacks.LambdaCallback(
+        on_epoch_begin=lambda epoch, logs: epoch_started.update(at=time.perf_counter()),
+        on_epoch_end=lambda epoch, logs: epoch_seconds.append(time.perf_counter() - epoch_started["at"]),
+    )
+    callbacks = [timer]
+    if fitting.early_stopping_patience:
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                monitor="val_accuracy", patience=fitting.early_stopping_patience, restore_best_weights=True
+            )
+        )
+    one_hot = keras.utils.to_categorical(y_train, n_classes)
+    started = time.perf_counter()
+    model.fit(
+        x_train[train_index],
+        one_hot[train_index],
+        validation_data=(x_train[validation_index], one_hot[validation_index]),
+        batch_size=fitting.batch_size,
+        epochs=fitting.epochs,
+        shuffle=True,
+        verbose=0,
+        callbacks=callbacks,
+    )
+    fit_seconds = time.perf_counter() - started
+    predictions = model.predict(x_test, batch_size=PREDICT_BATCH_SIZE, verbose=0).argmax(axis=1)
+    return fit_seconds, epoch_seconds, predictions
+
+
+def run_plain(data_dir: str | Path, config: dict, threads: int) -> dict[str, float]:
+    """All five trainings and test predictions; returns the timings and accuracies."""
+    from ascflow.models.network import configure_tensorflow
+
+    started = time.perf_counter()
+    data = load_data(data_dir)
+    y_train, y_test = data["y_train"], data["y_test"]
+    n_classes = int(np.unique(y_train).size)
+    train, test = standardized(data, config["features"]["standardize"])
+    figures: dict[str, float] = {"load_s": time.perf_counter() - started}
+
+    flat = {name: to_layout(clips, "flat") for name, clips in (("train", train), ("test", test))}
+    for name, (fit_seconds, predicted) in fit_forests(
+        flat["train"], y_train, flat["test"], config, threads
+    ).items():
+        figures[f"{name}_fit_s"] = fit_seconds
+        figures[f"{name}_accuracy"] = float(np.mean(predicted == y_test))
+
+    # Seeds and thread pools are set once, before TensorFlow's first op, as
+    # every network job of the workflow does.
+    configure_tensorflow(threads, config["seed"])
+    for family in NETWORK_FAMILIES:
+        settings = network_settings(family, config[family])
+        layout, method = FAMILY_LAYOUT[family], settings.time_major or "transpose"
+        x_train, x_test = (np.ascontiguousarray(to_layout(clips, layout, method)) for clips in (train, test))
+        fit_seconds, epoch_seconds, predicted = fit_network(
+            settings, x_train, y_train, x_test, n_classes, config
+        )
+        figures[f"{family}_fit_s"] = fit_seconds
+        figures[f"{family}_epochs"] = len(epoch_seconds)
+        figures[f"{family}_epoch_s"] = steady_epoch_seconds(epoch_seconds)
+        figures[f"{family}_accuracy"] = float(np.mean(predicted == y_test))
+    figures["total_s"] = time.perf_counter() - started
+    return figures
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m perf.plain", description=__doc__.split("\n\n")[0])
+    parser.add_argument("data_dir", help="folder with X_train.npy, y_train.npy, X_test.npy, y_test.npy")
+    parser.add_argument("--config", default=str(CONFIG), help="the workflow config to follow")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=len(os.sched_getaffinity(0)),
+        help="scikit-learn n_jobs and TensorFlow threads (default: every usable CPU)",
+    )
+    args = parser.parse_args(argv)
+    config = yaml.safe_load(Path(args.config).read_text())
+    print(format_line("plain", run_plain(args.data_dir, config, usable_threads(args.threads))), flush=True)
+
+
+if __name__ == "__main__":
+    main()
