@@ -9,6 +9,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import yaml
+
 from perf.workflow import REPOSITORY, snakemake_command
 
 REPO = REPOSITORY
@@ -46,3 +48,20 @@ def read_metrics(workdir: Path) -> dict[str, dict]:
 def without_timings(metrics: dict) -> dict:
     """Metrics with every wall-clock figure removed (those differ run to run)."""
     return {key: value for key, value in metrics.items() if "seconds" not in key}
+
+
+def planned_jobs(output: str) -> dict[str, int]:
+    """The 'Job stats' table of a dry run, as {rule: count}."""
+    table = output.split("Job stats:", 1)[1].split("\n\n", 1)[0]
+    rows = (line.split() for line in table.splitlines()[3:])
+    return {row[0]: int(row[1]) for row in rows if len(row) == 2 and row[0] != "total"}
+
+
+def variant_config(tmp_path: Path, **sections) -> Path:
+    """The tiny config with some sections updated, as a new file."""
+    config = yaml.safe_load(TINY_CONFIG.read_text())
+    for key, value in sections.items():
+        config[key] = config.get(key, {}) | value if isinstance(value, dict) else value
+    path = tmp_path / "variant.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path

@@ -33,6 +33,7 @@ from ascflow.sources import code_files
 from ascflow.stages.evaluate import summarize_metrics
 
 CLASS_NAMES = ["beach", "bus", "cafe/restaurant", "car", "city center"]
+FAKE_FINGERPRINT = "f" * 64
 N_TEST = 200
 #: The fake accuracy of each base model: the CNN far below, the rest close.
 FAKE_ACCURACY = {"rf_10": 0.62, "rf_50": 0.70, "rf_100": 0.72, "cnn": 0.40, "lstm": 0.69}
@@ -73,6 +74,8 @@ def fake_metrics(name: str, config: dict, rng: np.random.Generator) -> dict:
         "validation": validation,
         "time_major": time_major,
         "standardize": config["features"]["standardize"],
+        "data_fingerprint": FAKE_FINGERPRINT,
+        "settings_digest": f"digest of {name}",
         "validation_fraction": config["validation"]["fraction"] if validation == "holdout" else None,
         "settings": config[parsed.family] if network else {**config["rf"], "n_estimators": parsed.trees},
     }
@@ -190,6 +193,7 @@ def write_fake_results(workdir: Path, config: dict) -> dict:
         "class_counts": counts,
         "value_range": {"train": {"min": -80.0, "max": 5.0}, "test": {"min": -79.0, "max": 4.0}},
         "duplicate_clips": 0,
+        "fingerprint": FAKE_FINGERPRINT,
     }
     (workdir / "results/data").mkdir(parents=True, exist_ok=True)
     (workdir / "results/data/summary.json").write_text(json.dumps(data))
@@ -207,7 +211,11 @@ def write_fake_results(workdir: Path, config: dict) -> dict:
         "aggregate_table": metrics_dir / "aggregate.tsv",
         "histories": [models_dir / f"{name}.history.csv" for name in networks],
         "parameters": workdir / "results/params/params.json",
-        "benchmark_dir": workdir / "benchmarks",
+        "benchmarks": [
+            workdir / "benchmarks/train_forest/rf_10.tsv",
+            workdir / "benchmarks/validate_data.tsv",
+            workdir / "benchmarks/train_network/cnn.tsv",  # not written (yet): left out
+        ],
         "config": config,
         "repository": workdir,
     }
@@ -355,7 +363,7 @@ def test_summary_table_that_disagrees_with_the_metrics_is_refused(tmp_path):
 
 def test_readers_of_benchmarks_params_and_git(tmp_path):
     inputs = write_fake_results(tmp_path, CONFIG)
-    jobs = read_benchmarks(inputs["benchmark_dir"])
+    jobs = read_benchmarks(inputs["benchmarks"])
     assert [(job["rule"], job["job"]) for job in jobs] == [("train_forest", "rf_10"), ("validate_data", "")]
     assert jobs[0]["max_rss_mb"] == 512.0 and jobs[1]["seconds"] == 0.76
     tables = read_parameter_tables(inputs["parameters"])
@@ -377,3 +385,19 @@ def test_figure_outputs_and_report_code_inputs():
     assert outputs["confusion_rf_10_seed1"].labels == {"model": "rf_10_seed1", "figure": "confusion matrices"}
     code = [Path(path).name for path in code_files("ascflow.stages.report:write_documents")]
     assert {"document.py", "pdf.py", "reference.py"} <= set(code)
+
+
+def test_report_refuses_metrics_of_other_data_or_settings(tmp_path):
+    inputs = write_fake_results(tmp_path, CONFIG)
+    digests = {path.stem: f"digest of {path.stem}" for path in inputs["metrics"]}
+    assert len(gather_results(**inputs, settings_digests=digests).runs) == len(digests)
+    stale = inputs["metrics"][3]
+    run = json.loads(stale.read_text())
+    stale.write_text(json.dumps({**run, "settings_digest": "other"}))
+    with pytest.raises(
+        AscflowError, match=rf"^{stale}: was made with other settings than the config gives cnn"
+    ):
+        gather_results(**inputs, settings_digests=digests)
+    stale.write_text(json.dumps({**run, "data_fingerprint": "0" * 64}))
+    with pytest.raises(AscflowError, match=rf"^{stale}: was made from other data than"):
+        gather_results(**inputs)

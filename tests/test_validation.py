@@ -1,12 +1,13 @@
-"""validate_dataset accepts good data and rejects each kind of bad file with
-one sentence that names the file."""
+"""validate_dataset accepts good data, reads every unambiguous label form,
+and rejects each kind of bad file with one sentence that names the file."""
 
+import os
 import pickle
 
 import numpy as np
 import pytest
 from ascflow import AscflowError
-from ascflow.data.validation import validate_dataset
+from ascflow.data.validation import data_state, validate_dataset
 
 
 def write_set(folder, n_train=12, n_test=6, shape=(5, 7), classes=3, seed=0, **overrides):
@@ -39,50 +40,106 @@ def test_good_data_summary(tmp_path):
     assert len(summary["files"]["X_train.npy"]["sha256"]) == 64
     assert summary["class_names"] == ["0", "1", "2"] and summary["warnings"] == []
     assert labels["train"].tolist() == (np.arange(12) % 3).tolist()
+    assert summary["label_conversions"] == {} and len(summary["fingerprint"]) == 64
 
 
-def test_missing_file(tmp_path):
-    folder = write_set(tmp_path)
-    (folder / "y_test.npy").unlink()
-    rejects(folder, r"y_test\.npy: file not found")
-
-
-def test_pickled_array_is_refused_without_unpickling(tmp_path):
-    folder = write_set(tmp_path)
-    np.save(folder / "X_train.npy", np.array([{"a": 1}] * 12, dtype=object), allow_pickle=True)
-    rejects(folder, r"X_train\.npy: holds Python objects")
-
-
-def test_plain_pickle_is_refused(tmp_path):
-    folder = write_set(tmp_path)
-    (folder / "X_test.npy").write_bytes(pickle.dumps(np.zeros((6, 5, 7))))
-    rejects(folder, r"X_test\.npy: is a pickle, not a \.npy file")
-
-
-def test_not_an_npy_file(tmp_path):
-    folder = write_set(tmp_path)
-    (folder / "X_train.npy").write_text("hello")
-    rejects(folder, r"X_train\.npy: not a \.npy file")
-
-
-def test_nan_values_are_counted_and_located(tmp_path):
+def _nan_at(*clips):
     x = np.zeros((12, 5, 7), dtype=np.float32)
-    x[5, 0, 0] = x[9, 1, 1] = x[9, 2, 2] = np.nan
-    rejects(write_set(tmp_path, X_train=x), r"X_train\.npy: 3 values are NaN \(first in clip 5\)")
+    for clip, (band, frame) in zip(clips, [(0, 0), (1, 1), (2, 2)], strict=False):
+        x[clip, band, frame] = np.nan
+    return x
 
 
-def test_infinite_values(tmp_path):
+def _inf_at_clip_2():
     x = np.zeros((6, 5, 7), dtype=np.float32)
     x[2, 0, 0] = np.inf
-    rejects(write_set(tmp_path, X_test=x), r"X_test\.npy: 1 values are infinite \(first in clip 2\)")
+    return x
 
 
-def test_features_must_be_3d(tmp_path):
-    rejects(write_set(tmp_path, X_train=np.zeros((12, 35))), r"X_train\.npy: expected a 3-D array")
+def _beyond_float32_at_clip_4():
+    x = np.zeros((12, 5, 7), dtype=np.float64)
+    x[4, 1, 1] = x[7, 0, 0] = 1e39
+    return x
 
 
-def test_features_must_be_numeric(tmp_path):
-    rejects(write_set(tmp_path, X_train=np.zeros((12, 5, 7), dtype=bool)), r"X_train\.npy: expected numeric")
+# Each bad array (under its file's stem) and the sentence it must give.
+BAD_ARRAYS = {
+    "nan-counted-and-located": (
+        {"X_train": _nan_at(5, 9, 9)},
+        r"X_train\.npy: 3 values are NaN \(first in clip 5\)",
+    ),
+    "infinite": ({"X_test": _inf_at_clip_2()}, r"X_test\.npy: 1 values are infinite \(first in clip 2\)"),
+    "beyond-float32": (
+        {"X_train": _beyond_float32_at_clip_4()},
+        r"X_train\.npy: 2 values lie beyond float32's range .*\(first in clip 4\)",
+    ),
+    "features-not-3d": ({"X_train": np.zeros((12, 35))}, r"X_train\.npy: expected a 3-D array"),
+    "features-not-numeric": (
+        {"X_train": np.zeros((12, 5, 7), dtype=bool)},
+        r"X_train\.npy: expected numeric",
+    ),
+    "labels-not-whole": ({"y_train": np.full(12, 0.5)}, r"y_train\.npy: 12 labels are not whole numbers"),
+    "labels-nan": (
+        {"y_test": np.array([0, 1, np.nan, 0, 1, 2])},
+        r"y_test\.npy: 1 labels are not whole numbers",
+    ),
+    "labels-not-1d": ({"y_test": np.zeros((6, 2), dtype=int)}, r"y_test\.npy: expected a 1-D array"),
+    "label-count": ({"y_train": np.arange(11) % 3}, r"y_train\.npy: has 11 labels but X_train\.npy has 12"),
+    "shapes-differ": (
+        {"X_test": np.zeros((6, 5, 8), dtype=np.float32)},
+        r"X_test\.npy: clips are 5 x 8 .* X_train\.npy's are 5 x 7",
+    ),
+    "test-class-unseen": (
+        {"y_test": np.array([0, 1, 2, 3, 0, 1])},
+        r"y_test\.npy: class 3 occurs in the test set",
+    ),
+    "class-too-rare": (
+        {"y_train": np.array([0] * 6 + [1] * 5 + [2])},
+        r"y_train\.npy: class 2 has 1 training clip",
+    ),
+    "single-class": ({"y_train": np.zeros(12, dtype=int), "y_test": np.zeros(6, dtype=int)}, "at least 2"),
+    "names-and-numbers": (
+        {"y_train": np.array(["a", "b", "c"] * 4)},
+        r"y_test\.npy: labels are numbers but y_train\.npy's are names",
+    ),
+    "empty-name": ({"y_train": np.array(["a", "b", "c", ""] * 3)}, r"y_train\.npy: label 3 is empty"),
+}
+
+
+@pytest.mark.parametrize(("arrays", "message"), BAD_ARRAYS.values(), ids=BAD_ARRAYS)
+def test_bad_array_is_refused_in_one_sentence(tmp_path, arrays, message):
+    rejects(write_set(tmp_path, **arrays), message)
+
+
+# Each way of spoiling a file on disk and the sentence it must give.
+BAD_FILES = {
+    "missing": (lambda folder: (folder / "y_test.npy").unlink(), r"y_test\.npy: file not found"),
+    "pickled-object-array": (
+        lambda folder: np.save(
+            folder / "X_train.npy", np.array([{"a": 1}] * 12, dtype=object), allow_pickle=True
+        ),
+        r"X_train\.npy: holds Python objects",
+    ),
+    "plain-pickle": (
+        lambda folder: (folder / "X_test.npy").write_bytes(pickle.dumps(np.zeros((6, 5, 7)))),
+        r"X_test\.npy: is a pickle, not a \.npy file",
+    ),
+    "not-npy": (
+        lambda folder: (folder / "X_train.npy").write_text("hello"),
+        r"X_train\.npy: not a \.npy file",
+    ),
+    "truncated": (
+        lambda folder: (folder / "X_train.npy").write_bytes((folder / "X_train.npy").read_bytes()[:200]),
+        r"X_train\.npy: not a readable \.npy file",
+    ),
+}
+
+
+@pytest.mark.parametrize(("spoil", "message"), BAD_FILES.values(), ids=BAD_FILES)
+def test_bad_file_is_refused_in_one_sentence(tmp_path, spoil, message):
+    folder = write_set(tmp_path)
+    spoil(folder)
+    rejects(folder, message)
 
 
 def test_integer_features_are_accepted(tmp_path):
@@ -90,39 +147,39 @@ def test_integer_features_are_accepted(tmp_path):
     assert summary["value_range"]["train"] == {"min": 1.0, "max": 1.0}
 
 
-def test_labels_must_be_integers(tmp_path):
-    rejects(write_set(tmp_path, y_train=np.zeros(12)), r"y_train\.npy: expected integer class labels")
+# Label forms as users have them, each read as the same three classes.
+LABEL_FORMS = {
+    "whole-floats": (np.arange(12) % 3 * 1.0, np.arange(6) % 3 * 1.0, ["whole_floats"]),
+    "column-vector": ((np.arange(12) % 3)[:, None], (np.arange(6) % 3)[:, None], ["column_vector"]),
+    "float-column": ((np.arange(12) % 3 * 1.0)[:, None], np.arange(6) % 3, ["column_vector", "whole_floats"]),
+}
 
 
-def test_labels_must_be_1d(tmp_path):
-    rejects(write_set(tmp_path, y_test=np.zeros((6, 1), dtype=int)), r"y_test\.npy: expected a 1-D array")
+@pytest.mark.parametrize(("train", "test", "conversions"), LABEL_FORMS.values(), ids=LABEL_FORMS)
+def test_unambiguous_label_forms_are_read_and_recorded(tmp_path, train, test, conversions):
+    summary, labels = validate_dataset(write_set(tmp_path, y_train=train, y_test=test))
+    assert labels["train"].tolist() == (np.arange(12) % 3).tolist()
+    assert labels["train"].dtype == np.int64 and labels["test"].tolist() == (np.arange(6) % 3).tolist()
+    assert summary["label_conversions"]["y_train.npy"] == conversions
+    assert summary["label_values"] == [0, 1, 2] and not summary["labels_mapped"]
 
 
-def test_clip_and_label_counts_must_match(tmp_path):
+def test_scene_names_as_labels_become_the_class_names(tmp_path):
+    names = np.array(["park", "bus", "tram"])
+    folder = write_set(tmp_path, y_train=names[np.arange(12) % 3], y_test=names[np.arange(6) % 3])
+    summary, labels = validate_dataset(folder)
+    assert summary["class_names"] == ["bus", "park", "tram"]  # sorted, as numbers are
+    assert labels["train"][:3].tolist() == [1, 0, 2]
+    assert summary["label_conversions"] == {"y_train.npy": ["names"], "y_test.npy": ["names"]}
+    # Given names fix the order, and must name every label.
+    (folder / "classes.txt").write_text("tram\npark\nbus\n")
+    summary, labels = validate_dataset(folder)
+    assert summary["class_names"] == ["tram", "park", "bus"] and labels["train"][:3].tolist() == [1, 2, 0]
     rejects(
-        write_set(tmp_path, y_train=np.arange(11) % 3), r"y_train\.npy: has 11 labels but X_train\.npy has 12"
+        folder,
+        r"y_train\.npy: label 'tram' is not among the class names of config key class_names",
+        class_names=["bus", "park"],
     )
-
-
-def test_train_and_test_shapes_must_match(tmp_path):
-    folder = write_set(tmp_path, X_test=np.zeros((6, 5, 8), dtype=np.float32))
-    rejects(folder, r"X_test\.npy: clips are 5 x 8 .* X_train\.npy's are 5 x 7")
-
-
-def test_test_class_missing_from_training(tmp_path):
-    rejects(
-        write_set(tmp_path, y_test=np.array([0, 1, 2, 3, 0, 1])),
-        r"y_test\.npy: class 3 occurs in the test set",
-    )
-
-
-def test_each_class_needs_two_training_clips(tmp_path):
-    labels = np.array([0] * 6 + [1] * 5 + [2])
-    rejects(write_set(tmp_path, y_train=labels), r"y_train\.npy: class 2 has 1 training clip")
-
-
-def test_single_class_is_refused(tmp_path):
-    rejects(write_set(tmp_path, y_train=np.zeros(12, dtype=int), y_test=np.zeros(6, dtype=int)), "at least 2")
 
 
 def test_labels_are_mapped_to_a_range_and_recorded(tmp_path):
@@ -165,8 +222,18 @@ def test_band_statistics_come_from_training_data(tmp_path):
     assert summary["train_band_std"] == pytest.approx([0, 0, 0, 1, 0])
 
 
-def test_truncated_npy_file(tmp_path):
-    folder = write_set(tmp_path)
-    data = (folder / "X_train.npy").read_bytes()
-    (folder / "X_train.npy").write_bytes(data[: len(data) // 2])
-    rejects(folder, r"X_train\.npy: not a readable \.npy file")
+def test_fingerprint_follows_the_content_and_the_state_the_file_on_disk(tmp_path):
+    folder = write_set(tmp_path / "a")
+    fingerprint, state = validate_dataset(folder)[0]["fingerprint"], data_state(folder)
+    assert validate_dataset(write_set(tmp_path / "b"))[0]["fingerprint"] == fingerprint  # same content
+    path = folder / "X_test.npy"
+    times = path.stat()
+    replacement = np.zeros((6, 5, 7), dtype=np.float32)
+    np.save(path, replacement)
+
+    os.utime(path, ns=(times.st_atime_ns, times.st_mtime_ns))  # as `cp -p` leaves it
+    assert data_state(folder)["X_test.npy"] != state["X_test.npy"]
+    assert validate_dataset(folder)[0]["fingerprint"] != fingerprint
+    path.unlink()
+    with pytest.raises(AscflowError, match=r"X_test\.npy: file not found"):
+        data_state(folder)

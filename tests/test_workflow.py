@@ -13,20 +13,21 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import yaml
-from support import REPO, TINY_CONFIG, copy_run, read_metrics, snakemake, tiny_args, without_timings
+from support import (
+    REPO,
+    copy_run,
+    planned_jobs,
+    read_metrics,
+    snakemake,
+    tiny_args,
+    variant_config,
+    without_timings,
+)
 
 from perf.workflow import snakemake_command
 
 DEFAULT_CONFIG = REPO / "config" / "config.yaml"
 MODELS = ["rf_10", "rf_50", "rf_100", "cnn", "lstm"]  # as tests/config/tiny.yaml configures
-
-
-def planned_jobs(output: str) -> dict[str, int]:
-    """The 'Job stats' table of a dry run, as {rule: count}."""
-    table = output.split("Job stats:", 1)[1].split("\n\n", 1)[0]
-    rows = (line.split() for line in table.splitlines()[3:])
-    return {row[0]: int(row[1]) for row in rows if len(row) == 2 and row[0] != "total"}
 
 
 def job_inputs(output: str) -> dict[str, list[str]]:
@@ -39,16 +40,6 @@ def job_inputs(output: str) -> dict[str, list[str]]:
             inputs = re.search(r"input: (.*)", block)
             jobs[f"{header[1]}:{jobid[1]}"] = inputs[1].split(", ") if inputs else []
     return jobs
-
-
-def variant_config(tmp_path: Path, **sections) -> Path:
-    """The tiny config with some sections updated, as a new file."""
-    config = yaml.safe_load(TINY_CONFIG.read_text())
-    for key, value in sections.items():
-        config[key] = config.get(key, {}) | value if isinstance(value, dict) else value
-    path = tmp_path / "variant.yaml"
-    path.write_text(yaml.safe_dump(config))
-    return path
 
 
 def test_lint_is_clean():

@@ -8,6 +8,8 @@ name the next job (or the next run) reads. Tables go through pandas.
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import json
 import os
 from collections.abc import Iterator
@@ -28,6 +30,10 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """A temporary path beside ``path`` to write to; renamed over ``path``
     when the block ends without error, removed when it raises.
 
+    A full disk is the one write error a user can fix: it becomes an
+    :class:`AscflowError` naming ``path``; the previous file under that name,
+    if any, is left as it was.
+
     The temporary name ends in ``path``'s own name, so that libraries that
     insist on a suffix (Keras's ``.keras``, ``.weights.h5``; NumPy's
     ``.npy``) accept it.
@@ -38,6 +44,12 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     try:
         yield partial
         partial.replace(path)
+    except OSError as error:
+        if error.errno != errno.ENOSPC:
+            raise
+        raise AscflowError(
+            f"{path}: no space left on the device to write it; free some space and run the workflow again."
+        ) from error
     finally:
         partial.unlink(missing_ok=True)
 
@@ -57,6 +69,17 @@ def read_json(path: str | os.PathLike) -> dict:
         return json.loads(Path(path).read_text())
     except (OSError, json.JSONDecodeError) as error:
         raise AscflowError(f"{path}: cannot read it as JSON ({error}).") from None
+
+
+def content_digest(payload) -> str:
+    """A SHA-256 of a JSON-able value, the same whatever the order of its keys."""
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def file_digest(path: str | os.PathLike) -> str:
+    """The SHA-256 of a file's bytes, read in blocks."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def save_array(path: str | os.PathLike, array) -> None:

@@ -7,6 +7,7 @@ and the lists of targets), so that the stage files hold rules alone.
 import sys
 from pathlib import Path
 
+import yaml
 from snakemake.utils import validate
 
 # The rules' logic lives in the ascflow package under workflow/, which the
@@ -14,7 +15,10 @@ from snakemake.utils import validate
 # environment where it was not installed, from this very checkout.
 sys.path.insert(0, str(Path(workflow.basedir, "workflow")))
 
-from ascflow.data.validation import SPLITS, data_paths
+from ascflow.configuration import check_config, coerce_to_schema
+from ascflow.data.validation import SPLITS, data_paths, data_state
+from ascflow.errors import AscflowError
+from ascflow.files import content_digest
 from ascflow.features import LAYOUTS
 from ascflow.models.counting import COUNTED_NETWORKS
 from ascflow.models.naming import (
@@ -29,7 +33,24 @@ from ascflow.models.settings import ARCHITECTURE_KEYS
 from ascflow.report.outputs import figure_outputs, network_names
 from ascflow.sources import code_files
 
-validate(config, schema="../schemas/config.schema.yaml")
+
+
+def stop(error):
+    """End the run before any job starts, with the one sentence of ``error``
+    (as a failing job's script prints it), not a traceback."""
+    print(f"ascflow: {error}", file=sys.stderr)
+    raise SystemExit(1)
+
+
+CONFIG_SCHEMA = Path(workflow.current_basedir, "../schemas/config.schema.yaml")
+try:
+    # Nested overrides (--config 'cnn={epochs: 2}') arrive as text.
+    coerce_to_schema(config, yaml.safe_load(CONFIG_SCHEMA.read_text()))
+    check_config(config, yaml.safe_load(CONFIG_SCHEMA.read_text()))
+except AscflowError as error:
+    stop(error)
+# Fills in the schema's defaults; every problem was reported above.
+validate(config, schema=CONFIG_SCHEMA)
 
 
 wildcard_constraints:
@@ -67,6 +88,18 @@ def get_data_dir():
     return DEFAULT_DATA_DIR if uses_default_data() else config["data_dir"]
 
 
+def get_data_state():
+    """How each file of the user's data folder stands on disk, a param of
+    validate_data: replacing a file re-validates even when its modification
+    time is older. Stops the run at once when a file is missing or unreadable."""
+    if uses_default_data():
+        return {}  # made by generate_default_data, which Snakemake tracks
+    try:
+        return data_state(config["data_dir"])
+    except AscflowError as error:
+        stop(error)
+
+
 def get_data_files(wildcards=None):
     """The four .npy inputs by stem (X_train, ...), and classes.txt if any."""
     files = {stem: str(path) for stem, path in data_paths(get_data_dir()).items()}
@@ -89,6 +122,10 @@ def get_model_names():
     return model_names(config["rf"]["n_estimators"], config["seeds"])
 
 
+def get_forest_names():
+    return [model for model in get_model_names() if parse_model_name(model).family == "rf"]
+
+
 def get_model_family(wildcards):
     return parse_model_name(wildcards.model).family
 
@@ -107,18 +144,45 @@ def get_time_major(wildcards):
     return config["lstm"]["time_major"] if wildcards.layout == "time_major" else "transpose"
 
 
-def get_forest_settings(wildcards):
-    return {
-        "n_estimators": parse_model_name(wildcards.model).trees,
-        "max_features": config["rf"]["max_features"],
-        "min_samples_leaf": config["rf"]["min_samples_leaf"],
+def get_training_facts(model):
+    """Every setting that shapes a trained model besides the data: what its
+    settings digest covers."""
+    facts = {
+        "seed": model_seed(model, config["seed"]),
+        "standardize": config["features"]["standardize"],
+        "settings": model_settings(model),
     }
+    if parse_model_name(model).family != "rf":
+        facts["validation"] = canonical(config["validation"])
+    return facts
 
 
-def get_network_settings(wildcards):
-    """The config section of the model's family (cnn or lstm) alone, so that
-    changing one network's settings re-runs that network only."""
-    return canonical(config[get_model_family(wildcards)])
+def get_settings_digest(wildcards):
+    """Recorded by training and carried into the metrics; the report checks
+    each model's against the config's (get_settings_digests)."""
+    return content_digest(get_training_facts(wildcards.model))
+
+
+def get_settings_digests():
+    return {model: content_digest(get_training_facts(model)) for model in get_model_names()}
+
+
+def model_settings(model):
+    """A forest's tree count and the rf section's other keys, or a network's
+    config section (cnn or lstm) alone, so that changing one model's settings
+    re-runs that model only."""
+    name = parse_model_name(model)
+    if name.family == "rf":
+        return {
+            "n_estimators": name.trees,
+            "max_features": config["rf"]["max_features"],
+            "min_samples_leaf": config["rf"]["min_samples_leaf"],
+        }
+    return canonical(config[name.family])
+
+
+def get_model_settings(wildcards):
+    return model_settings(wildcards.model)
 
 
 def get_architecture(family):
@@ -179,10 +243,36 @@ def get_histories():
     return expand(rules.train_network.output.history, model=network_names(get_model_names()))
 
 
+def get_benchmark_files():
+    """The benchmark file of every job this config runs before the report,
+    for its time and memory table (not inputs: Snakemake cannot plan them)."""
+    models = get_model_names()
+    files = [
+        rules.validate_data.benchmark,
+        *expand(rules.make_features.benchmark, layout=LAYOUTS, split=SPLITS),
+        *expand(rules.train_forest.benchmark, model=get_forest_names()),
+        *expand(rules.train_network.benchmark, model=network_names(models)),
+        *expand(rules.evaluate_model.benchmark, model=models),
+        rules.count_parameters.benchmark,
+        rules.render_figures.benchmark,
+    ]
+    if uses_default_data():
+        files.insert(0, rules.generate_default_data.benchmark)
+    return [str(path) for path in files]
+
+
 def get_final_output():
-    """Everything a default run delivers."""
+    """Everything a default run delivers. The models and their metrics are
+    listed too: Snakemake does not re-create a missing intermediate file
+    while the files made from it exist, so a model deleted (say, after its
+    evaluation found it damaged) would otherwise never be retrained and the
+    report would keep describing it."""
+    models = get_model_names()
     return [
         rules.validate_data.output.summary,
+        *expand(rules.train_forest.output.model, model=get_forest_names()),
+        *expand(rules.train_network.output.model, model=network_names(models)),
+        *expand(rules.evaluate_model.output.metrics, model=models),
         rules.summarize_metrics.output.summary,
         rules.count_parameters.output.counts,
         *rules.render_report.output,

@@ -46,6 +46,8 @@ rule validate_data:
         leakage=config["leakage"],
         data_dir=get_data_dir(),
         synthetic=uses_default_data(),
+        # Replacing a data file re-runs validation, whatever its mtime.
+        data_state=get_data_state(),
     threads: 1
     resources:
         mem_mb=1000,

@@ -50,11 +50,14 @@ rule render_report:
         # The whole validated config, printed in the report: any change to
         # it re-runs the report.
         config=canonical(config),
+        # What each model's metrics must record, or the report refuses to
+        # mix them.
+        settings_digests=get_settings_digests(),
         # Read for the time and memory table, not declared as inputs: the
         # benchmark files are not outputs Snakemake can plan for, and every
         # job whose timing matters has finished before the report runs, as
-        # the report's inputs come from them.
-        benchmark_dir="benchmarks",
+        # the report's inputs come from them. This config's jobs only.
+        benchmarks=get_benchmark_files(),
     threads: 1
     resources:
         mem_mb=1000,

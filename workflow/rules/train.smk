@@ -6,6 +6,7 @@ rule train_forest:
     input:
         features=get_features("flat", "train"),
         labels=rules.validate_data.output.train_labels,
+        summary=rules.validate_data.output.summary,
         code=code_files("ascflow.stages.train:fit_forest_job"),
     output:
         model="results/models/{model}.joblib",
@@ -17,9 +18,10 @@ rule train_forest:
     wildcard_constraints:
         model=FOREST_PATTERN,
     params:
-        settings=get_forest_settings,
+        settings=get_model_settings,
         seed=get_model_seed,
         standardize=config["features"]["standardize"],
+        settings_digest=get_settings_digest,
     threads: TRAIN_THREADS
     # Measured peak RSS: 300 MB at the default size, mostly pages of the
     # memory-mapped features (docs/performance.md); the reference size
@@ -49,10 +51,11 @@ rule train_network:
     wildcard_constraints:
         model=NETWORK_PATTERN,
     params:
-        settings=get_network_settings,
+        settings=get_model_settings,
         validation=canonical(config["validation"]),
         seed=get_model_seed,
         standardize=config["features"]["standardize"],
+        settings_digest=get_settings_digest,
         # Per-epoch checkpoints (weights, optimizer, history), written by
         # rename; a retried or re-run job resumes from the last one.
         work_dir=get_resume_dir,

@@ -16,7 +16,8 @@ with rule_logging(snakemake.log[0]):
         histories=list(source.histories),
         parameters=source.parameters,
         figures=list(source.figures),
-        benchmark_dir=snakemake.params.benchmark_dir,
+        benchmarks=list(snakemake.params.benchmarks),
+        settings_digests=dict(snakemake.params.settings_digests),
         config=snakemake.params.config,
         # The checkout the workflow runs from, for its git commit.
         repository=str(Path(snakemake.scriptdir).parent.parent),

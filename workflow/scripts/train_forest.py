@@ -8,10 +8,12 @@ with rule_logging(snakemake.log[0]):
     fit_forest_job(
         features_path=snakemake.input.features,
         labels_path=snakemake.input.labels,
+        summary_path=snakemake.input.summary,
         model_path=snakemake.output.model,
         info_path=snakemake.output.info,
         settings=dict(snakemake.params.settings),
         seed=snakemake.params.seed,
         threads=snakemake.threads,
         standardize=snakemake.params.standardize,
+        settings_digest=snakemake.params.settings_digest,
     )

@@ -19,6 +19,7 @@ with rule_logging(snakemake.log[0]):
         threads=snakemake.threads,
         work_dir=snakemake.params.work_dir,
         standardize=snakemake.params.standardize,
+        settings_digest=snakemake.params.settings_digest,
         test_features_path=snakemake.input.get("test_features"),
         test_labels_path=snakemake.input.get("test_labels"),
     )

@@ -8,17 +8,20 @@ chunks, so validating the reference-size data takes little memory.
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import numpy as np
 
 from ascflow.errors import AscflowError
-from ascflow.files import CHUNK_CLIPS
+from ascflow.files import CHUNK_CLIPS, content_digest, file_digest
 
 SPLITS = ("train", "test")
 DATA_FILES = tuple(f"{kind}_{split}.npy" for split in SPLITS for kind in ("X", "y"))
 CLASSES_FILE = "classes.txt"
 NPY_MAGIC = b"\x93NUMPY"
+#: The largest magnitude the models can compute with (float32).
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 #: Pickles of protocol 2 and later start with this opcode.
 PICKLE_PROTOCOL_BYTE = b"\x80"
 
@@ -29,12 +32,30 @@ def data_paths(data_dir: str | Path) -> dict[str, Path]:
     return {name.removesuffix(".npy"): folder / name for name in DATA_FILES}
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def data_state(data_dir: str | Path) -> dict[str, str]:
+    """Check that each data file is there and readable as ``.npy`` (its
+    header, not its data); return what identifies each file on disk.
+
+    The identity is size, modification and change time and inode: a file
+    replaced in place changes its change time even when its modification
+    time is set back (``cp -p``, an archive restore), which Snakemake's own
+    modification-time check misses. Raises :class:`AscflowError` naming the
+    first missing or unreadable file.
+    """
+    state = {}
+    folder = Path(data_dir)
+    if not folder.is_dir():
+        raise AscflowError(f"data_dir {folder}: no such folder.")
+    for path in [*data_paths(folder).values(), folder / CLASSES_FILE]:
+        if path.name == CLASSES_FILE and not path.is_file():
+            continue
+        if path.suffix == ".npy":
+            load_array(path)
+        elif not os.access(path, os.R_OK):
+            raise AscflowError(f"{path}: cannot be read.")
+        facts = path.stat()
+        state[path.name] = f"{facts.st_size}:{facts.st_mtime_ns}:{facts.st_ctime_ns}:{facts.st_ino}"
+    return state
 
 
 def load_array(path: str | Path) -> np.ndarray:
@@ -74,12 +95,30 @@ def _check_features(path: Path, features: np.ndarray) -> dict:
         raise AscflowError(f"{path.name}: the array is empty (shape {features.shape}).")
     low, high = np.inf, -np.inf
     for start in range(0, features.shape[0], CHUNK_CLIPS):
-        chunk = np.asarray(features[start : start + CHUNK_CLIPS], dtype=np.float32)
-        finite = np.isfinite(chunk)
-        if not finite.all():
+        chunk = np.asarray(features[start : start + CHUNK_CLIPS])  # in the file's own dtype
+        if not np.isfinite(chunk).all():
             _raise_not_finite(path, features, start)
-        low, high = min(low, float(chunk.min())), max(high, float(chunk.max()))
+        chunk_low, chunk_high = float(chunk.min()), float(chunk.max())
+        if max(-chunk_low, chunk_high) > FLOAT32_MAX:
+            _raise_beyond_float32(path, features, start)
+        low, high = min(low, chunk_low), max(high, chunk_high)
     return {"min": low, "max": high}
+
+
+def _raise_beyond_float32(path: Path, features: np.ndarray, first_chunk: int) -> None:
+    """Values finite in the file's dtype but too large for float32, in which
+    the features are computed."""
+    count, first_clip = 0, None
+    for start in range(first_chunk, features.shape[0], CHUNK_CLIPS):
+        beyond = np.abs(np.asarray(features[start : start + CHUNK_CLIPS], dtype=np.float64)) > FLOAT32_MAX
+        count += int(beyond.sum())
+        clips = np.flatnonzero(beyond.any(axis=(1, 2)))
+        if first_clip is None and clips.size:
+            first_clip = start + int(clips[0])
+    raise AscflowError(
+        f"{path.name}: {count} values lie beyond float32's range (±{FLOAT32_MAX:.1e}), in which the models "
+        f"compute (first in clip {first_clip})."
+    )
 
 
 def _raise_not_finite(path: Path, features: np.ndarray, first_chunk: int) -> None:
@@ -87,7 +126,7 @@ def _raise_not_finite(path: Path, features: np.ndarray, first_chunk: int) -> Non
     n_nan = n_inf = 0
     first_clip = None
     for start in range(first_chunk, features.shape[0], CHUNK_CLIPS):
-        chunk = np.asarray(features[start : start + CHUNK_CLIPS], dtype=np.float32)
+        chunk = np.asarray(features[start : start + CHUNK_CLIPS])
         nan, inf = np.isnan(chunk), np.isinf(chunk)
         n_nan, n_inf = n_nan + int(nan.sum()), n_inf + int(inf.sum())
         bad_clips = np.flatnonzero((nan | inf).any(axis=(1, 2)))
@@ -97,29 +136,71 @@ def _raise_not_finite(path: Path, features: np.ndarray, first_chunk: int) -> Non
     raise AscflowError(f"{path.name}: {' and '.join(parts)} (first in clip {first_clip}).")
 
 
-def _check_labels(path: Path, labels: np.ndarray, n_clips: int, x_name: str) -> None:
+#: The label forms read as classes, each recorded in the data summary as a
+#: conversion of that file: a column vector (n, 1) is flattened, whole-valued
+#: floats become integers, booleans 0 and 1, and text labels are class names.
+LABEL_CONVERSIONS = ("column_vector", "whole_floats", "booleans", "names")
+
+
+def _read_labels(path: Path, labels: np.ndarray, n_clips: int, x_name: str) -> tuple[np.ndarray, list[str]]:
+    """The labels of one file as a 1-D array of integers or of names, and the
+    conversions that took (see :data:`LABEL_CONVERSIONS`); anything that
+    would need a guess is refused."""
+    conversions = []
+    if labels.ndim == 2 and labels.shape[1] == 1:
+        labels, conversions = labels[:, 0], ["column_vector"]
     if labels.ndim != 1:
-        raise AscflowError(f"{path.name}: expected a 1-D array of class labels, got shape {labels.shape}.")
-    if not np.issubdtype(labels.dtype, np.integer):
-        raise AscflowError(f"{path.name}: expected integer class labels, got dtype {labels.dtype}.")
+        raise AscflowError(
+            f"{path.name}: expected a 1-D array of class labels (or a column), got shape {labels.shape}."
+        )
     if labels.shape[0] != n_clips:
         raise AscflowError(f"{path.name}: has {labels.shape[0]} labels but {x_name} has {n_clips} clips.")
+    kind = labels.dtype.kind
+    if kind in "iu":
+        return np.asarray(labels), conversions
+    if kind == "b":
+        return np.asarray(labels, dtype=np.int64), [*conversions, "booleans"]
+    if kind in "US":
+        names = np.asarray(labels).astype(str)
+        if (np.char.strip(names) == "").any():
+            raise AscflowError(
+                f"{path.name}: label {int(np.flatnonzero(np.char.strip(names) == '')[0])} is empty."
+            )
+        return names, [*conversions, "names"]
+    if kind == "f":
+        values = np.asarray(labels, dtype=np.float64)
+        not_whole = ~np.isfinite(values) | (values != np.round(values))
+        if not_whole.any():
+            first = int(np.flatnonzero(not_whole)[0])
+            raise AscflowError(
+                f"{path.name}: {int(not_whole.sum())} labels are not whole numbers (first: {values[first]} "
+                f"at position {first}); class labels must be integers or names."
+            )
+        return values.astype(np.int64), [*conversions, "whole_floats"]
+    raise AscflowError(f"{path.name}: expected integer class labels or names, got dtype {labels.dtype}.")
 
 
-def _class_names(data_dir: Path, configured: list[str] | None, n_classes: int) -> list[str]:
-    """Names from the config, else ``classes.txt`` beside the data, else numbers."""
-    names, source = configured, "config key class_names"
+def _given_names(data_dir: Path, configured: list[str] | None) -> tuple[list[str] | None, str]:
+    """Class names from the config, else ``classes.txt`` beside the data, and where they came from."""
+    if configured:
+        return list(configured), "config key class_names"
     classes_file = data_dir / CLASSES_FILE
-    if not names and classes_file.is_file():
-        names = [line.strip() for line in classes_file.read_text().splitlines() if line.strip()]
-        source = str(classes_file)
-    if not names:
-        return [str(k) for k in range(n_classes)]
-    if len(names) != n_classes:
-        raise AscflowError(
-            f"{source}: lists {len(names)} class names but the labels hold {n_classes} classes."
+    if classes_file.is_file():
+        return [line.strip() for line in classes_file.read_text().splitlines() if line.strip()], str(
+            classes_file
         )
-    return list(names)
+    return None, ""
+
+
+def _classes(train: np.ndarray, given: list[str] | None, source: str) -> np.ndarray:
+    """The classes in label order: named labels in the order of the given
+    names (which must name every training label), else sorted."""
+    if train.dtype.kind != "U" or not given:
+        return np.unique(train)
+    unknown = sorted(set(train.tolist()) - set(given))
+    if unknown:
+        raise AscflowError(f"y_train.npy: label {unknown[0]!r} is not among the class names of {source}.")
+    return np.array(given)
 
 
 def _duplicate_clips(train: np.ndarray, test: np.ndarray) -> list[tuple[int, int]]:
@@ -170,11 +251,15 @@ def validate_dataset(
     arrays = {stem: load_array(path) for stem, path in paths.items()}
     summary: dict = {"data_dir": str(data_dir), "files": {}, "warnings": []}
 
-    ranges = {}
+    ranges, raw_labels, conversions = {}, {}, {}
     for split in SPLITS:
         x_path, y_path = paths[f"X_{split}"], paths[f"y_{split}"]
         ranges[split] = _check_features(x_path, arrays[f"X_{split}"])
-        _check_labels(y_path, arrays[f"y_{split}"], arrays[f"X_{split}"].shape[0], x_path.name)
+        raw_labels[split], converted = _read_labels(
+            y_path, arrays[f"y_{split}"], arrays[f"X_{split}"].shape[0], x_path.name
+        )
+        if converted:
+            conversions[y_path.name] = converted
     train_x, test_x = arrays["X_train"], arrays["X_test"]
     if train_x.shape[1:] != test_x.shape[1:]:
         raise AscflowError(
@@ -182,9 +267,15 @@ def validate_dataset(
             f"but X_train.npy's are {train_x.shape[1]} x {train_x.shape[2]}."
         )
 
-    train_labels = np.asarray(arrays["y_train"])
-    test_labels = np.asarray(arrays["y_test"])
-    classes = np.unique(train_labels)
+    train_labels, test_labels = raw_labels["train"], raw_labels["test"]
+    named = train_labels.dtype.kind == "U"
+    if named != (test_labels.dtype.kind == "U"):
+        kinds = ("names", "numbers") if named else ("numbers", "names")
+        raise AscflowError(
+            f"y_test.npy: labels are {kinds[1]} but y_train.npy's are {kinds[0]}; use one kind."
+        )
+    given, source = _given_names(data_dir, class_names)
+    classes = _classes(train_labels, given, source)
     if classes.size < 2:
         raise AscflowError(f"y_train.npy: holds {classes.size} class; at least 2 are needed.")
     unseen = np.setdiff1d(np.unique(test_labels), classes)
@@ -200,14 +291,15 @@ def validate_dataset(
             f"y_train.npy: class {rare} has {counts.min()} training clip(s); "
             f"each class needs at least {min_train_per_class} for the stratified validation split."
         )
-    mapped = not np.array_equal(classes, np.arange(classes.size))
-    if mapped:
+    mapped = named or not np.array_equal(classes, np.arange(classes.size))
+    if mapped and not named:
         summary["warnings"].append(
             f"labels {classes.tolist()} were mapped to 0..{classes.size - 1} in that order"
         )
+    index = {value: position for position, value in enumerate(classes.tolist())}
     labels = {
-        "train": np.searchsorted(classes, train_labels).astype(np.int64),
-        "test": np.searchsorted(classes, test_labels).astype(np.int64),
+        split: np.array([index[value] for value in raw_labels[split].tolist()], dtype=np.int64)
+        for split in SPLITS
     }
 
     duplicates = _duplicate_clips(train_x, test_x)
@@ -223,13 +315,22 @@ def validate_dataset(
             f"first: test clip {duplicates[0][1]} = train clip {duplicates[0][0]}"
         )
 
-    names = _class_names(data_dir, class_names, int(classes.size))
+    if named:
+        names = [str(name) for name in classes]
+    elif given is None:
+        names = [str(k) for k in range(classes.size)]
+    elif len(given) != classes.size:
+        raise AscflowError(
+            f"{source}: lists {len(given)} class names but the labels hold {classes.size} classes."
+        )
+    else:
+        names = given
     band_mean, band_std = band_statistics(train_x)
     for stem, path in paths.items():
         summary["files"][path.name] = {
             "shape": list(arrays[stem].shape),
             "dtype": str(arrays[stem].dtype),
-            "sha256": sha256_of(path),
+            "sha256": file_digest(path),
         }
     summary.update(
         {
@@ -239,6 +340,7 @@ def validate_dataset(
             "class_names": names,
             "label_values": classes.tolist(),
             "labels_mapped": mapped,
+            "label_conversions": conversions,
             "class_counts": {
                 split: np.bincount(labels[split], minlength=classes.size).tolist() for split in SPLITS
             },
@@ -248,4 +350,17 @@ def validate_dataset(
             "train_band_std": band_std.tolist(),
         }
     )
+    summary["fingerprint"] = data_fingerprint(summary)
     return summary, labels
+
+
+def data_fingerprint(summary: dict) -> str:
+    """What identifies the validated data: the files' digests and the classes
+    their labels were read as. Every model and metrics file records it."""
+    return content_digest(
+        {
+            "files": {name: facts["sha256"] for name, facts in summary["files"].items()},
+            "classes": summary["label_values"],
+            "class_names": summary["class_names"],
+        }
+    )

@@ -146,7 +146,10 @@ def data_blocks(data: dict) -> list[Block]:
         + f"; {data.get('duplicate_clips', 0)} test clips duplicate a training clip."
     )
     if data.get("labels_mapped"):
-        shape += " The labels were mapped to 0..K-1 in sorted order."
+        shape += " The labels were mapped to 0..K-1 in the order of the table below."
+    converted = findings.label_conversions(data.get("label_conversions", {}))
+    if converted:
+        shape += f" {converted}"
     return [
         Heading("Data"),
         Paragraph(f"The files read from {data['data_dir']}:"),

@@ -203,6 +203,26 @@ def reference_faithful_warnings(runs: list[dict]) -> list[str]:
     return warnings
 
 
+#: How validation read each label form it converted (ascflow.data.validation).
+LABEL_CONVERSIONS = {
+    "column_vector": "a column (n, 1), flattened",
+    "whole_floats": "whole-valued floats, read as integers",
+    "booleans": "booleans, read as 0 and 1",
+    "names": "text labels, read as class names",
+}
+
+
+def label_conversions(conversions: dict[str, list[str]]) -> str:
+    """A sentence on the label files validation converted, or ''."""
+    if not conversions:
+        return ""
+    described = "; ".join(
+        f"{name}: {', '.join(LABEL_CONVERSIONS.get(code, code) for code in codes)}"
+        for name, codes in conversions.items()
+    )
+    return f"Labels converted on reading ({described})."
+
+
 def _times(shape) -> str:
     return " x ".join(str(size) for size in shape)
 

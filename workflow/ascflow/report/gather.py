@@ -101,32 +101,51 @@ def read_parameter_tables(path: str | Path) -> dict:
     return counts
 
 
-def read_benchmarks(directory: str | Path) -> list[dict]:
-    """Wall time and peak memory per job, from Snakemake's benchmark files.
-
-    ``benchmarks/<rule>.tsv`` or ``benchmarks/<rule>/<job>.tsv``; a file with
-    several rows (``repeat``) gives the mean time and the largest memory.
-    """
-    directory = Path(directory)
+def read_benchmarks(paths: list[str | Path]) -> list[dict]:
+    """Wall time and peak memory per job, from Snakemake's benchmark files
+    (``benchmarks/<rule>.tsv`` or ``benchmarks/<rule>/<job>.tsv``); a file
+    with several rows (``repeat``) gives the mean time and the largest
+    memory. Files not written (yet) are left out."""
     jobs = []
-    for path in sorted(directory.rglob("*.tsv")):
-        relative = path.relative_to(directory).with_suffix("")
+    for path in map(Path, paths):
+        if not path.is_file():
+            continue
         rows = read_table(path)
         if not rows:
             continue
         seconds = [row["s"] for row in rows if row.get("s") is not None]
         memory = [row["max_rss"] for row in rows if row.get("max_rss") is not None]
         cpu = [row["cpu_time"] for row in rows if row.get("cpu_time") is not None]
+        in_rule_folder = path.parent.name != "benchmarks"
         jobs.append(
             {
-                "rule": relative.parts[0],
-                "job": "/".join(relative.parts[1:]),
+                "rule": path.parent.name if in_rule_folder else path.stem,
+                "job": path.stem if in_rule_folder else "",
                 "seconds": sum(seconds) / len(seconds) if seconds else None,
                 "max_rss_mb": max(memory) if memory else None,
                 "cpu_seconds": sum(cpu) / len(cpu) if cpu else None,
             }
         )
-    return jobs
+    return sorted(jobs, key=lambda job: (job["rule"], job["job"]))
+
+
+def check_runs_belong(
+    metrics_paths: list[str | Path], runs: list[dict], data: dict, settings_digests: dict[str, str] | None
+) -> None:
+    """Every run was evaluated on the data validated now and trained with the
+    settings the config now gives it; else one sentence naming the file."""
+    for path, run in zip(metrics_paths, runs, strict=True):
+        if run.get("data_fingerprint") != data.get("fingerprint"):
+            raise AscflowError(
+                f"{path}: was made from other data than results/data/summary.json describes; "
+                "a report must not mix data sets (run the workflow again to re-evaluate)."
+            )
+        expected = (settings_digests or {}).get(run["model"])
+        if expected is not None and run.get("settings_digest") != expected:
+            raise AscflowError(
+                f"{path}: was made with other settings than the config gives {run['model']}; "
+                "a report must not mix settings (run the workflow again to retrain)."
+            )
 
 
 def package_versions() -> dict[str, str]:
@@ -180,17 +199,22 @@ def gather_results(
     aggregate_table: str | Path,
     histories: list[str | Path],
     parameters: str | Path,
-    benchmark_dir: str | Path,
+    benchmarks: list[str | Path],
     config: dict,
     repository: str | Path,
+    settings_digests: dict[str, str] | None = None,
 ) -> Results:
+    """Everything the report states; ``settings_digests`` (by model) makes
+    any run made with other settings an error."""
+    data, runs = read_json(data_summary), read_runs(metrics, summary_table)
+    check_runs_belong(metrics, runs, data, settings_digests)
     return Results(
-        data=read_json(data_summary),
-        runs=read_runs(metrics, summary_table),
+        data=data,
+        runs=runs,
         aggregate=read_table(aggregate_table),
         histories=read_histories(histories),
         parameters=read_parameter_tables(parameters),
-        benchmarks=read_benchmarks(benchmark_dir),
+        benchmarks=read_benchmarks(benchmarks),
         config=config,
         provenance=provenance(repository),
     )

@@ -10,8 +10,9 @@ import logging
 
 import numpy as np
 
+from ascflow.errors import AscflowError
 from ascflow.evaluation import SUMMARY_COLUMNS, aggregate_runs, classification_metrics
-from ascflow.files import read_json, save_array, write_json, write_table
+from ascflow.files import file_digest, read_json, save_array, write_json, write_table
 from ascflow.models.naming import parse_model_name
 from ascflow.stages.runtime import usable_threads
 from ascflow.stages.train import load_features
@@ -35,18 +36,47 @@ TRAINING_FACTS = (
     "validation_fraction",
     "standardize",
     "settings",
+    "settings_digest",
+    "data_fingerprint",
 )
 
 
-def predict_probabilities(model_path: str, family: str, features: np.ndarray) -> np.ndarray:
+def check_model(model_path: str, info: dict, info_path: str, summary: dict) -> None:
+    """The model file is the one its training wrote, trained on the data
+    validated now; else one sentence naming the file."""
+    if file_digest(model_path) != info["model_sha256"]:
+        raise AscflowError(
+            f"{model_path}: is not the file its training wrote (truncated or changed since; its SHA-256 "
+            f"differs from {info_path}); delete it and run the workflow again to retrain."
+        )
+    if info["data_fingerprint"] != summary["fingerprint"]:
+        raise AscflowError(
+            f"{model_path}: was trained on other data than results/data/summary.json describes; "
+            "delete it and run the workflow again to retrain."
+        )
+
+
+def load_model(model_path: str, family: str):
+    """The trained model; one sentence naming the file if it cannot be read."""
+    try:
+        if family == "rf":
+            import joblib
+
+            return joblib.load(model_path)
+        import keras
+
+        # No optimizer is needed to predict, so the model is not compiled.
+        return keras.models.load_model(model_path, compile=False)
+    except Exception as error:  # any library's error on a damaged file
+        raise AscflowError(
+            f"{model_path}: cannot be loaded ({type(error).__name__}); delete it and run the workflow "
+            "again to retrain."
+        ) from error
+
+
+def predict_probabilities(model, family: str, features: np.ndarray) -> np.ndarray:
     if family == "rf":
-        import joblib
-
-        return joblib.load(model_path).predict_proba(features)
-    import keras
-
-    # No optimizer is needed to predict, so the model is not compiled.
-    model = keras.models.load_model(model_path, compile=False)
+        return model.predict_proba(features)
     return model.predict(features, batch_size=PREDICT_BATCH_SIZE, verbose=0)
 
 
@@ -68,7 +98,9 @@ def evaluate_job(
 
         configure_tensorflow(usable_threads(threads), seed=0)
     summary, info = read_json(summary_path), read_json(info_path)
-    probabilities = predict_probabilities(model_path, name.family, load_features(features_path))
+    check_model(model_path, info, info_path, summary)
+    model = load_model(model_path, name.family)
+    probabilities = predict_probabilities(model, name.family, load_features(features_path))
     probabilities = probabilities.astype(np.float32)
     metrics = {
         "model": model_name,

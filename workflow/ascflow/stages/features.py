@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from ascflow.data.validation import load_array
+from ascflow.errors import AscflowError
 from ascflow.features import write_layout
-from ascflow.files import atomic_path, read_json
+from ascflow.files import atomic_path, file_digest, read_json
 
 log = logging.getLogger("ascflow")
 
@@ -15,6 +17,14 @@ def make_features(
     clips_path: str, summary_path: str, features_path: str, layout: str, standardize: str, time_major: str
 ) -> tuple[int, ...]:
     summary = read_json(summary_path)
+    # The clips must be the very file validation checked: a file replaced
+    # since (or another data_dir's) would be reshaped unchecked otherwise.
+    checked = summary["files"].get(Path(clips_path).name, {}).get("sha256")
+    if file_digest(clips_path) != checked:
+        raise AscflowError(
+            f"{clips_path}: is not the file validate_data checked (its SHA-256 differs); "
+            "run the workflow again to re-validate the data."
+        )
     per_band = standardize == "per_band"
     with atomic_path(features_path) as partial:
         shape = write_layout(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,6 +31,11 @@ def rule_logging(log_path: str | os.PathLike):
     sys.stderr = log_file
     logging.basicConfig(stream=log_file, level=logging.INFO, format=LOG_FORMAT, force=True)
     logger = logging.getLogger("ascflow")
+    # Snakemake stops its jobs with SIGTERM (on Ctrl-C, or when it is
+    # terminated itself). Python's default would end the process on the spot;
+    # as an exception, every `finally` runs, so no half-written file survives
+    # under a temporary name.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         yield logger
     except AscflowError as error:
@@ -38,6 +44,10 @@ def rule_logging(log_path: str | os.PathLike):
         sys.exit(1)
     finally:
         log_file.flush()
+
+
+def _exit_on_signal(signum, frame):
+    raise SystemExit(128 + signum)
 
 
 def usable_threads(declared: int) -> int:

@@ -13,7 +13,7 @@ import logging
 import numpy as np
 
 from ascflow.errors import AscflowError
-from ascflow.files import atomic_path, read_json, write_json
+from ascflow.files import atomic_path, file_digest, read_json, write_json
 from ascflow.models.history import write_history
 from ascflow.models.naming import parse_model_name
 from ascflow.models.settings import network_settings
@@ -27,15 +27,27 @@ def load_features(path: str) -> np.ndarray:
     return np.load(path, mmap_mode="r", allow_pickle=False)
 
 
+def provenance(summary_path: str, settings_digest: str, model_path: str) -> dict:
+    """What a trained model belongs to: the data it was trained on, the
+    settings it was made with, and its own bytes (checked at evaluation)."""
+    return {
+        "data_fingerprint": read_json(summary_path)["fingerprint"],
+        "settings_digest": settings_digest,
+        "model_sha256": file_digest(model_path),
+    }
+
+
 def fit_forest_job(
     features_path: str,
     labels_path: str,
+    summary_path: str,
     model_path: str,
     info_path: str,
     settings: dict,
     seed: int,
     threads: int,
     standardize: str,
+    settings_digest: str,
 ) -> dict:
     """``settings``: n_estimators, max_features, min_samples_leaf."""
     import joblib
@@ -50,7 +62,12 @@ def fit_forest_job(
     with atomic_path(model_path) as partial:
         joblib.dump(forest, partial)
     info.update(
-        seed=seed, validation=None, validation_fraction=None, standardize=standardize, settings=settings
+        seed=seed,
+        validation=None,
+        validation_fraction=None,
+        standardize=standardize,
+        settings=settings,
+        **provenance(summary_path, settings_digest, model_path),
     )
     write_json(info_path, info)
     return info
@@ -87,6 +104,7 @@ def fit_network_job(
     threads: int,
     work_dir: str,
     standardize: str,
+    settings_digest: str,
     test_features_path: str | None = None,
     test_labels_path: str | None = None,
 ) -> dict:
@@ -128,6 +146,7 @@ def fit_network_job(
         validation_fraction=validation["fraction"] if validation["mode"] == "holdout" else None,
         standardize=standardize,
         settings=network.to_config(),
+        **provenance(summary_path, settings_digest, model_path),
     )
     write_json(info_path, info)
     return info
