@@ -74,6 +74,9 @@ def fake_metrics(name: str, config: dict, rng: np.random.Generator) -> dict:
         "validation": validation,
         "time_major": time_major,
         "standardize": config["features"]["standardize"],
+        # One network on a GPU, to see the report name it.
+        "device": "GPU" if parsed.family == "cnn" else "CPU",
+        "device_name": "NVIDIA H200" if parsed.family == "cnn" else None,
         "data_fingerprint": FAKE_FINGERPRINT,
         "settings_digest": f"digest of {name}",
         "validation_fraction": config["validation"]["fraction"] if validation == "holdout" else None,
@@ -401,3 +404,12 @@ def test_report_refuses_metrics_of_other_data_or_settings(tmp_path):
     stale.write_text(json.dumps({**run, "data_fingerprint": "0" * 64}))
     with pytest.raises(AscflowError, match=rf"^{stale}: was made from other data than"):
         gather_results(**inputs)
+
+
+def test_training_table_names_the_device_of_each_network(report):
+    markdown = report[0].read_text()
+    table = markdown.split("## Training of the networks", 1)[1].split("\n\n", 3)[2]
+    rows = {line.split(" | ")[0].strip("| "): line for line in table.splitlines()[2:]}
+    assert rows["cnn"].rstrip(" |").endswith("GPU (NVIDIA H200)") and rows["lstm"].rstrip(" |").endswith(
+        "CPU"
+    )

@@ -208,10 +208,21 @@ def results_to_compare(workdir: Path) -> list[Path]:
 
 
 def broken_data(folder: Path) -> Path:
-    """A data folder whose .npy files are not .npy files: validate_data fails."""
+    """A data folder of readable .npy files (so the run starts) whose
+    training clips hold a NaN: validate_data fails, on the cluster."""
+    import numpy as np
+
     folder.mkdir()
-    for name in ("X_train.npy", "y_train.npy", "X_test.npy", "y_test.npy"):
-        (folder / name).write_bytes(b"this is not a .npy file\n")
+    clips = np.zeros((12, 12, 40), dtype=np.float32)
+    clips[3, 0, 0] = np.nan
+    arrays = {
+        "X_train": clips,
+        "y_train": np.arange(12) % 3,
+        "X_test": clips[:6] * 0,
+        "y_test": np.arange(6) % 3,
+    }
+    for stem, array in arrays.items():
+        np.save(folder / f"{stem}.npy", array)
     return folder
 
 

@@ -101,7 +101,7 @@ def test_tiny_run_delivers_every_model(tiny_run):
     assert metrics["rf_10"]["settings"]["n_estimators"] == 10 and metrics["cnn"]["settings"]["epochs"] == 2
     # Metrics hold facts, not prose: only report/ writes sentences.
     for m in metrics.values():
-        facts = {key: value for key, value in m.items() if key != "class_names"}
+        facts = {key: value for key, value in m.items() if not key.endswith(("_name", "_names"))}
         assert not [value for value in facts.values() if isinstance(value, str) and " " in value], m["model"]
     history = (tiny_run / "results/models/cnn.history.csv").read_text().splitlines()
     assert history[0] == "epoch,loss,accuracy,val_loss,val_accuracy,seconds"

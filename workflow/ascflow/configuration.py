@@ -48,6 +48,10 @@ def coerce_to_schema(value, schema: Mapping):
     kind = schema.get("type")
     if isinstance(value, str) and kind in ("integer", "number", "boolean"):
         return _scalar(value, kind)
+    if isinstance(value, str) and value not in schema.get("enum", [value]):
+        # An enum of mixed types (gpu: auto, true, false): the option the text reads as.
+        options = {str(option).lower(): option for option in schema["enum"]}
+        return options.get(value.lower(), value)
     if isinstance(value, dict):
         for key, item in value.items():
             if key in schema.get("properties", {}):

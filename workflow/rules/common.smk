@@ -21,6 +21,7 @@ from ascflow.errors import AscflowError
 from ascflow.files import content_digest
 from ascflow.features import LAYOUTS
 from ascflow.models.counting import COUNTED_NETWORKS
+from ascflow.models.device import driver_gpus, gpu_request
 from ascflow.models.naming import (
     FAMILY_LAYOUT,
     FOREST_PATTERN,
@@ -32,7 +33,6 @@ from ascflow.models.naming import (
 from ascflow.models.settings import ARCHITECTURE_KEYS
 from ascflow.report.outputs import figure_outputs, network_names
 from ascflow.sources import code_files
-
 
 
 def stop(error):
@@ -123,7 +123,9 @@ def get_model_names():
 
 
 def get_forest_names():
-    return [model for model in get_model_names() if parse_model_name(model).family == "rf"]
+    return [
+        model for model in get_model_names() if parse_model_name(model).family == "rf"
+    ]
 
 
 def get_model_family(wildcards):
@@ -141,7 +143,11 @@ def get_features(layout, split):
 def get_time_major(wildcards):
     """How the LSTM's layout views a clip; the other layouts keep a fixed
     value, so that changing it re-runs the LSTM's features alone."""
-    return config["lstm"]["time_major"] if wildcards.layout == "time_major" else "transpose"
+    return (
+        config["lstm"]["time_major"]
+        if wildcards.layout == "time_major"
+        else "transpose"
+    )
 
 
 def get_training_facts(model):
@@ -164,7 +170,9 @@ def get_settings_digest(wildcards):
 
 
 def get_settings_digests():
-    return {model: content_digest(get_training_facts(model)) for model in get_model_names()}
+    return {
+        model: content_digest(get_training_facts(model)) for model in get_model_names()
+    }
 
 
 def model_settings(model):
@@ -189,6 +197,30 @@ def get_architecture(family):
     """The keys of a network's config section that shape the network: what
     its parameter count depends on."""
     return canonical({key: config[family][key] for key in ARCHITECTURE_KEYS[family]})
+
+
+#: GPUs the driver shows on the machine that plans the jobs (no TensorFlow
+#: import at start-up); a cluster profile declares the GPUs of its nodes.
+GPUS_HERE = driver_gpus()
+
+
+def get_gpu_request(wildcards):
+    """Snakemake's standard `gpu` resource of a job: 1 for a network under
+    `gpu: true` (or `auto` where a GPU is visible), 0 for a forest."""
+    if get_model_family(wildcards) == "rf":
+        return 0
+    return gpu_request(config["gpu"], GPUS_HERE)
+
+
+def get_gpu_setting(wildcards):
+    """The config's `gpu` for a network job; a forest's is fixed, so that
+    changing it re-runs the networks alone."""
+    return False if get_model_family(wildcards) == "rf" else config["gpu"]
+
+
+def get_tensorboard_dir(wildcards):
+    """Where Keras's TensorBoard callback logs a network, if `tensorboard: true`."""
+    return f"results/tensorboard/{wildcards.model}" if config["tensorboard"] else ""
 
 
 def get_resume_dir(wildcards):
@@ -240,7 +272,9 @@ def get_figure_outputs():
 
 
 def get_histories():
-    return expand(rules.train_network.output.history, model=network_names(get_model_names()))
+    return expand(
+        rules.train_network.output.history, model=network_names(get_model_names())
+    )
 
 
 def get_benchmark_files():

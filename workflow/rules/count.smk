@@ -15,14 +15,14 @@ rule count_parameters:
         "logs/count_parameters.log",
     benchmark:
         "benchmarks/count_parameters.tsv"
-    params:
-        cnn=get_architecture("cnn"),
-        lstm=get_architecture("lstm"),
+    conda:
+        "../../environment.yml"
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
-    conda:
-        "../../environment.yml"
+    params:
+        cnn=get_architecture("cnn"),
+        lstm=get_architecture("lstm"),
     script:
         "../scripts/count_parameters.py"

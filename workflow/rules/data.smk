@@ -15,15 +15,15 @@ rule generate_default_data:
         "logs/generate_default_data.log",
     benchmark:
         "benchmarks/generate_default_data.tsv"
-    params:
-        settings=canonical(config["default_data"]),
-        seed=config["seed"],
+    conda:
+        "../../environment.yml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
-    conda:
-        "../../environment.yml"
+    params:
+        settings=canonical(config["default_data"]),
+        seed=config["seed"],
     script:
         "../scripts/generate_default_data.py"
 
@@ -41,6 +41,12 @@ rule validate_data:
         "logs/validate_data.log",
     benchmark:
         "benchmarks/validate_data.tsv"
+    conda:
+        "../../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     params:
         class_names=config["class_names"],
         leakage=config["leakage"],
@@ -48,11 +54,5 @@ rule validate_data:
         synthetic=uses_default_data(),
         # Replacing a data file re-runs validation, whatever its mtime.
         data_state=get_data_state(),
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    conda:
-        "../../environment.yml"
     script:
         "../scripts/validate_data.py"

@@ -13,14 +13,17 @@ rule evaluate_model:
         "logs/evaluate_model/{model}.log",
     benchmark:
         "benchmarks/evaluate_model/{model}.tsv"
+    conda:
+        "../../environment.yml"
     threads: TRAIN_THREADS
     # Measured peak RSS: 1.1 GB (CNN) at the default size, 1.3 GB at the
     # reference size.
     resources:
         mem_mb=2000,
         runtime=20,
-    conda:
-        "../../environment.yml"
+        gpu=get_gpu_request,
+    params:
+        gpu=get_gpu_setting,
     script:
         "../scripts/evaluate_model.py"
 
@@ -35,11 +38,11 @@ rule summarize_metrics:
         aggregate="results/metrics/aggregate.tsv",
     log:
         "logs/summarize_metrics.log",
+    conda:
+        "../../environment.yml"
     threads: 1
     resources:
         mem_mb=500,
         runtime=5,
-    conda:
-        "../../environment.yml"
     script:
         "../scripts/summarize_metrics.py"

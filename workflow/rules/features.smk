@@ -13,14 +13,14 @@ rule make_features:
         "logs/make_features/{layout}_{split}.log",
     benchmark:
         "benchmarks/make_features/{layout}_{split}.tsv"
-    params:
-        standardize=config["features"]["standardize"],
-        time_major=get_time_major,
+    conda:
+        "../../environment.yml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
-    conda:
-        "../../environment.yml"
+    params:
+        standardize=config["features"]["standardize"],
+        time_major=get_time_major,
     script:
         "../scripts/make_features.py"

@@ -14,12 +14,12 @@ rule render_figures:
         "logs/render_figures.log",
     benchmark:
         "benchmarks/render_figures.tsv"
+    conda:
+        "../../environment.yml"
     threads: 1
     resources:
         mem_mb=1000,
         runtime=10,
-    conda:
-        "../../environment.yml"
     script:
         "../scripts/render_figures.py"
 
@@ -46,6 +46,12 @@ rule render_report:
         "logs/render_report.log",
     benchmark:
         "benchmarks/render_report.tsv"
+    conda:
+        "../../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     params:
         # The whole validated config, printed in the report: any change to
         # it re-runs the report.
@@ -58,11 +64,5 @@ rule render_report:
         # job whose timing matters has finished before the report runs, as
         # the report's inputs come from them. This config's jobs only.
         benchmarks=get_benchmark_files(),
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    conda:
-        "../../environment.yml"
     script:
         "../scripts/render_report.py"

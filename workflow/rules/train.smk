@@ -17,11 +17,8 @@ rule train_forest:
         "benchmarks/train_forest/{model}.tsv"
     wildcard_constraints:
         model=FOREST_PATTERN,
-    params:
-        settings=get_model_settings,
-        seed=get_model_seed,
-        standardize=config["features"]["standardize"],
-        settings_digest=get_settings_digest,
+    conda:
+        "../../environment.yml"
     threads: TRAIN_THREADS
     # Measured peak RSS: 300 MB at the default size, mostly pages of the
     # memory-mapped features (docs/performance.md); the reference size
@@ -29,8 +26,11 @@ rule train_forest:
     resources:
         mem_mb=2000,
         runtime=30,
-    conda:
-        "../../environment.yml"
+    params:
+        settings=get_model_settings,
+        seed=get_model_seed,
+        standardize=config["features"]["standardize"],
+        settings_digest=get_settings_digest,
     script:
         "../scripts/train_forest.py"
 
@@ -50,15 +50,8 @@ rule train_network:
         "benchmarks/train_network/{model}.tsv"
     wildcard_constraints:
         model=NETWORK_PATTERN,
-    params:
-        settings=get_model_settings,
-        validation=canonical(config["validation"]),
-        seed=get_model_seed,
-        standardize=config["features"]["standardize"],
-        settings_digest=get_settings_digest,
-        # Per-epoch checkpoints (weights, optimizer, history), written by
-        # rename; a retried or re-run job resumes from the last one.
-        work_dir=get_resume_dir,
+    conda:
+        "../../environment.yml"
     threads: TRAIN_THREADS
     # Measured peak RSS: 1.4 GB at the default size, 1.8 GB at the reference
     # size (docs/performance.md); 50 reference-size CNN epochs take about
@@ -66,7 +59,17 @@ rule train_network:
     resources:
         mem_mb=3000,
         runtime=120,
-    conda:
-        "../../environment.yml"
+        gpu=get_gpu_request,
+    params:
+        settings=get_model_settings,
+        validation=canonical(config["validation"]),
+        seed=get_model_seed,
+        standardize=config["features"]["standardize"],
+        settings_digest=get_settings_digest,
+        gpu=get_gpu_setting,
+        tensorboard_dir=get_tensorboard_dir,
+        # Per-epoch checkpoints (weights, optimizer, history), written by
+        # rename; a retried or re-run job resumes from the last one.
+        work_dir=get_resume_dir,
     script:
         "../scripts/train_network.py"

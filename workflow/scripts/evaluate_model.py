@@ -15,4 +15,5 @@ with rule_logging(snakemake.log[0]):
         metrics_path=snakemake.output.metrics,
         probabilities_path=snakemake.output.probabilities,
         threads=snakemake.threads,
+        gpu=snakemake.params.gpu,
     )

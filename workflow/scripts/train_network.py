@@ -20,6 +20,8 @@ with rule_logging(snakemake.log[0]):
         work_dir=snakemake.params.work_dir,
         standardize=snakemake.params.standardize,
         settings_digest=snakemake.params.settings_digest,
+        gpu=snakemake.params.gpu,
+        tensorboard_dir=snakemake.params.tensorboard_dir or None,
         test_features_path=snakemake.input.get("test_features"),
         test_labels_path=snakemake.input.get("test_labels"),
     )

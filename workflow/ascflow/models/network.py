@@ -21,15 +21,28 @@ from ascflow.models.history import HISTORY_COLUMNS, MONITOR, best_epoch, read_hi
 from ascflow.models.settings import Fitting
 
 
-def configure_tensorflow(threads: int, seed: int) -> None:
-    """Thread pools and seeds; must run before TensorFlow runs any op."""
+def configure_tensorflow(threads: int, seed: int, gpu="auto") -> tuple[str, str | None]:
+    """Thread pools, seeds and the device (the config's ``gpu``: auto, true
+    or false); must run before TensorFlow runs any op. Returns the device,
+    ``("CPU", None)`` or ``("GPU", <its name>)``."""
     import keras
     import tensorflow as tf
+
+    from ascflow.models.device import use_gpu
 
     tf.config.threading.set_intra_op_parallelism_threads(threads)
     tf.config.threading.set_inter_op_parallelism_threads(threads)
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
+    gpus = tf.config.list_physical_devices("GPU")
+    if not use_gpu(gpu, [device.name for device in gpus]):
+        tf.config.set_visible_devices([], "GPU")
+        return "CPU", None
+    for device in gpus:
+        # Take GPU memory as needed, not all of it at once: two jobs on one
+        # GPU (or a job beside a notebook) would otherwise fail to start.
+        tf.config.experimental.set_memory_growth(device, True)
+    return "GPU", tf.config.experimental.get_device_details(gpus[0]).get("device_name", gpus[0].name)
 
 
 def holdout_split(labels: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -70,6 +83,13 @@ def resume_point(model, work_dir: Path, logger: logging.Logger) -> tuple[int, di
     rows = {e: row for e, row in read_history(work_dir / "history.csv").items() if e <= epoch}
     logger.info("resuming after epoch %d", epoch)
     return epoch, rows
+
+
+def tensorboard_callback(log_dir: str | Path):
+    """Keras's TensorBoard callback, logging per epoch under ``log_dir``."""
+    import keras
+
+    return keras.callbacks.TensorBoard(log_dir=str(log_dir), histogram_freq=0, write_graph=False)
 
 
 def _training_record_callback(work_dir: Path, rows: dict[int, dict], patience: int, logger: logging.Logger):
@@ -126,6 +146,7 @@ def train_network(
     fitting: Fitting,
     work_dir: str | Path,
     logger: logging.Logger,
+    tensorboard_dir: str | Path | None = None,
 ) -> tuple[object, list[dict], dict]:
     """Compile and fit ``model`` (one-hot labels, categorical cross-entropy,
     Adam), resuming from ``work_dir`` if an earlier attempt was killed.
@@ -133,7 +154,8 @@ def train_network(
     ``fitting.early_stopping_patience`` > 0 turns on early stopping on validation accuracy with the
     best weights restored; 0 trains all epochs. Returns the model, the
     history rows and the training facts for the metrics. ``work_dir`` holds
-    the per-epoch checkpoints and is removed after a successful fit.
+    the per-epoch checkpoints and is removed after a successful fit. With
+    ``tensorboard_dir``, Keras's TensorBoard callback logs there too.
 
     Keras's own BackupAndRestore writes its checkpoint in place, and a
     ``kill -9`` during that write left a file the next attempt could not load
@@ -160,7 +182,7 @@ def train_network(
         initial_epoch=initial_epoch,
         shuffle=True,
         verbose=0,
-        callbacks=[record],
+        callbacks=[record] + ([tensorboard_callback(tensorboard_dir)] if tensorboard_dir else []),
     )
     rows = [record.rows[epoch] for epoch in sorted(record.rows)]
     info = {

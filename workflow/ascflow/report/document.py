@@ -263,6 +263,12 @@ def per_class_blocks(runs: list[dict], figures: dict[str, Path]) -> list[Block]:
     return blocks
 
 
+def device_text(run: dict) -> str:
+    """Where a network trained: ``CPU``, or ``GPU`` with the GPU's name."""
+    device = run.get("device") or NOT_APPLICABLE
+    return f"{device} ({run['device_name']})" if run.get("device_name") else device
+
+
 def _kept_validation_accuracy(run: dict, history: list[dict]) -> str:
     kept = [row for row in history if row["epoch"] == run.get("best_epoch")]
     return accuracy_text(kept[0]["val_accuracy"]) if kept else NOT_APPLICABLE
@@ -285,6 +291,7 @@ def training_blocks(results: Results, figures: dict[str, Path]) -> list[Block]:
                 str(settings["batch_size"]),
                 str(settings["learning_rate"]),
                 duration_text(run.get("train_seconds")),
+                device_text(run),
             )
         )
     blocks: list[Block] = [
@@ -306,10 +313,11 @@ def training_blocks(results: Results, figures: dict[str, Path]) -> list[Block]:
                 "batch",
                 "learning rate",
                 "training time",
+                "device",
             ),
             tuple(rows),
-            align="LLRRRRRR",
-            widths=(1.4, 1.4, 1.1, 1.0, 2.0, 0.9, 1.2, 1.5),
+            align="LLRRRRRRL",
+            widths=(1.3, 1.3, 1.0, 0.9, 1.9, 0.8, 1.1, 1.3, 1.6),
         ),
     ]
     blocks += [

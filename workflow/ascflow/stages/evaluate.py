@@ -38,6 +38,8 @@ TRAINING_FACTS = (
     "settings",
     "settings_digest",
     "data_fingerprint",
+    "device",
+    "device_name",
 )
 
 
@@ -90,13 +92,14 @@ def evaluate_job(
     metrics_path: str,
     probabilities_path: str,
     threads: int,
+    gpu="auto",
 ) -> dict:
     """Score a trained model once on the test set and write its metrics."""
     name = parse_model_name(model_name)
     if name.family != "rf":
         from ascflow.models.network import configure_tensorflow
 
-        configure_tensorflow(usable_threads(threads), seed=0)
+        configure_tensorflow(usable_threads(threads), seed=0, gpu=gpu)
     summary, info = read_json(summary_path), read_json(info_path)
     check_model(model_path, info, info_path, summary)
     model = load_model(model_path, name.family)

@@ -67,6 +67,8 @@ def fit_forest_job(
         validation_fraction=None,
         standardize=standardize,
         settings=settings,
+        device="CPU",
+        device_name=None,
         **provenance(summary_path, settings_digest, model_path),
     )
     write_json(info_path, info)
@@ -105,13 +107,16 @@ def fit_network_job(
     work_dir: str,
     standardize: str,
     settings_digest: str,
+    gpu="auto",
+    tensorboard_dir: str | None = None,
     test_features_path: str | None = None,
     test_labels_path: str | None = None,
 ) -> dict:
-    """Train a CNN or LSTM. ``settings`` is the family's config section."""
+    """Train a CNN or LSTM. ``settings`` is the family's config section;
+    ``gpu`` the config's choice of device (auto, true, false)."""
     from ascflow.models.network import configure_tensorflow, train_network
 
-    configure_tensorflow(usable_threads(threads), seed)
+    device, device_name = configure_tensorflow(usable_threads(threads), seed, gpu)
     from ascflow.models.keras_build import build_model
     from ascflow.models.keras_check import compare_with_keras
 
@@ -127,16 +132,19 @@ def fit_network_job(
     # size) would otherwise count in this job's memory for the whole fit.
     del features
     log.info(
-        "%s: %s, %d training and %d validation clips (%s)",
+        "%s: %s, %d training and %d validation clips (%s), on %s",
         model_name,
         spec.description,
         train[1].size,
         held_out[1].size,
         validation["mode"],
+        device_name or device,
     )
     model = build_model(spec)
     compare_with_keras(spec, model)  # the trained model itself must match its closed form
-    model, rows, info = train_network(model, train, held_out, n_classes, network.fitting, work_dir, log)
+    model, rows, info = train_network(
+        model, train, held_out, n_classes, network.fitting, work_dir, log, tensorboard_dir
+    )
     with atomic_path(model_path) as partial:
         model.save(partial)
     write_history(history_path, {row["epoch"]: row for row in rows})
@@ -146,6 +154,8 @@ def fit_network_job(
         validation_fraction=validation["fraction"] if validation["mode"] == "holdout" else None,
         standardize=standardize,
         settings=network.to_config(),
+        device=device,
+        device_name=device_name,
         **provenance(summary_path, settings_digest, model_path),
     )
     write_json(info_path, info)

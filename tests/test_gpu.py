@@ -1,0 +1,111 @@
+"""GPUs and TensorBoard: the device choice (unit tests: CI has no GPU), the
+`gpu` resource the network jobs declare (dry runs), the default profile's
+one-GPU-job-at-a-time limit, and TensorBoard logs from a real tiny run."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+import yaml
+from ascflow import AscflowError
+from ascflow.models.device import driver_gpus, gpu_request, use_gpu
+from support import REPO, copy_run, planned_jobs, read_metrics, snakemake, tiny_args
+
+
+def test_driver_gpus_follow_the_driver_and_cuda_visible_devices(tmp_path):
+    listing = tmp_path / "gpus"
+    assert driver_gpus({}, listing) == 0  # no NVIDIA driver
+    for bus in ("0000:17:00.0", "0000:65:00.0"):
+        (listing / bus).mkdir(parents=True)
+    assert driver_gpus({}, listing) == 2
+    assert driver_gpus({"CUDA_VISIBLE_DEVICES": "1"}, listing) == 1
+    assert driver_gpus({"CUDA_VISIBLE_DEVICES": ""}, listing) == 0
+    assert driver_gpus({"CUDA_VISIBLE_DEVICES": "-1"}, listing) == 0
+
+
+@pytest.mark.parametrize(
+    ("setting", "gpus_here", "declared"),
+    [("auto", 0, 0), ("auto", 1, 1), ("auto", 4, 1), (True, 0, 1), (False, 2, 0)],
+)
+def test_gpu_request(setting, gpus_here, declared):
+    assert gpu_request(setting, gpus_here) == declared
+
+
+def test_device_choice():
+    assert use_gpu("auto", ["/physical_device:GPU:0"]) and not use_gpu("auto", [])
+    assert use_gpu(True, ["/physical_device:GPU:0"]) and not use_gpu(False, ["/physical_device:GPU:0"])
+    with pytest.raises(AscflowError, match=r"^config key gpu: true, but TensorFlow sees no GPU"):
+        use_gpu(True, [])
+
+
+def test_tensorflow_is_configured_for_the_device():
+    """In a fresh process, as a job does (TensorFlow's devices can be set only
+    before it runs anything)."""
+    code = """
+import json
+from ascflow.errors import AscflowError
+from ascflow.models.network import configure_tensorflow
+import tensorflow as tf
+gpus = tf.config.list_physical_devices("GPU")
+device = configure_tensorflow(1, 0, False)
+print(json.dumps({"gpus": len(gpus), "off": device, "visible": len(tf.config.get_visible_devices("GPU"))}))
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    facts = json.loads(result.stdout.strip().splitlines()[-1])
+    assert facts["off"] == ["CPU", None] and facts["visible"] == 0  # gpu: false hides every GPU
+
+
+def gpu_resources(output: str) -> dict[str, set[int]]:
+    """Per rule, the `gpu` resource values its planned jobs declare (0: none)."""
+    found: dict[str, set[int]] = {}
+    for block in re.split(r"\n(?=rule |localrule )", output):
+        rule = re.match(r"(?:local)?rule (\w+):", block)
+        resources = re.search(r"resources: (.*)", block)
+        if rule and resources:
+            gpu = re.search(r"\bgpu=(\d+)", resources[1])
+            found.setdefault(rule[1], set()).add(int(gpu[1]) if gpu else 0)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("setting", "network_request"),
+    [("true", 1), ("false", 0), ("auto", gpu_request("auto", driver_gpus()))],
+)
+def test_network_jobs_declare_the_gpu_resource(tmp_path, setting, network_request):
+    output = snakemake(tmp_path, "-n", *tiny_args("--config", f"gpu={setting}")).stdout
+    resources = gpu_resources(output)
+    assert resources["train_network"] == {network_request}
+    # Evaluation: the networks like their training, the forests never.
+    assert resources["evaluate_model"] == {network_request, 0}
+    assert resources["train_forest"] == {0} and resources["validate_data"] == {0}
+
+
+def test_default_profile_lets_one_gpu_job_run_at_a_time(tmp_path):
+    profile = yaml.safe_load((REPO / "profiles/default/config.yaml").read_text())
+    assert profile["resources"] == {"gpu": 1}
+    # The profile parses, as every run reads it.
+    result = snakemake(tmp_path, "-n", "--workflow-profile", str(REPO / "profiles/default"), *tiny_args())
+    assert planned_jobs(result.stdout)["train_network"] == 2
+
+
+def test_tiny_run_records_the_device(tiny_run):
+    metrics = read_metrics(tiny_run)
+    assert {metrics[name]["device"] for name in metrics} == {"CPU"}
+    assert "| device |" in (tiny_run / "reports/report.md").read_text()
+
+
+def test_tensorboard_logs_the_networks_training(tiny_run, tmp_path):
+    workdir = copy_run(tiny_run, tmp_path / "run")
+    args = tiny_args("--config", "tensorboard=true")
+    # Turning it on re-trains the networks (their logs are written while
+    # they train), nothing upstream.
+    planned = planned_jobs(snakemake(workdir, "-n", *args).stdout)
+    assert planned["train_network"] == 2 and "train_forest" not in planned and "make_features" not in planned
+    snakemake(workdir, "results/models/cnn.keras", *args)
+    events = list((workdir / "results/tensorboard/cnn").rglob("events.out.tfevents.*"))
+    assert events and all(path.stat().st_size > 0 for path in events)
