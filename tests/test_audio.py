@@ -1,0 +1,572 @@
+"""From recordings to the data folder: log mel-band energies against librosa
+called directly, the DCASE folder layout, chunks gathered in file order, bad
+audio named in one sentence, and the audio rules through Snakemake's command
+line (a tiny end-to-end run, a re-run that re-extracts only what changed, a
+killed extraction that resumes)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import librosa
+import numpy as np
+import pytest
+import soundfile
+import yaml
+from ascflow import AscflowError
+from ascflow.data.audio import LOG_FLOOR, audio_settings, extract_features, read_clip
+from ascflow.data.audio_folder import chunk_paths, gather_chunks, list_recordings, read_chunk
+from ascflow.data.synthetic_audio import write_audio_folder
+from ascflow.stages.audio import extract_chunk, gather_features
+from support import REPO, TINY_CONFIG, one_sentence, planned_jobs, snakemake
+
+from perf.workflow import snakemake_command
+
+#: Small settings for the workflow tests: 1-second clips at 8 kHz give
+#: 12 bands x 51 frames, enough for the tiny CNN's two convolutions.
+TINY_AUDIO = {
+    "sample_rate": 8000,
+    "window_s": 0.04,
+    "hop_s": 0.02,
+    "n_fft": 512,
+    "n_mels": 12,
+    "fmin": 0,
+    "fmax": 4000,
+    "clip_s": 1,
+    "chunk_files": 4,
+}
+SETTINGS = audio_settings(TINY_AUDIO)
+SCHEMA = yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text())
+#: The schema's defaults of the audio section (config.yaml repeats them).
+DEFAULT_AUDIO = {key: spec["default"] for key, spec in SCHEMA["properties"]["audio"]["properties"].items()}
+DEFAULTS = audio_settings(DEFAULT_AUDIO)
+
+
+def librosa_directly(signal: np.ndarray, settings) -> np.ndarray:
+    """The DCASE 2017 baseline's log mel-band energies, librosa called by hand:
+    a magnitude spectrogram with a periodic Hamming window, Slaney mel bands,
+    the natural log of each band plus NumPy's machine epsilon."""
+    mel = librosa.feature.melspectrogram(
+        y=signal.astype(np.float32),
+        sr=settings.sample_rate,
+        n_fft=settings.n_fft,
+        hop_length=round(settings.hop_s * settings.sample_rate),
+        win_length=round(settings.window_s * settings.sample_rate),
+        window="hamming",
+        power=1.0,
+        n_mels=settings.n_mels,
+        fmin=settings.fmin,
+        fmax=settings.fmax,
+    )
+    return np.log(mel.astype(np.float64) + np.spacing(1.0))
+
+
+def write_wav(path: Path, samples: np.ndarray, rate: int, subtype: str = "PCM_16") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    soundfile.write(path, samples, rate, subtype=subtype)
+    return path
+
+
+def recordings(folder: Path, **sizes) -> Path:
+    """A small generated folder: 3 scenes, 4 training and 2 test clips each, 1 s at 8 kHz."""
+    write_audio_folder(
+        folder, **({"n_classes": 3, "n_train": 4, "n_test": 2, "seconds": 1.0, "sample_rate": 8000} | sizes)
+    )
+    return folder
+
+
+# ---- features against librosa ---------------------------------------------------
+
+
+def test_ten_second_clip_at_the_defaults_is_40_by_501(tmp_path):
+    assert yaml.safe_load((REPO / "config/config.yaml").read_text())["audio"] == DEFAULT_AUDIO
+    assert DEFAULTS.shape == (40, 501)
+    noise = np.random.default_rng(0).normal(scale=0.1, size=(441000, 2))
+    features, facts = extract_features([write_wav(tmp_path / "a.wav", noise, 44100)], DEFAULTS)
+    assert features.shape == (1, 40, 501) and features.dtype == np.float32
+    assert facts[0]["mixed_down"] and not (facts[0]["resampled"] or facts[0]["padded"] or facts[0]["cut"])
+
+
+def test_pure_tone_lands_in_its_mel_band_as_librosa_computes_it(tmp_path):
+    centres = librosa.mel_frequencies(DEFAULTS.n_mels + 2, fmin=DEFAULTS.fmin, fmax=DEFAULTS.fmax)[1:-1]
+    band = 17
+    t = np.arange(441000) / 44100
+    tone = 0.5 * np.sin(2 * np.pi * centres[band] * t)
+    path = write_wav(tmp_path / "tone.wav", tone, 44100, subtype="FLOAT")
+    features, _ = extract_features([path], DEFAULTS)
+    expected = librosa_directly(soundfile.read(path, dtype="float32")[0], DEFAULTS)
+    np.testing.assert_allclose(features[0], expected, rtol=1e-5, atol=1e-5)
+    assert int(np.argmax(features[0].mean(axis=1))) == band
+
+
+def test_silence_gives_the_floor_value(tmp_path):
+    path = write_wav(tmp_path / "silence.wav", np.zeros(441000), 44100)
+    features, facts = extract_features([path], DEFAULTS)
+    assert np.all(features == np.float32(np.log(np.spacing(1.0)))) and LOG_FLOOR == np.spacing(1.0)
+    np.testing.assert_array_equal(
+        features[0], librosa_directly(np.zeros(441000), DEFAULTS).astype(np.float32)
+    )
+    assert facts[0]["silent"]
+
+
+@pytest.mark.parametrize(("seconds", "change"), [(0.6, "padded"), (1.4, "cut")])
+def test_stereo_at_another_rate_is_mixed_resampled_and_fitted(tmp_path, seconds, change):
+    rng = np.random.default_rng(1)
+    stereo = rng.uniform(-0.5, 0.5, size=(round(seconds * 22050), 2)).astype(np.float32)
+    path = write_wav(tmp_path / "stereo.wav", stereo, 22050, subtype="FLOAT")
+    signal, facts = read_clip(path, SETTINGS)
+    assert facts["mixed_down"] and facts["resampled"] and facts[change] and facts["sample_rate"] == 22050
+    by_hand = librosa.resample(stereo.mean(axis=1), orig_sr=22050, target_sr=8000)
+    by_hand = np.pad(by_hand, (0, max(0, 8000 - by_hand.size)))[:8000]
+    np.testing.assert_allclose(signal, by_hand, atol=1e-6)
+    features, _ = extract_features([path], SETTINGS)
+    np.testing.assert_allclose(features[0], librosa_directly(by_hand, SETTINGS), rtol=1e-5, atol=1e-5)
+
+
+BAD_FILES = {
+    "unreadable": (
+        lambda path: path.write_bytes(b"not audio at all" * 64),
+        r"cannot be read as audio \(.+\)\.",
+    ),
+    "empty": (lambda path: path.write_bytes(b""), r"is empty \(0 bytes\)\."),
+    "no-samples": (lambda path: write_wav(path, np.zeros((0, 1)), 8000), r"holds no samples\."),
+    "not-finite": (
+        lambda path: write_wav(path, np.r_[np.zeros(4000), np.nan, np.inf, np.zeros(10)], 8000, "FLOAT"),
+        r"2 samples are NaN or infinite \(first at 0\.500 s\)\.",
+    ),
+}
+
+
+@pytest.mark.parametrize(("make", "message"), BAD_FILES.values(), ids=BAD_FILES)
+def test_bad_recording_is_named_in_one_sentence(tmp_path, make, message):
+    path = tmp_path / "bad.wav"
+    make(path)
+    with pytest.raises(AscflowError, match=f"^{re.escape(str(path))}: {message}$"):
+        extract_features([path], SETTINGS)
+
+
+def test_settings_that_do_not_fit_name_their_key():
+    for change, key in (({"n_fft": 256}, "n_fft"), ({"fmax": 5000}, "fmax"), ({"fmin": 4000}, "fmin")):
+        with pytest.raises(AscflowError, match=f"^config key audio\\.{key}: "):
+            audio_settings(TINY_AUDIO | change)
+
+
+# ---- the folder layout ------------------------------------------------------------
+
+
+def write_lines(path: Path, lines: list[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"{line}\n" for line in lines))
+
+
+def layout(folder: Path, meta: list[str], split: list[str] | None = None, folds=None) -> Path:
+    """A folder of six silent-enough recordings with the given tables."""
+    for index in range(6):
+        write_wav(folder / "audio" / f"r{index}.wav", np.full(800, 0.1 * (index + 1)), 8000)
+    write_lines(folder / "meta.csv", meta)
+    if split is not None:
+        write_lines(folder / "split.csv", split)
+    for name, lines in (folds or {}).items():
+        write_lines(folder / "evaluation_setup" / name, lines)
+    return folder
+
+
+SCENES = ["bus", "park", "bus", "park", "bus", "park"]
+SIDES = ["train", "train", "train", "train", "test", "test"]
+
+
+def test_tab_and_comma_tables_with_or_without_header_list_the_same(tmp_path):
+    dcase = layout(
+        tmp_path / "dcase",
+        ["filename\tscene_label\tidentifier"]
+        + [f"audio/r{i}.wav\t{s}\tloc{i // 2}" for i, s in enumerate(SCENES)],
+        folds={
+            "fold1_train.txt": [f"audio/r{i}.wav\t{SCENES[i]}" for i in range(4)],
+            "fold1_evaluate.txt": [f"audio/r{i}.wav\t{SCENES[i]}" for i in (4, 5)],
+        },
+    )
+    plain = layout(
+        tmp_path / "plain",
+        [f"r{i}.wav,{s},loc{i // 2}" for i, s in enumerate(SCENES)],
+        split=["filename,split"] + [f"r{i}.wav,{side}" for i, side in enumerate(SIDES)],
+    )
+    first, second = list_recordings(dcase, 4), list_recordings(plain, 4)
+    assert first["files"] == second["files"]
+    assert [(e["file"], e["label"], e["group"], e["split"], e["chunk"]) for e in first["files"]] == [
+        (f"audio/r{i}.wav", SCENES[i], f"loc{i // 2}", SIDES[i], "0000" if i < 4 else "0001")
+        for i in range(6)
+    ]
+    assert first["split_source"] == "evaluation_setup/fold1_train.txt + evaluation_setup/fold1_evaluate.txt"
+    # No identifier column: each recording is its own group.
+    no_ids = layout(
+        tmp_path / "no_ids",
+        [f"r{i}.wav\t{s}" for i, s in enumerate(SCENES)],
+        split=[f"r{i}.wav,{side}" for i, side in enumerate(SIDES)],
+    )
+    listed = list_recordings(no_ids, 4)
+    assert not listed["has_groups"] and [e["group"] for e in listed["files"]] == [
+        f"audio/r{i}.wav" for i in range(6)
+    ]
+
+
+LAYOUT_ERRORS = {
+    "label-missing": (
+        ["r0.wav,bus", "r1.wav,", "r2.wav,bus"],
+        None,
+        r"{meta} line 2: audio/r1\.wav has no scene label\.",
+    ),
+    "listed-but-absent": (
+        ["r0.wav,bus", "gone.wav,park"],
+        ["r0.wav,train", "gone.wav,test"],
+        r"{folder}/audio/gone\.wav: listed in meta\.csv but not found\.",
+    ),
+    "listed-twice": (
+        ["r0.wav,bus", "audio/r0.wav,bus"],
+        None,
+        r"{meta} line 2: audio/r0\.wav is listed twice .*",
+    ),
+    "unknown-split": (
+        ["r0.wav,bus", "r1.wav,park"],
+        ["r0.wav,train", "r1.wav,validation"],
+        r"{split} line 2: audio/r1\.wav has split 'validation'; it must be train or test\.",
+    ),
+    "split-names-unlisted": (
+        ["r0.wav,bus", "r1.wav,park"],
+        ["r0.wav,train", "r1.wav,test", "r2.wav,test"],
+        r"{split} line 3: audio/r2\.wav is not listed in meta\.csv\.",
+    ),
+    "no-test-split": (
+        ["r0.wav,bus", "r1.wav,park"],
+        ["r0.wav,train", "r1.wav,train"],
+        r"{split}: no file is in the test split; .*",
+    ),
+}
+
+
+@pytest.mark.parametrize(("meta", "split", "message"), LAYOUT_ERRORS.values(), ids=LAYOUT_ERRORS)
+def test_listing_problems_name_the_file(tmp_path, meta, split, message):
+    folder = layout(tmp_path / "rec", meta, split=split or ["r0.wav,train", "r1.wav,test", "r2.wav,test"])
+    pattern = message.format(
+        folder=re.escape(str(folder)),
+        meta=re.escape(str(folder / "meta.csv")),
+        split=re.escape(str(folder / "split.csv")),
+    )
+    with pytest.raises(AscflowError, match=f"^{pattern}$"):
+        list_recordings(folder, 4)
+
+
+def test_unlisted_and_unsplit_recordings_are_left_out_and_named(tmp_path):
+    folder = layout(
+        tmp_path / "rec",
+        [f"r{i}.wav,{SCENES[i]}" for i in range(5)],
+        split=["r0.wav,train", "r1.wav,train", "r2.wav,test", "r3.wav,test"],
+    )
+    listed = list_recordings(folder, 4)
+    assert listed["unlisted"] == ["audio/r5.wav"] and listed["unsplit"] == ["audio/r4.wav"]
+    assert [entry["file"] for entry in listed["files"]] == [f"audio/r{i}.wav" for i in range(4)]
+    with pytest.raises(
+        AscflowError,
+        match=r"^.*/audio: 1 recordings are not listed in meta\.csv \(audio/r5\.wav\); .*audio_checks: warn",
+    ):
+        list_recordings(folder, 4, audio_checks="error")
+
+
+# ---- chunks and the gather ------------------------------------------------------------
+
+
+def test_chunks_gather_in_file_order(tmp_path):
+    folder = recordings(tmp_path / "rec", channels=2)
+    manifest_path = tmp_path / "manifest.json"
+    manifest = list_recordings(folder, 4)
+    manifest_path.write_text(json.dumps(manifest))
+    chunks = {}
+    for chunk in reversed(manifest["chunks"]):  # finishing in any order
+        chunks[chunk] = str(tmp_path / "chunks" / f"{chunk}.npz")
+        extract_chunk(chunk_paths(manifest, chunk), TINY_AUDIO, chunks[chunk])
+    out = tmp_path / "data"
+    facts = gather_features(
+        str(manifest_path), list(chunks.values()), TINY_AUDIO, "warn", str(out), str(tmp_path / "facts.json")
+    )
+    assert len(manifest["chunks"]) == 5 and facts["chunks"] == 5 and facts["mixed_down"] == 18
+    for split in ("train", "test"):
+        entries = [entry for entry in manifest["files"] if entry["split"] == split]
+        expected, _ = extract_features([folder / entry["file"] for entry in entries], SETTINGS)
+        np.testing.assert_array_equal(np.load(out / f"X_{split}.npy"), expected)
+        assert np.load(out / f"y_{split}.npy").tolist() == [entry["label"] for entry in entries]
+        assert np.load(out / f"groups_{split}.npy").tolist() == [entry["group"] for entry in entries]
+    assert (out / "classes.txt").read_text().split("\n")[:3] == ["beach", "bus", "cafe/restaurant"]
+
+    # A chunk file holding other recordings than the listing says is refused.
+    features, chunk_facts, settings = read_chunk(chunks["0001"])
+    np.savez(
+        chunks["0001"],
+        features=features,
+        facts=np.array(json.dumps(chunk_facts[::-1])),
+        settings=np.array(json.dumps(settings)),
+    )
+    with pytest.raises(
+        AscflowError, match=r"0001\.npz: holds other recordings than the listing gives chunk 0001"
+    ):
+        gather_chunks(manifest, chunks, TINY_AUDIO, tmp_path / "again", "warn")
+    assert not (tmp_path / "again" / "X_train.npy").exists()
+    # So is a chunk extracted with other settings (as one whose job Snakemake
+    # never saw finish, killed in that instant, would be after a change).
+    with pytest.raises(AscflowError, match=r"0000\.npz: was extracted with other settings than the config's"):
+        gather_chunks(manifest, chunks, TINY_AUDIO | {"n_mels": 10}, tmp_path / "again", "warn")
+
+
+def test_silent_clip_is_a_warning_or_an_error(tmp_path):
+    folder = recordings(tmp_path / "rec")
+    silent = next(entry["file"] for entry in list_recordings(folder, 4)["files"] if entry["split"] == "test")
+    write_wav(folder / silent, np.zeros(8000), 8000)
+    manifest = list_recordings(folder, 100)
+    chunk = tmp_path / "0000.npz"
+    extract_chunk(chunk_paths(manifest, "0000"), TINY_AUDIO, str(chunk))
+    facts = gather_chunks(manifest, {"0000": str(chunk)}, TINY_AUDIO, tmp_path / "warn", "warn")
+    assert facts["silent"] == [silent] and facts["warnings"] == [f"1 clips are wholly silent: {silent}"]
+    with pytest.raises(
+        AscflowError, match=f"^{re.escape(str(folder / silent))}: is wholly silent .*audio_checks: warn"
+    ):
+        gather_chunks(manifest, {"0000": str(chunk)}, TINY_AUDIO, tmp_path / "error", "error")
+    assert not list((tmp_path / "error").glob("*.npy"))
+
+
+def test_generated_recordings_are_deterministic_and_scenes_differ(tmp_path):
+    first, second = recordings(tmp_path / "a"), recordings(tmp_path / "b")
+    for path in sorted((first / "audio").iterdir()):
+        assert path.read_bytes() == (second / "audio" / path.name).read_bytes()
+    assert (first / "meta.csv").read_text() == (second / "meta.csv").read_text()
+    manifest = list_recordings(first, 100)
+    features, _ = extract_features(chunk_paths(manifest, "0000"), SETTINGS)
+    spectra = features.mean(axis=2)
+    spectra -= spectra.mean(axis=1, keepdims=True)  # the shape of the spectrum, not its level
+    labels = np.array([entry["label"] for entry in manifest["files"]])
+    train = np.array([entry["split"] == "train" for entry in manifest["files"]])
+    # Test clips (from other locations) lie nearest their own scene's mean
+    # spectrum far more often than chance (1/3).
+    names = sorted(set(labels))
+    centroids = np.stack([spectra[train & (labels == name)].mean(axis=0) for name in names])
+    nearest = np.argmin(((spectra[~train][:, None] - centroids) ** 2).sum(axis=2), axis=1)
+    assert (np.array(names)[nearest] == labels[~train]).mean() >= 0.6
+
+
+# ---- through Snakemake's command line ------------------------------------------------------
+
+
+def audio_config(tmp_path: Path, name: str = "audio.yaml", **sections) -> Path:
+    """Overrides of tiny.yaml: the tiny audio settings and ``sections``."""
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump({"audio": TINY_AUDIO} | sections))
+    return path
+
+
+def audio_args(config: Path, *extra: str) -> list[str]:
+    return ["--configfile", str(TINY_CONFIG), str(config), "--cores", "2", *extra]
+
+
+EXTRACTED = "results/audio/extraction.json"
+
+
+def planned(result: subprocess.CompletedProcess) -> dict[str, int]:
+    """The jobs a dry run plans; none when it says there is nothing to do."""
+    return planned_jobs(result.stdout) if "Job stats:" in result.stdout else {}
+
+
+def chunk_times(workdir: Path) -> dict[str, int]:
+    if not (workdir / "results/audio/chunks").is_dir():
+        return {}
+    return {path.name: path.stat().st_mtime_ns for path in (workdir / "results/audio/chunks").glob("*.npz")}
+
+
+def test_end_to_end_from_generated_recordings(tmp_path):
+    """The workflow writes the example recordings (stereo, so mixed down),
+    extracts, trains and reports; a second run has no audio job to do."""
+    workdir = tmp_path / "run"
+    workdir.mkdir()
+    example = {
+        "write": True,
+        "n_classes": 4,
+        "n_train": 8,
+        "n_test": 4,
+        "seconds": 1,
+        "sample_rate": 8000,
+        "channels": 2,
+    }
+    config = audio_config(
+        tmp_path,
+        audio_dir="resources/example-audio",
+        example_audio=example,
+        audio=TINY_AUDIO | {"chunk_files": 16},
+    )
+    snakemake(workdir, *audio_args(config))
+    summary = json.loads((workdir / "results/data/summary.json").read_text())
+    assert summary["source"] == "audio" and (summary["n_features"], summary["n_frames"]) == (12, 51)
+    assert summary["audio"]["files"] == {"train": 32, "test": 16} and summary["audio"]["mixed_down"] == 48
+    assert summary["audio"]["groups_from"] == "identifier" and summary["groups"]["shared"] == 0
+    assert summary["class_names"] == ["beach", "bus", "cafe/restaurant", "car"]
+    report = (workdir / "reports/report.md").read_text()
+    assert "extracted with librosa from the recordings in resources/example-audio" in report
+    assert "48 mixed down to mono" in report and "| extract_audio_chunk | 0002 |" in report
+    again = planned(snakemake(workdir, "-n", *audio_args(config)))
+    assert not {"generate_example_audio", "list_audio", "extract_audio_chunk", "gather_audio_features"} & set(
+        again
+    )
+
+
+def test_changed_recording_or_setting_reextracts_only_what_changed(tmp_path):
+    folder = recordings(tmp_path / "rec")
+    workdir = tmp_path / "run"
+    workdir.mkdir()
+    config = audio_config(tmp_path, audio_dir=str(folder))
+    snakemake(workdir, EXTRACTED, *audio_args(config))
+    before = chunk_times(workdir)
+    assert len(before) == 5
+
+    # One recording replaced by another's sound, its old mtime kept (cp -p).
+    target = folder / "audio/bus_00_1.wav"
+    stat = target.stat()
+    shutil.copyfile(folder / "audio/beach_00_0.wav", target)
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    plan = planned(snakemake(workdir, "-n", EXTRACTED, *audio_args(config)))
+    assert plan == {"extract_audio_chunk": 1, "gather_audio_features": 1}
+
+    # Another setting re-extracts every chunk.
+    other = audio_config(tmp_path, "other.yaml", audio_dir=str(folder), audio=TINY_AUDIO | {"n_mels": 10})
+    plan = planned(snakemake(workdir, "-n", EXTRACTED, *audio_args(other)))
+    assert plan == {"extract_audio_chunk": 5, "gather_audio_features": 1}
+
+    # A recording meta.csv does not list: listed again and named, nothing re-extracted.
+    shutil.copyfile(folder / "audio/bus_00_0.wav", folder / "audio/stray.wav")
+    snakemake(workdir, EXTRACTED, *audio_args(config))
+    after = chunk_times(workdir)
+    changed = {name for name in before if after[name] != before[name]}
+    assert changed == {"0001.npz"}  # bus_00_1.wav's chunk, and only it
+    facts = json.loads((workdir / EXTRACTED).read_text())
+    assert facts["unlisted"] == ["audio/stray.wav"] and "audio/stray.wav" in facts["warnings"][0]
+
+
+def test_killed_extraction_resumes_with_the_missing_chunks(tmp_path):
+    folder = recordings(tmp_path / "rec")
+    workdir = tmp_path / "run"
+    workdir.mkdir()
+    config = audio_config(tmp_path, audio_dir=str(folder), audio=TINY_AUDIO | {"chunk_files": 3})
+    command = snakemake_command(
+        workdir, EXTRACTED, "--configfile", str(TINY_CONFIG), str(config), "--cores", "1"
+    )
+    process = subprocess.Popen(
+        command, cwd=workdir, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 240
+    while len(chunk_times(workdir)) < 2:
+        assert time.monotonic() < deadline and process.poll() is None, "the extraction did not get going"
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)  # Snakemake and its job, no chance to clean up
+    process.wait(timeout=60)
+    killed_at = time.time_ns()
+    before = chunk_times(workdir)
+    assert 2 <= len(before) < 6 and not (workdir / EXTRACTED).exists()
+
+    snakemake(workdir, "--unlock", *audio_args(config))  # the lock a killed Snakemake leaves
+    snakemake(workdir, EXTRACTED, *audio_args(config))
+    after = chunk_times(workdir)
+    assert len(after) == 6 and all(after[name] == time_ns for name, time_ns in before.items())
+    logs = (workdir / "logs/extract_audio_chunk").glob("*.log")
+    rerun = {path.stem for path in logs if path.stat().st_mtime_ns > killed_at}
+    assert rerun == {Path(name).stem for name in after if name not in before}
+
+
+def break_recording(folder: Path, case: str) -> str:
+    """Make one bad-audio case in a generated folder; return the sentence's pattern."""
+    meta = folder / "meta.csv"
+    rows = meta.read_text().splitlines()
+    victim = rows[3].split("\t")[0]
+    path = folder / victim
+    if case == "unreadable":
+        path.write_bytes(b"RIFF not really a wave file" * 10)
+        return f"{re.escape(str(path))}: cannot be read as audio \\(.+\\)\\."
+    if case == "empty":
+        path.write_bytes(b"")
+        return f"{re.escape(str(path))}: is empty \\(0 bytes\\)\\."
+    if case == "not-finite":
+        write_wav(path, np.r_[np.zeros(800), np.nan, np.zeros(7199)], 8000, "FLOAT")
+        return f"{re.escape(str(path))}: 1 samples are NaN or infinite \\(first at 0\\.100 s\\)\\."
+    if case == "listed-but-absent":
+        path.unlink()
+        return f"{re.escape(str(path))}: listed in meta\\.csv but not found\\."
+    # label missing
+    name, _, identifier = rows[3].split("\t")
+    rows[3] = f"{name}\t\t{identifier}"
+    meta.write_text("\n".join(rows) + "\n")
+    return f"{re.escape(str(meta))} line 4: {re.escape(victim)} has no scene label\\."
+
+
+@pytest.mark.parametrize("case", ["unreadable", "empty", "not-finite", "listed-but-absent", "label-missing"])
+def test_bad_audio_stops_the_run_in_one_sentence(tmp_path, case):
+    folder = recordings(tmp_path / "rec")
+    pattern = break_recording(folder, case)
+    workdir = tmp_path / "run"
+    workdir.mkdir()
+    config = audio_config(tmp_path, audio_dir=str(folder))
+    result = snakemake(workdir, "results/data/summary.json", *audio_args(config), check=False)
+    assert re.fullmatch(f"ascflow: {pattern}", one_sentence(result))
+    # Nothing downstream ran on a partial gather.
+    assert not (workdir / "results/audio/data").exists() and not (workdir / "results/data").exists()
+
+
+def test_unlisted_and_silent_recordings_warn_in_the_summary_or_stop(tmp_path):
+    folder = recordings(tmp_path / "rec")
+    silent = [row.split("\t")[0] for row in (folder / "meta.csv").read_text().splitlines()[1:]][5]
+    write_wav(folder / silent, np.zeros(8000), 8000)
+    write_wav(folder / "audio/stray.wav", np.full(8000, 0.1), 8000)
+    workdir = tmp_path / "run"
+    workdir.mkdir()
+    config = audio_config(tmp_path, audio_dir=str(folder))
+    snakemake(workdir, "results/data/summary.json", *audio_args(config))
+    summary = json.loads((workdir / "results/data/summary.json").read_text())
+    assert summary["audio"]["unlisted"] == ["audio/stray.wav"] and summary["audio"]["silent"] == [silent]
+    assert any("audio/stray.wav" in warning for warning in summary["warnings"])
+    assert f"1 clips are wholly silent: {silent}" in summary["warnings"]
+
+    strict = audio_config(tmp_path, "strict.yaml", audio_dir=str(folder), audio_checks="error")
+    result = snakemake(workdir, "results/data/summary.json", *audio_args(strict), check=False)
+    assert re.fullmatch(
+        r"ascflow: \S+/audio: 1 recordings are not listed in meta\.csv \(audio/stray\.wav\); .*",
+        one_sentence(result),
+    )
+    (folder / "audio/stray.wav").unlink()
+    result = snakemake(workdir, "results/data/summary.json", *audio_args(strict), check=False)
+    assert re.fullmatch(
+        f"ascflow: {re.escape(str(folder / silent))}: is wholly silent .*", one_sentence(result)
+    )
+
+
+CONFIG_ERRORS = {
+    "both-folders": (
+        {"data_dir": "somewhere", "audio_dir": "elsewhere"},
+        r"config keys data_dir and audio_dir are both set; set one of them .*",
+    ),
+    "example-elsewhere": (
+        {"audio_dir": "mine", "example_audio": {"write": True}},
+        r"config key example_audio\.write: writes the example recordings into resources/example-audio .*",
+    ),
+    "no-meta": ({"audio_dir": "."}, r"audio_dir \.: has no meta\.csv .*"),
+    "bad-setting": (
+        {"audio_dir": ".", "audio": TINY_AUDIO | {"fmax": 9000}},
+        r"config key audio\.fmax: 9000 Hz .*",
+    ),
+}
+
+
+@pytest.mark.parametrize(("sections", "message"), CONFIG_ERRORS.values(), ids=CONFIG_ERRORS)
+def test_audio_config_problems_stop_before_any_job(tmp_path, sections, message):
+    config = tmp_path / "audio.yaml"
+    config.write_text(yaml.safe_dump(sections))
+    result = snakemake(tmp_path, "-n", "--configfile", str(TINY_CONFIG), str(config), check=False)
+    assert re.fullmatch(f"ascflow: {message}", one_sentence(result))

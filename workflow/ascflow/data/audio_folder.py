@@ -1,0 +1,399 @@
+"""A folder of recordings in the DCASE layout: what it lists, in chunks, and
+the chunks' features gathered into the data folder validation reads.
+
+The layout (README.md, "From audio recordings")::
+
+    audio_dir/
+      audio/*.wav
+      meta.csv          file, scene label, optional recording/location identifier
+      split.csv         file, train | test
+      (or evaluation_setup/fold1_train.txt and fold1_evaluate.txt instead of split.csv)
+
+Tables are tab- or comma-separated (told by the first line), with or without a
+header row; without one, the columns are taken in the order above. File names
+are relative to ``audio_dir`` (``audio/a001.wav``, as DCASE writes them) or bare
+names in ``audio/``. Files keep the order of ``meta.csv``: they are cut into
+chunks of ``chunk_files`` in that order, and gathered back in it, so that
+adding recordings at the end of ``meta.csv`` leaves the earlier chunks as they
+were.
+
+Every problem a user must fix raises :class:`AscflowError` with one sentence
+naming the file; recordings on disk that ``meta.csv`` does not list and clips
+that are wholly silent are warnings, or errors with ``audio_checks: error``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from contextlib import ExitStack
+from pathlib import Path
+
+import numpy as np
+
+from ascflow.errors import AscflowError
+from ascflow.files import atomic_path, write_text
+
+AUDIO_FOLDER = "audio"
+#: ``meta.csv``; ``meta.txt`` is the name DCASE 2017 gave the same table.
+META_FILES = ("meta.csv", "meta.txt")
+SPLIT_FILE = "split.csv"
+#: The DCASE evaluation setup of the first fold: (train, test) lists.
+FOLD_FILES = (
+    ("evaluation_setup/fold1_train.txt", "evaluation_setup/fold1_evaluate.txt"),
+    ("evaluation_setup/fold1_train.csv", "evaluation_setup/fold1_evaluate.csv"),
+)
+SPLITS = ("train", "test")
+#: Files in ``audio/`` that count as recordings (the formats soundfile reads).
+AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".aif", ".aiff")
+#: Header names of each column, lowercase; the first cell of a header row is
+#: one of the file names.
+COLUMNS = {
+    "file": ("filename", "file", "file_name", "path", "audio"),
+    "label": ("scene_label", "label", "scene", "class"),
+    "group": ("identifier", "location", "location_id", "recording", "recording_id"),
+    "split": ("split", "set", "subset"),
+}
+#: The files the gather writes into the data folder, besides ``classes.txt``.
+GATHERED = tuple(f"{kind}_{split}.npy" for split in SPLITS for kind in ("X", "y", "groups"))
+#: Files named in a warning or an error before it says "and N more".
+NAMED = 10
+
+
+def layout_files(audio_dir: str | Path) -> dict[str, list[Path]]:
+    """The listing files of an audio folder: ``meta`` and ``split`` (one
+    ``split.csv``, or the two fold lists); one sentence when one is missing."""
+    folder = Path(audio_dir)
+    if not folder.is_dir():
+        raise AscflowError(f"audio_dir {folder}: no such folder.")
+    meta = next((folder / name for name in META_FILES if (folder / name).is_file()), None)
+    if meta is None:
+        raise AscflowError(f"audio_dir {folder}: has no meta.csv (file, scene label, optional identifier).")
+    if (folder / SPLIT_FILE).is_file():
+        return {"meta": [meta], "split": [folder / SPLIT_FILE]}
+    for train, test in FOLD_FILES:
+        if (folder / train).is_file() and (folder / test).is_file():
+            return {"meta": [meta], "split": [folder / train, folder / test]}
+    raise AscflowError(
+        f"audio_dir {folder}: has neither split.csv nor evaluation_setup/fold1_train.txt and "
+        "fold1_evaluate.txt, so no file is known to be for training or testing."
+    )
+
+
+def recordings_on_disk(audio_dir: str | Path) -> list[str]:
+    """The recordings in ``audio/``, as names relative to ``audio_dir``, sorted."""
+    folder = Path(audio_dir, AUDIO_FOLDER)
+    if not folder.is_dir():
+        return []
+    return sorted(
+        f"{AUDIO_FOLDER}/{path.name}"
+        for path in folder.iterdir()
+        if path.suffix.lower() in AUDIO_SUFFIXES and not path.name.startswith(".") and path.is_file()
+    )
+
+
+def named(files: list[str]) -> str:
+    """The first :data:`NAMED` names, and how many more."""
+    shown = ", ".join(files[:NAMED])
+    return shown + (f" and {len(files) - NAMED} more" if len(files) > NAMED else "")
+
+
+def _file_key(name: str) -> str:
+    """A listed file as a path relative to ``audio_dir``: bare names are in ``audio/``."""
+    name = name.replace("\\", "/").removeprefix("./")
+    return name if "/" in name else f"{AUDIO_FOLDER}/{name}"
+
+
+def _rows(path: Path) -> tuple[dict[str, int] | None, list[tuple[int, list[str]]]]:
+    """A table's column positions by role (None without a header row) and
+    its rows as (line number, cells), blank and ``#`` lines left out."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise AscflowError(f"{path}: cannot be read as a text table ({error}).") from None
+    lines = [
+        (number, line)
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    if not lines:
+        raise AscflowError(f"{path}: lists no files.")
+    delimiter = "\t" if "\t" in lines[0][1] else ","
+    rows = [
+        (number, [cell.strip() for cell in cells])
+        for (number, _), cells in zip(
+            lines, csv.reader([line for _, line in lines], delimiter=delimiter), strict=True
+        )
+    ]
+    header = [cell.lower() for cell in rows[0][1]]
+    if header[0] not in COLUMNS["file"]:
+        return None, rows
+    positions = {
+        role: next(index for index, cell in enumerate(header) if cell in names)
+        for role, names in COLUMNS.items()
+        if any(cell in names for cell in header)
+    }
+    return positions, rows[1:]
+
+
+def _cell(cells: list[str], position: int | None) -> str:
+    return cells[position] if position is not None and position < len(cells) else ""
+
+
+def read_meta(path: Path) -> tuple[list[dict], bool]:
+    """The recordings ``meta.csv`` lists, in its order, as ``{file, label,
+    group}``, and whether it has an identifier column."""
+    header, rows = _rows(path)
+    if header is not None and "label" not in header:
+        raise AscflowError(f"{path}: the header names no scene label column ({', '.join(COLUMNS['label'])}).")
+    positions = header or {"file": 0, "label": 1, "group": 2}
+    has_groups = "group" in header if header is not None else any(len(cells) > 2 for _, cells in rows)
+    entries, first_line = [], {}
+    for number, cells in rows:
+        name = _cell(cells, positions["file"])
+        if not name:
+            raise AscflowError(f"{path} line {number}: has no file name.")
+        key = _file_key(name)
+        if key in first_line:
+            raise AscflowError(
+                f"{path} line {number}: {key} is listed twice (first on line {first_line[key]})."
+            )
+        first_line[key] = number
+        label = _cell(cells, positions["label"])
+        if not label:
+            raise AscflowError(f"{path} line {number}: {key} has no scene label.")
+        group = _cell(cells, positions.get("group"))
+        if has_groups and not group:
+            raise AscflowError(f"{path} line {number}: {key} has no recording identifier.")
+        entries.append({"file": key, "label": label, "group": group or key})
+    return entries, has_groups
+
+
+def read_split(split_files: list[Path], listed: set[str]) -> dict[str, str]:
+    """Each file's split from ``split.csv`` or the fold lists; every file
+    they name must be listed in ``meta.csv`` and have one split only."""
+    if len(split_files) == 1:
+        header, rows = _rows(split_files[0])
+        file_at, split_at = (header.get("file", 0), header.get("split", 1)) if header else (0, 1)
+        tagged = [(split_files[0], number, cells, _cell(cells, split_at).lower()) for number, cells in rows]
+    else:
+        tagged = []
+        for split, path in zip(SPLITS, split_files, strict=True):
+            header, rows = _rows(path)
+            file_at = header.get("file", 0) if header else 0
+            tagged += [(path, number, cells, split) for number, cells in rows]
+    splits: dict[str, str] = {}
+    for path, number, cells, split in tagged:
+        key = _file_key(_cell(cells, file_at))
+        if split not in SPLITS:
+            raise AscflowError(f"{path} line {number}: {key} has split {split!r}; it must be train or test.")
+        if key not in listed:
+            raise AscflowError(f"{path} line {number}: {key} is not listed in meta.csv.")
+        if splits.get(key, split) != split:
+            raise AscflowError(f"{path} line {number}: {key} is in both the train and the test split.")
+        splits[key] = split
+    return splits
+
+
+def chunk_id(index: int) -> str:
+    return f"{index:04d}"
+
+
+def list_recordings(audio_dir: str | Path, chunk_files: int, audio_checks: str = "warn") -> dict:
+    """The manifest of an audio folder: every recording with a split, in
+    ``meta.csv`` order, with its label, group, split and chunk; and the
+    recordings left out (not listed, or in no split)."""
+    folder = Path(audio_dir)
+    files = layout_files(folder)
+    entries, has_groups = read_meta(files["meta"][0])
+    splits = read_split(files["split"], {entry["file"] for entry in entries})
+    for entry in entries:  # those in no split are left out, there or not
+        if entry["file"] in splits and not (folder / entry["file"]).is_file():
+            raise AscflowError(f"{folder / entry['file']}: listed in {files['meta'][0].name} but not found.")
+    for split in SPLITS:
+        if split not in splits.values():
+            raise AscflowError(
+                f"{files['split'][-1]}: no file is in the {split} split; the workflow needs both splits."
+            )
+    listed = {entry["file"] for entry in entries}
+    unlisted = [name for name in recordings_on_disk(folder) if name not in listed]
+    if unlisted and audio_checks == "error":
+        raise AscflowError(
+            f"{folder / AUDIO_FOLDER}: {len(unlisted)} recordings are not listed in {files['meta'][0].name} "
+            f"({named(unlisted)}); list them, or set audio_checks: warn to leave them out."
+        )
+    used = [entry | {"split": splits[entry["file"]]} for entry in entries if entry["file"] in splits]
+    for position, entry in enumerate(used):
+        entry["chunk"] = chunk_id(position // chunk_files)
+    return {
+        "audio_dir": str(folder),
+        "meta": files["meta"][0].name,
+        "split_source": " + ".join(str(path.relative_to(folder)) for path in files["split"]),
+        "has_groups": has_groups,
+        "chunk_files": chunk_files,
+        "chunks": sorted({entry["chunk"] for entry in used}),
+        "files": used,
+        "unlisted": unlisted,
+        "unsplit": [entry["file"] for entry in entries if entry["file"] not in splits],
+    }
+
+
+def chunk_paths(manifest: dict, chunk: str) -> list[str]:
+    """The recordings of one chunk, as paths, in file order."""
+    return [
+        str(Path(manifest["audio_dir"], entry["file"]))
+        for entry in manifest["files"]
+        if entry["chunk"] == chunk
+    ]
+
+
+def read_chunk(path: str | Path) -> tuple[np.ndarray, list[dict], dict]:
+    """A chunk file's features, per-file facts and the settings they were
+    extracted with (written by the extraction)."""
+    with np.load(path, allow_pickle=False) as chunk:
+        return chunk["features"], json.loads(str(chunk["facts"])), json.loads(str(chunk["settings"]))
+
+
+def save_chunk(path: str | Path, features: np.ndarray, facts: list[dict], settings: dict) -> None:
+    """One file per chunk, whole or not at all: a killed job leaves none."""
+    with atomic_path(path) as partial:
+        np.savez(
+            partial,
+            features=features,
+            facts=np.array(json.dumps(facts)),
+            settings=np.array(json.dumps(settings, sort_keys=True)),
+        )
+
+
+def gather_chunks(
+    manifest: dict, chunk_files: dict[str, str], settings: dict, out_dir: str | Path, audio_checks: str
+) -> dict:
+    """Write the chunks' features into ``X_<split>.npy`` in file order, the
+    scene labels into ``y_<split>.npy``, the identifiers into
+    ``groups_<split>.npy`` (each file its own group where ``meta.csv`` has
+    none) and ``classes.txt``; return the extraction's facts. Every chunk
+    must hold the listing's recordings, extracted with ``settings``. Features
+    are written into memory-mapped files chunk by chunk, so memory stays
+    bounded."""
+    from numpy.lib.format import open_memmap
+
+    out_dir = Path(out_dir)
+    entries = manifest["files"]
+    missing = sorted(set(manifest["chunks"]) - set(chunk_files))
+    if missing:
+        raise AscflowError(f"chunk {missing[0]} of {manifest['audio_dir']}: has no extracted features.")
+    position = {split: 0 for split in SPLITS}
+    row_of = []  # (split, row) of each entry, in file order
+    for entry in entries:
+        row_of.append((entry["split"], position[entry["split"]]))
+        position[entry["split"]] += 1
+
+    facts: list[dict] = []
+    with ExitStack() as stack:
+        partials = {split: stack.enter_context(atomic_path(out_dir / f"X_{split}.npy")) for split in SPLITS}
+        arrays: dict[str, np.ndarray] = {}
+        for chunk in manifest["chunks"]:
+            features, chunk_facts, chunk_settings = read_chunk(chunk_files[chunk])
+            if chunk_settings != settings:
+                raise AscflowError(
+                    f"{chunk_files[chunk]}: was extracted with other settings than the config's audio "
+                    "section; delete it and run the workflow again to extract it anew."
+                )
+            indices = [index for index, entry in enumerate(entries) if entry["chunk"] == chunk]
+            expected = [Path(manifest["audio_dir"], entries[index]["file"]) for index in indices]
+            shape = arrays["train"].shape[1:] if arrays else features.shape[1:]
+            if [Path(fact["path"]) for fact in chunk_facts] != expected or features.shape != (
+                len(indices),
+                *shape,
+            ):
+                raise AscflowError(
+                    f"{chunk_files[chunk]}: holds other recordings than the listing gives chunk {chunk}; "
+                    "delete it and run the workflow again to extract it anew."
+                )
+            if not arrays:
+                arrays = {
+                    split: open_memmap(partials[split], mode="w+", dtype=np.float32, shape=(rows, *shape))
+                    for split, rows in position.items()
+                }
+            for offset, index in enumerate(indices):
+                split, row = row_of[index]
+                arrays[split][row] = features[offset]
+            facts += [
+                fact | {"file": entries[index]["file"]}
+                for index, fact in zip(indices, chunk_facts, strict=True)
+            ]
+        silent = [fact["file"] for fact in facts if fact["silent"]]
+        if silent and audio_checks == "error":
+            raise AscflowError(
+                f"{Path(manifest['audio_dir'], silent[0])}: is wholly silent ({len(silent)} silent clips in "
+                f"all: {named(silent)}); remove them from meta.csv, or set audio_checks: warn to keep them."
+            )
+        for array in arrays.values():
+            array.flush()
+        arrays.clear()  # closes the memory maps before their files are renamed into place
+    for split in SPLITS:
+        chosen = [entry for entry in entries if entry["split"] == split]
+        for kind, values in (("y", [e["label"] for e in chosen]), ("groups", [e["group"] for e in chosen])):
+            with atomic_path(out_dir / f"{kind}_{split}.npy") as partial:
+                np.save(partial, np.array(values, dtype=str))
+    classes = sorted({entry["label"] for entry in entries})
+    write_text(out_dir / "classes.txt", "".join(f"{name}\n" for name in classes))
+    return extraction_facts(manifest, facts, silent) | {"settings": settings}
+
+
+def extraction_facts(manifest: dict, facts: list[dict], silent: list[str]) -> dict:
+    """What the extraction did, counted: files per split, clips mixed down,
+    resampled, padded and cut, the files' own sample rates and channels, and
+    the recordings named in warnings."""
+    count = Counter()
+    for fact in facts:
+        count.update(key for key in ("mixed_down", "resampled", "padded", "cut") if fact[key])
+    unlisted = manifest["unlisted"]
+    warnings = []
+    if unlisted:
+        warnings.append(
+            f"{len(unlisted)} recordings in {Path(manifest['audio_dir'], AUDIO_FOLDER)} are not listed in "
+            f"{manifest['meta']} and were left out: {named(unlisted)}"
+        )
+    if silent:
+        warnings.append(f"{len(silent)} clips are wholly silent: {named(silent)}")
+    return {
+        "audio_dir": manifest["audio_dir"],
+        "meta": manifest["meta"],
+        "split_source": manifest["split_source"],
+        "groups_from": "identifier" if manifest["has_groups"] else "file",
+        "files": {split: sum(entry["split"] == split for entry in manifest["files"]) for split in SPLITS},
+        "chunks": len(manifest["chunks"]),
+        "chunk_files": manifest["chunk_files"],
+        "mixed_down": count["mixed_down"],
+        "resampled": count["resampled"],
+        "padded": count["padded"],
+        "cut": count["cut"],
+        "sample_rates": {
+            str(rate): n for rate, n in sorted(Counter(f["sample_rate"] for f in facts).items())
+        },
+        "channels": {
+            str(channels): n for channels, n in sorted(Counter(f["channels"] for f in facts).items())
+        },
+        "silent": silent,
+        "unlisted": unlisted,
+        "unsplit": len(manifest["unsplit"]),
+        "warnings": warnings,
+    }
+
+
+def recording_state(paths: list[str]) -> list[str]:
+    """What identifies each recording on disk (size, modification and change
+    time, inode; as :func:`ascflow.data.validation.data_state` does for arrays):
+    a file replaced even with an older modification time changes it. A file
+    that is gone is left to the listing, which names it."""
+    state = []
+    for path in paths:
+        try:
+            facts = Path(path).stat()
+        except OSError:
+            state.append(f"{path}:missing")
+            continue
+        state.append(f"{path}:{facts.st_size}:{facts.st_mtime_ns}:{facts.st_ctime_ns}:{facts.st_ino}")
+    return state

@@ -1,0 +1,110 @@
+"""Audio: recordings in the DCASE layout (audio_dir) to log-mel arrays, one job
+per chunk of files, gathered into the data folder validate_data reads."""
+
+
+rule generate_example_audio:
+    """Write the example recordings (example_audio.write): scene-like WAV files in the DCASE layout."""
+    input:
+        code=code_files("ascflow.stages.audio:write_example_audio"),
+    output:
+        audio=directory(f"{EXAMPLE_AUDIO_DIR}/audio"),
+        meta=f"{EXAMPLE_AUDIO_DIR}/meta.csv",
+        split=f"{EXAMPLE_AUDIO_DIR}/split.csv",
+    log:
+        "logs/generate_example_audio.log",
+    benchmark:
+        "benchmarks/generate_example_audio.tsv"
+    conda:
+        "../../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        settings=get_example_audio_settings(),
+        seed=config["seed"],
+    script:
+        "../scripts/generate_example_audio.py"
+
+
+checkpoint list_audio:
+    """List audio_dir's recordings from meta.csv and the split, in chunks of files."""
+    input:
+        unpack(get_audio_layout_files),
+        code=code_files("ascflow.stages.audio:list_audio"),
+    output:
+        manifest="results/audio/manifest.json",
+    log:
+        "logs/list_audio.log",
+    benchmark:
+        "benchmarks/list_audio.tsv"
+    conda:
+        "../../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        audio_dir=config["audio_dir"],
+        chunk_files=config["audio"]["chunk_files"],
+        audio_checks=config["audio_checks"],
+        # Adding or removing a recording in audio/ lists the folder again.
+        listing=get_audio_listing(),
+    script:
+        "../scripts/list_audio.py"
+
+
+rule extract_audio_chunk:
+    """Compute the log mel-band energies of one chunk of recordings."""
+    input:
+        audio=get_audio_chunk_files,
+        code=code_files("ascflow.stages.audio:extract_chunk"),
+    output:
+        chunk="results/audio/chunks/{chunk}.npz",
+    log:
+        "logs/extract_audio_chunk/{chunk}.log",
+    benchmark:
+        "benchmarks/extract_audio_chunk/{chunk}.tsv"
+    conda:
+        "../../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=30,
+    params:
+        settings=get_audio_settings(),
+        # A recording replaced, even with an older mtime, re-extracts its chunk.
+        state=get_audio_chunk_state,
+    script:
+        "../scripts/extract_audio_chunk.py"
+
+
+rule gather_audio_features:
+    """Gather the chunks in file order into X/y/groups arrays and classes.txt."""
+    input:
+        manifest=rules.list_audio.output.manifest,
+        chunks=get_audio_chunks,
+        code=code_files("ascflow.stages.audio:gather_features"),
+    output:
+        **{
+            stem: f"{AUDIO_DATA_DIR}/{stem}.npy"
+            for stem in ("X_train", "y_train", "groups_train")
+            + ("X_test", "y_test", "groups_test")
+        },
+        classes=f"{AUDIO_DATA_DIR}/classes.txt",
+        facts="results/audio/extraction.json",
+    log:
+        "logs/gather_audio_features.log",
+    benchmark:
+        "benchmarks/gather_audio_features.tsv"
+    conda:
+        "../../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        audio_checks=config["audio_checks"],
+        settings=get_audio_settings(),
+    script:
+        "../scripts/gather_audio_features.py"
