@@ -33,6 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 START_CLUSTER = REPO / "ci" / "slurm" / "start-cluster.sh"
 STOP_CLUSTER = REPO / "ci" / "slurm" / "stop-cluster.sh"
 PROFILE = REPO / "profiles" / "slurm-test"
+GPU_PROFILE = REPO / "profiles" / "slurm-gpu"
 TINY_CONFIG = REPO / "tests" / "config" / "tiny.yaml"
 #: What a run of the workflow needs from the repository.
 WORKFLOW_PARTS = ("Snakefile", "workflow", "config", "environment.yml")
@@ -98,7 +99,7 @@ class Run:
     """One Snakemake command line, started in `workdir` with the tiny config;
     its output goes to `workdir`/snakemake.out."""
 
-    def __init__(self, workdir: Path, *args: str, slurm: bool = False):
+    def __init__(self, workdir: Path, *args: str, slurm: bool = False, profile: Path = PROFILE):
         self.workdir = workdir
         self.command = [
             sys.executable,
@@ -106,7 +107,7 @@ class Run:
             "snakemake",
             "--workflow-profile",
             "none",
-            *(("--profile", str(PROFILE)) if slurm else ()),
+            *(("--profile", str(profile)) if slurm else ()),
             "--configfile",
             "tiny.yaml",
             "--nocolor",
@@ -114,6 +115,8 @@ class Run:
             *args,
         ]
         self.out = workdir / "snakemake.out"
+        self.started = time.monotonic()
+        self.seconds = None  # from start to end, once it has ended and been waited for
         with open(self.out, "w") as out:
             self.process = subprocess.Popen(self.command, cwd=workdir, stdout=out, stderr=subprocess.STDOUT)
 
@@ -125,6 +128,7 @@ class Run:
             self.kill()
             output = self.out.read_text()
             pytest.fail(f"{' '.join(self.command)} ran longer than {RUN_TIMEOUT}s:\n{output[-5000:]}")
+        self.seconds = time.monotonic() - self.started
         return self.process.returncode, self.out.read_text()
 
     def kill(self):
@@ -226,16 +230,45 @@ def broken_data(folder: Path) -> Path:
     return folder
 
 
+def node_cpus() -> int:
+    """The CPUs of the test cluster's node."""
+    listing = subprocess.run(
+        ["sinfo", "-h", "-p", "debug", "-o", "%c"], capture_output=True, text=True, check=True
+    )
+    return int(listing.stdout.split()[0].rstrip("+"))
+
+
+def oversized_profile(folder: Path) -> Path:
+    """profiles/slurm-test without its max-threads cap, and with one CPU more
+    for train_network than the node has."""
+    folder.mkdir()
+    lines = (PROFILE / "config.yaml").read_text().splitlines()
+    lines = [line for line in lines if not line.startswith("max-threads:")]
+    lines += ["set-threads:", f"  train_network: {node_cpus() + 1}"]
+    (folder / "config.yaml").write_text("\n".join(lines) + "\n")
+    return folder
+
+
 @pytest.fixture(scope="module")
 def runs(slurm_cluster, tmp_path_factory):
     """Every Snakemake run of this module, all started at once (the Slurm runs
-    mostly wait for status checks): name -> (workdir, exit status, output).
+    mostly wait for status checks): name -> (workdir, exit status, output,
+    seconds from start to end).
 
-    "slurm": the whole tiny workflow on the cluster; "local": the same run
-    without Slurm; "failing": validate_data on the cluster, on broken data.
+    "oversized": the whole workflow on the cluster with a profile asking more
+    CPUs than the node has; "gpu": with profiles/slurm-gpu as it ships, on a
+    cluster without GPUs (both stop at once, and are waited for first, so
+    that their seconds are their own); "slurm": the whole tiny workflow on
+    the cluster; "local": the same run without Slurm; "failing":
+    validate_data on the cluster, on broken data.
     """
     failing_config = {"data_dir": str(broken_data(tmp_path_factory.mktemp("data") / "broken"))}
+    oversized = oversized_profile(tmp_path_factory.mktemp("profiles") / "oversized")
     started = {
+        "oversized": Run(
+            copy_workflow(tmp_path_factory.mktemp("oversized_run")), slurm=True, profile=oversized
+        ),
+        "gpu": Run(copy_workflow(tmp_path_factory.mktemp("gpu_run")), slurm=True, profile=GPU_PROFILE),
         "slurm": Run(copy_workflow(tmp_path_factory.mktemp("slurm_run")), slurm=True),
         "local": Run(copy_workflow(tmp_path_factory.mktemp("local_run")), "--cores", "2"),
         "failing": Run(
@@ -247,11 +280,14 @@ def runs(slurm_cluster, tmp_path_factory):
     finally:
         for run in started.values():
             run.kill()
-    return {name: (started[name].workdir, returncode, output) for name, (returncode, output) in ended.items()}
+    return {
+        name: (started[name].workdir, returncode, output, started[name].seconds)
+        for name, (returncode, output) in ended.items()
+    }
 
 
-def succeeded(run: tuple[Path, int, str]) -> tuple[Path, str]:
-    workdir, returncode, output = run
+def succeeded(run: tuple[Path, int, str, float]) -> tuple[Path, str]:
+    workdir, returncode, output, _ = run
     assert returncode == 0, f"the run in {workdir} failed:\n{output[-5000:]}"
     return workdir, output
 
@@ -291,7 +327,7 @@ def test_outputs_equal_those_of_a_local_run(runs):
 
 
 def test_a_failing_job_fails_the_run_and_names_its_logs(runs):
-    workdir, returncode, output = runs["failing"]
+    workdir, returncode, output, _ = runs["failing"]
 
     assert returncode != 0, f"the run succeeded on broken data:\n{output[-3000:]}"
     # The error names the rule's log, which says what is wrong, and the job's Slurm log.
@@ -301,3 +337,35 @@ def test_a_failing_job_fails_the_run_and_names_its_logs(runs):
     # The job did run on Slurm, and failed there.
     accounted = sacct_jobs(slurm_run_id(output))
     assert list(accounted.values()) == [("validate_data", "FAILED")]
+
+
+def stopped_before_submitting(run: tuple[Path, int, str, float]) -> str:
+    """The one `ascflow:` sentence of a run that must have stopped at once,
+    before sending anything to Slurm."""
+    _, returncode, output, seconds = run
+    assert returncode != 0, f"the run did not stop:\n{output[-3000:]}"
+    sentence = re.findall(r"^ascflow: .*$", output, re.MULTILINE)
+    assert len(sentence) == 1, output[-3000:]
+    assert "has been submitted with SLURM jobid" not in output
+    assert sacct_jobs(slurm_run_id(output)) == {}
+    # Within seconds: Snakemake's start-up and its plan, not a wait on Slurm.
+    assert seconds < 60, f"it took {seconds:.0f}s"
+    return sentence[0]
+
+
+def test_a_job_no_node_can_run_stops_the_run_at_once_naming_it(runs):
+    """set-threads above the node's CPUs: without the check, the job would
+    pend (reason PartitionConfig) and Snakemake wait for ever."""
+    sentence = stopped_before_submitting(runs["oversized"])
+    cpus = node_cpus()
+    assert re.match(r"ascflow: rule \w+ asks \d+ CPUs per task", sentence), sentence
+    assert re.search(rf"\brule train_network (asks )?{cpus + 1}\b", sentence), sentence
+    assert f"but no node of partition debug has more than {cpus}: " in sentence
+    fix = rf": lower (its|their) threads in the profile's set-threads, or pass --max-threads {cpus}\.$"
+    assert re.search(fix, sentence), sentence
+
+
+def test_the_gpu_profile_on_a_cluster_without_gpus_stops_at_once(runs):
+    sentence = stopped_before_submitting(runs["gpu"])
+    gpus = "rule evaluate_model asks 1 GPU and rule train_network 1, but no node of partition debug has one: "
+    assert gpus in sentence, sentence
