@@ -62,3 +62,31 @@ def test_confusable_pairs_share_their_background():
 def test_generic_names_past_fifteen_classes():
     names = class_names(17)
     assert names[:15] == list(TUT_SCENE_CLASSES) and names[15:] == ["class_15", "class_16"]
+
+
+def test_clips_of_one_recording_are_near_twins(tmp_path):
+    """What makes a clip-level split optimistic: a clip is closer to the
+    other clips of its recording than to other recordings of its class."""
+    paths = generate_default_data(
+        tmp_path,
+        n_train=120,
+        n_test=60,
+        n_features=16,
+        n_frames=50,
+        n_classes=3,
+        seed=5,
+        clips_per_recording=10,
+    )
+    x, y, groups = (np.load(paths[stem]) for stem in ("X_train", "y_train", "groups_train"))
+    test_groups = np.load(paths["groups_test"])
+    assert np.intersect1d(groups, test_groups).size == 0  # no recording in both splits
+    assert all(np.unique(y[groups == group]).size == 1 for group in np.unique(groups))  # one scene each
+    assert np.bincount(np.bincount(groups)).nonzero()[0].tolist() == [10]  # 10 clips per recording
+    profile = x.mean(axis=2)  # each clip's mean spectrum
+    within, across = [], []
+    for index in range(len(y)):
+        same_class = y == y[index]
+        distance = np.abs(profile - profile[index]).mean(axis=1)
+        within.append(distance[(groups == groups[index]) & (np.arange(len(y)) != index)].mean())
+        across.append(distance[same_class & (groups != groups[index])].mean())
+    assert np.mean(within) < 0.5 * np.mean(across)

@@ -86,3 +86,74 @@ def aggregate_runs(rows: list[dict]) -> list[dict]:
         {key: (value.item() if hasattr(value, "item") else value) for key, value in row.items()}
         for row in table.to_dict("records")
     ]
+
+
+def mcnemar_test(first: str, second: str, correct: dict[str, np.ndarray]) -> dict:
+    """McNemar's exact test of two models scored on the same test clips
+    (``correct``: per model, which clips it got right): the clips only one of
+    them got right (the discordant pairs the test reads) and p."""
+    from statsmodels.stats.contingency_tables import mcnemar
+
+    a, b = np.asarray(correct[first], bool), np.asarray(correct[second], bool)
+    table = [[int((a & b).sum()), int((a & ~b).sum())], [int((~a & b).sum()), int((~a & ~b).sum())]]
+    return {
+        "first": first,
+        "second": second,
+        "only_first": table[0][1],
+        "only_second": table[1][0],
+        "p": float(mcnemar(table, exact=True).pvalue),
+    }
+
+
+def mcnemar_pairs(correct: dict[str, np.ndarray], alpha: float = 0.05) -> list[dict]:
+    """McNemar's exact test for every pair of ``correct``'s models,
+    Holm-adjusted across the pairs (:func:`holm`)."""
+    from itertools import combinations
+
+    return holm([mcnemar_test(first, second, correct) for first, second in combinations(correct, 2)], alpha)
+
+
+def paired_seed_tests(accuracy: dict[str, dict[int, float]], alpha: float = 0.05) -> list[dict]:
+    """A paired t-test over seeds for every pair of base models
+    (``accuracy``: per base model, test accuracy by seed), on the seeds both
+    ran, Holm-adjusted. A pair whose differences are all equal has p = 1 when
+    they are 0 and p = 0 otherwise (the t statistic is then undefined)."""
+    from itertools import combinations
+
+    from scipy.stats import ttest_rel
+
+    rows = []
+    for first, second in combinations(accuracy, 2):
+        seeds = sorted(set(accuracy[first]) & set(accuracy[second]))
+        a = np.array([accuracy[first][seed] for seed in seeds])
+        b = np.array([accuracy[second][seed] for seed in seeds])
+        difference = a - b
+        if len(seeds) < 2:
+            continue
+        if np.allclose(difference, difference[0]):
+            p = 1.0 if np.isclose(difference[0], 0) else 0.0
+        else:
+            p = float(ttest_rel(a, b).pvalue)
+        rows.append(
+            {
+                "first": first,
+                "second": second,
+                "seeds": seeds,
+                "mean_difference": float(difference.mean()),
+                "p": p,
+            }
+        )
+    return holm(rows, alpha)
+
+
+def holm(rows: list[dict], alpha: float) -> list[dict]:
+    """Add Holm's step-down adjustment of the rows' p-values (``p_holm``) and
+    the verdict at ``alpha`` (``significant``)."""
+    if not rows:
+        return rows
+    from statsmodels.stats.multitest import multipletests
+
+    reject, adjusted, _, _ = multipletests([row["p"] for row in rows], alpha=alpha, method="holm")
+    for row, p_holm, significant in zip(rows, adjusted, reject, strict=True):
+        row.update(p_holm=float(p_holm), significant=bool(significant))
+    return rows

@@ -9,9 +9,18 @@ near-copies of another (bus and tram, say), differing only in their events and
 tones, so that a classifier has to look at the time structure to tell them
 apart. Values are in decibels, like a log-mel spectrogram.
 
-Clips are generated one by one from a random stream keyed on (seed, split,
-clip index) and written straight into a memory-mapped ``.npy`` file, so the
-result does not depend on chunking and memory stays bounded whatever the size.
+Like the TUT / DCASE sets, clips are cut from recordings: the clips of one
+recording share its conditions (band shift, background wobble, gain, the
+phase and depth of the slow modulation, whether its tonal sources run) and
+differ only in small per-clip changes, events and noise. A random split then
+puts near-twins on both sides and overstates accuracy; the recording of each
+clip is written as its group (``groups_*.npy``), and no recording spans the
+training and the test set.
+
+Clips are generated one by one from random streams keyed on (seed, split,
+clip index) and (seed, split, recording), written straight into a
+memory-mapped ``.npy`` file, so the result does not depend on chunking and
+memory stays bounded whatever the size.
 """
 
 from __future__ import annotations
@@ -57,9 +66,10 @@ _SPLIT_KEYS = {"train": 1, "test": 2}
 # near 0.5 and no model saturates (see tests/test_synthetic.py).
 CLASS_BUMP_DB = 7.0
 CLASS_TILT_DB = 6.0
-CLIP_WOBBLE_DB = 2.5
-CLIP_GAIN_DB = 6.0
-CLIP_BAND_SHIFT = 1.5
+CLIP_WOBBLE_DB = 2.5  # a recording's background wobble
+CLIP_GAIN_DB = 6.0  # a recording's gain
+CLIP_BAND_SHIFT = 1.5  # a recording's band shift (microphone, room)
+CLIP_JITTER_DB = 0.8  # what changes between the clips of one recording
 NOISE_DB = 3.5
 EVENT_RATE_SPREAD = 0.8  # log-normal sigma of a clip's event rate
 TONE_PRESENCE = 0.75  # chance that a clip has its class's tonal lines
@@ -151,26 +161,48 @@ def _db_sum(*levels_db: np.ndarray) -> np.ndarray:
     return 10.0 * np.log10(sum(np.power(10.0, level / 10.0) for level in levels_db))
 
 
-def render_clip(profile: SceneProfile, n_frames: int, rng: np.random.Generator) -> np.ndarray:
-    """One clip of shape (bands, frames) in dB for a class profile."""
+@dataclass(frozen=True)
+class Recording:
+    """What the clips of one recording share."""
+
+    shift: float  # band shift
+    wobble_db: np.ndarray  # (bands,) smooth background deviation, gain included
+    phase: float  # of the slow modulation
+    depth_scale: float  # of the slow modulation
+    tones_on: bool  # whether its tonal sources run at all
+
+
+def recording_conditions(n_features: int, rng: np.random.Generator) -> Recording:
+    return Recording(
+        shift=float(rng.uniform(-CLIP_BAND_SHIFT, CLIP_BAND_SHIFT)),
+        wobble_db=_smooth_curve(rng, n_features, 4, CLIP_WOBBLE_DB)
+        + rng.uniform(-CLIP_GAIN_DB, CLIP_GAIN_DB),
+        phase=float(rng.uniform(0, 2 * np.pi)),
+        depth_scale=float(rng.uniform(0.5, 1.5)),
+        tones_on=bool(rng.uniform() < TONE_PRESENCE),
+    )
+
+
+def render_clip(
+    profile: SceneProfile, n_frames: int, rng: np.random.Generator, recording: Recording
+) -> np.ndarray:
+    """One clip of shape (bands, frames) in dB for a class profile, cut from ``recording``."""
     n_features = profile.envelope_db.size
     band = np.arange(n_features, dtype=np.float64)
     frame = np.arange(n_frames, dtype=np.float64)
-    shift = rng.uniform(-CLIP_BAND_SHIFT, CLIP_BAND_SHIFT)  # a small band shift (microphone, room)
+    shift = recording.shift + rng.normal(0, 0.1)
     envelope = np.interp(band - shift, band, profile.envelope_db)
-    envelope = (
-        envelope
-        + _smooth_curve(rng, n_features, 4, CLIP_WOBBLE_DB)
-        + rng.uniform(-CLIP_GAIN_DB, CLIP_GAIN_DB)
-    )
-    phase = rng.uniform(0, 2 * np.pi)
-    modulation = profile.modulation_depth_db * np.sin(
-        2 * np.pi * frame / profile.modulation_period_frames + phase
+    envelope = envelope + recording.wobble_db + _smooth_curve(rng, n_features, 3, CLIP_JITTER_DB)
+    phase = recording.phase + rng.uniform(0, np.pi / 4)  # the next stretch of the same recording
+    modulation = (
+        recording.depth_scale
+        * profile.modulation_depth_db
+        * np.sin(2 * np.pi * frame / profile.modulation_period_frames + phase)
     )
     background = envelope[:, None] + modulation[None, :]
 
     tones = np.full((n_features, n_frames), -200.0)
-    on = _on_off_mask(rng, n_frames, profile.tone_duty) & (rng.uniform() < TONE_PRESENCE)
+    on = _on_off_mask(rng, n_frames, profile.tone_duty) & recording.tones_on
     for position, level in zip(profile.tone_bands, profile.tone_levels_db, strict=True):
         line = np.exp(-0.5 * ((band - position * (n_features - 1) - shift) / 0.7) ** 2)
         line_db = envelope + level + 10 * np.log10(line + 1e-12)
@@ -212,26 +244,49 @@ def balanced_labels(n_clips: int, n_classes: int, rng: np.random.Generator) -> n
     return rng.permutation(labels).astype(np.int64)
 
 
+def recording_groups(labels: np.ndarray, clips_per_recording: int, first: int = 0) -> np.ndarray:
+    """A recording id per clip: each class's clips, in order, cut into
+    recordings of ``clips_per_recording`` (fewer when a class has fewer
+    clips), numbered from ``first``."""
+    groups = np.empty(labels.size, dtype=np.int64)
+    next_id = first
+    for label in np.unique(labels):
+        members = np.flatnonzero(labels == label)
+        for start in range(0, members.size, clips_per_recording):
+            groups[members[start : start + clips_per_recording]] = next_id
+            next_id += 1
+    return groups
+
+
 def generate_split(
-    x_path: Path,
-    y_path: Path,
+    paths: dict[str, Path],
     split: str,
     n_clips: int,
     profiles: list[SceneProfile],
     n_frames: int,
+    clips_per_recording: int,
     seed: int,
-) -> None:
-    """Write one split's X (memory-mapped, clip by clip) and y."""
+    first_recording: int = 0,
+) -> np.ndarray:
+    """Write one split's X (memory-mapped, clip by clip), y and groups
+    (``paths`` by stem: X, y, groups); return the groups."""
     key = _SPLIT_KEYS[split]
     labels = balanced_labels(n_clips, len(profiles), np.random.default_rng([seed, key]))
+    groups = recording_groups(labels, clips_per_recording, first_recording)
     n_features = profiles[0].envelope_db.size
-    features = open_memmap(x_path, mode="w+", dtype=np.float32, shape=(n_clips, n_features, n_frames))
-    for index, label in enumerate(labels):
+    recordings = {
+        group: recording_conditions(n_features, np.random.default_rng([seed, key, 1 << 30, group]))
+        for group in np.unique(groups).tolist()
+    }
+    features = open_memmap(paths["X"], mode="w+", dtype=np.float32, shape=(n_clips, n_features, n_frames))
+    for index, (label, group) in enumerate(zip(labels, groups.tolist(), strict=True)):
         clip_rng = np.random.default_rng([seed, key, index])
-        features[index] = render_clip(profiles[label], n_frames, clip_rng)
+        features[index] = render_clip(profiles[label], n_frames, clip_rng, recordings[group])
     features.flush()
     del features
-    np.save(y_path, labels)
+    np.save(paths["y"], labels)
+    np.save(paths["groups"], groups)
+    return groups
 
 
 def generate_default_data(
@@ -242,17 +297,27 @@ def generate_default_data(
     n_frames: int,
     n_classes: int,
     seed: int,
+    clips_per_recording: int = 10,
 ) -> dict[str, Path]:
-    """Write ``X_train.npy``, ``y_train.npy``, ``X_test.npy``, ``y_test.npy``
-    and ``classes.txt`` into ``out_dir``; return their paths by stem."""
+    """Write ``X_train.npy``, ``y_train.npy``, ``X_test.npy``, ``y_test.npy``,
+    ``groups_train.npy``, ``groups_test.npy`` and ``classes.txt`` into
+    ``out_dir``; return their paths by stem.
+
+    A class has ``clips_per_recording`` clips per recording, or fewer where
+    the split has too few clips to give every class several recordings."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     profiles = scene_profiles(n_classes, n_features, seed)
     paths = {}
+    first_recording = 0  # test recordings are numbered after the training ones
     for split, n_clips in (("train", n_train), ("test", n_test)):
-        paths[f"X_{split}"] = out_dir / f"X_{split}.npy"
-        paths[f"y_{split}"] = out_dir / f"y_{split}.npy"
-        generate_split(paths[f"X_{split}"], paths[f"y_{split}"], split, n_clips, profiles, n_frames, seed)
+        split_paths = {kind: out_dir / f"{kind}_{split}.npy" for kind in ("X", "y", "groups")}
+        paths.update({f"{kind}_{split}": path for kind, path in split_paths.items()})
+        per_recording = max(1, min(clips_per_recording, n_clips // (2 * n_classes)))
+        groups = generate_split(
+            split_paths, split, n_clips, profiles, n_frames, per_recording, seed, first_recording
+        )
+        first_recording = int(groups.max()) + 1
     paths["classes"] = out_dir / "classes.txt"
     paths["classes"].write_text("\n".join(class_names(n_classes)) + "\n")
     return paths
