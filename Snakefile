@@ -15,6 +15,7 @@ report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/audio.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/features.smk"
 include: "workflow/rules/train.smk"
@@ -25,6 +26,7 @@ include: "workflow/rules/report.smk"
 
 # Cheap jobs that a cluster run keeps on the submit host.
 localrules:
+    list_audio,
     summarize_metrics,
     render_figures,
     render_report,
@@ -34,3 +36,14 @@ rule all:
     default_target: True
     input:
         get_final_output(),
+
+
+# A set-threads or set-resources entry for no rule, or a resource nothing
+# reads, stops the run instead of being ignored.
+check_profile()
+
+
+# On Slurm, a job that no node of its partition can run stops the run before
+# anything is submitted, instead of pending for ever.
+onstart:
+    check_cluster_requests()

@@ -27,6 +27,9 @@ What is measured (docs/performance.md has the latest figures):
   forward pass is :func:`ascflow.models.counting.forward_flops` (2 FLOPs per
   multiply-add of the convolutions and the dense layer).
 * ``peak_rss_mb_max``: the largest ``max_rss`` of any job's ``benchmark:`` file.
+* ``audio_*``: log-mel extraction from generated 10-second recordings, the
+  workflow's chunk jobs against a plain single-process librosa loop on the
+  same files, and a chunk job's peak memory (:mod:`perf.audio`).
 * full size: one short run at the reference size (4,500 / 1,500 clips, two
   epochs) gives the epoch and forest times, scaled to 50 epochs, and every
   job's peak memory there.
@@ -49,6 +52,7 @@ from pathlib import Path
 import yaml
 from ascflow.stages.runtime import usable_threads
 
+from perf.audio import AUDIO_KEYS, measure_audio
 from perf.line import format_line, parse_line, print_table, steady_epoch_seconds
 from perf.measure import machine, matmul_gflops, median_of, run_timed, slurm_probe_seconds
 from perf.runs import (
@@ -89,6 +93,7 @@ BENCH_KEYS = (
     "peak_rss_mb_max",
     "threads",
     "slurm_probe_s",
+    *AUDIO_KEYS,
 )
 FULL_SIZE_KEYS = (
     "full_cnn_epoch_s",
@@ -123,6 +128,7 @@ class Sizes:
     scaling_clips: tuple[int, ...]
     scaling_epochs: int  # the first traces the graph; the others are the repeats
     matmul_size: int
+    audio_files: int  # generated 10-second recordings the audio extraction is measured on
 
 
 FULL = Sizes(
@@ -134,6 +140,7 @@ FULL = Sizes(
     scaling_clips=(500, 1000, 2000),
     scaling_epochs=4,
     matmul_size=2048,
+    audio_files=1000,
 )
 QUICK = Sizes(
     default_data={"n_train": 150, "n_test": 60},
@@ -144,6 +151,7 @@ QUICK = Sizes(
     scaling_clips=(60, 120, 240),
     scaling_epochs=2,
     matmul_size=1024,
+    audio_files=40,
 )
 
 
@@ -191,6 +199,7 @@ class Bench:
         default_workdir = self.default_run()
         self.sample_matmul()
         self.plain_run(default_workdir)
+        self.audio()
         if not skip_full_size:
             self.full_size()
         if not skip_scaling:
@@ -296,6 +305,15 @@ class Bench:
             "Plain script (one process, no Snakemake)",
             ["part", "value"],
             [[key, value] for key, value in parts.items()],
+        )
+
+    def audio(self) -> None:
+        """Feature extraction from recordings (:mod:`perf.audio`): the chunk
+        jobs against a plain librosa loop on the same files, and a chunk
+        job's peak memory."""
+        log.info("audio extraction in %s", self.work_root / "audio")
+        self.figures.update(
+            measure_audio(self.workdir("audio"), self.sizes.audio_files, self.threads, perf_environment())
         )
 
     def full_size(self) -> None:

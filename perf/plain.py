@@ -25,8 +25,8 @@ import yaml
 from ascflow.data.validation import band_statistics, data_paths
 from ascflow.features import standardize_clips, to_layout
 from ascflow.models.naming import FAMILY_LAYOUT, NETWORK_FAMILIES
+from ascflow.models.network import PREDICT_BATCH_SIZE
 from ascflow.models.settings import NetworkSettings, network_settings
-from ascflow.stages.evaluate import PREDICT_BATCH_SIZE
 from ascflow.stages.runtime import usable_threads
 
 from perf.line import format_line, steady_epoch_seconds
@@ -83,7 +83,7 @@ def fit_network(
     (fit seconds, seconds of each epoch, test predictions)."""
     import keras
     from ascflow.models.keras_build import build_model
-    from ascflow.models.network import holdout_split
+    from ascflow.models.splits import holdout_split
 
     fitting = settings.fitting
     train_index, validation_index = holdout_split(y_train, config["validation"]["fraction"], config["seed"])

@@ -87,7 +87,7 @@ def epoch_seconds(workdir: Path, model: str) -> list[float]:
 def cnn_epoch_flops(workdir: Path, config: dict) -> tuple[float, dict]:
     """FLOPs of one CNN epoch of a finished run (:func:`epoch_flops`), and
     what they were computed from."""
-    from ascflow.models.network import holdout_split  # imports scikit-learn
+    from ascflow.models.splits import holdout_split  # imports scikit-learn
 
     summary = read_json(workdir / "results" / "data" / "summary.json")
     labels = np.load(workdir / "results" / "data" / "labels_train.npy")

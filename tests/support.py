@@ -28,6 +28,15 @@ def snakemake(
     return result
 
 
+def one_sentence(result: subprocess.CompletedProcess) -> str:
+    """The one `ascflow:` line a failed run printed, with no traceback."""
+    assert result.returncode != 0, result.stdout + result.stderr
+    sentences = [line for line in result.stderr.splitlines() if line.startswith("ascflow: ")]
+    assert len(sentences) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    return sentences[0]
+
+
 def tiny_args(*extra: str) -> list[str]:
     return ["--configfile", str(TINY_CONFIG), "--cores", "2", *extra]
 

@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 from ascflow.models.history import best_epoch
-from ascflow.models.network import holdout_split
+from ascflow.models.splits import holdout_split
 
 
 def test_holdout_split_is_stratified_disjoint_and_deterministic():
@@ -41,7 +41,8 @@ def tiny_features(tmp_path_factory):
     np.save(folder / "channel.npy", clips[..., None])
     np.save(folder / "time_major.npy", np.swapaxes(clips, 1, 2).copy())
     np.save(folder / "labels.npy", labels)
-    (folder / "summary.json").write_text(json.dumps({"n_classes": 4}))
+    np.save(folder / "groups.npy", np.arange(40) // 4)  # recordings of 4 clips
+    (folder / "summary.json").write_text(json.dumps({"n_classes": 4, "fingerprint": "f" * 64}))
     return folder
 
 
@@ -65,21 +66,24 @@ def test_fit_network_job_writes_model_history_and_info(tmp_path, tiny_features, 
         model_name=family,
         features_path=str(tiny_features / f"{layout}.npy"),
         labels_path=str(tiny_features / "labels.npy"),
+        groups_path=str(tiny_features / "groups.npy"),
         summary_path=str(tiny_features / "summary.json"),
         model_path=str(tmp_path / f"{family}.keras"),
         history_path=str(tmp_path / "history.csv"),
         info_path=str(tmp_path / "info.json"),
         settings=settings,
-        validation={"mode": "holdout", "fraction": 0.2},
+        validation={"mode": "holdout", "fraction": 0.2, "grouped": True},
         seed=1,
         threads=1,
         work_dir=str(tmp_path / "resume"),
         standardize="per_band",
+        settings_digest="0" * 64,
     )
     history = np.genfromtxt(tmp_path / "history.csv", delimiter=",", names=True)
     assert history.dtype.names == ("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "seconds")
     assert 1 <= info["epochs_run"] == history.size <= 3
     assert info["n_params"] > 0 and info["validation"] == "holdout"
+    assert info["split"] == "grouped" and 0 <= info["validation_accuracy"] <= 1
     assert (tmp_path / f"{family}.keras").stat().st_size > 0
     assert not (tmp_path / "resume").exists()  # removed after success
     assert json.loads((tmp_path / "info.json").read_text())["seed"] == 1

@@ -20,7 +20,7 @@ from ascflow.report import reference
 from ascflow.report.build import write_report
 from ascflow.report.document import build_document
 from ascflow.report.figures import render_figures
-from ascflow.report.findings import interval_comparison, reference_faithful_warnings, separated_pairs
+from ascflow.report.findings import reference_faithful_warnings
 from ascflow.report.gather import (
     gather_results,
     git_commit,
@@ -30,7 +30,7 @@ from ascflow.report.gather import (
 )
 from ascflow.report.outputs import figure_outputs
 from ascflow.sources import code_files
-from ascflow.stages.evaluate import summarize_metrics
+from ascflow.stages.evaluate import compare_models, summarize_metrics
 
 CLASS_NAMES = ["beach", "bus", "cafe/restaurant", "car", "city center"]
 FAKE_FINGERPRINT = "f" * 64
@@ -48,13 +48,14 @@ def with_changes(config: dict, **sections: dict) -> dict:
     return changed
 
 
-def fake_metrics(name: str, config: dict, rng: np.random.Generator) -> dict:
+def fake_metrics(name: str, config: dict, rng: np.random.Generator, predictions: Path) -> dict:
     """Metrics as evaluate_model writes them, from fake predictions that hit
-    the model's fake accuracy."""
+    the model's fake accuracy (saved as ``predictions``, one-hot)."""
     parsed = parse_model_name(name)
     true = np.arange(N_TEST) % len(CLASS_NAMES)
     right = rng.permutation(N_TEST) < round(FAKE_ACCURACY[parsed.base] * N_TEST)
     predicted = np.where(right, true, (true + rng.integers(1, len(CLASS_NAMES), N_TEST)) % len(CLASS_NAMES))
+    np.save(predictions, np.eye(len(CLASS_NAMES), dtype=np.float32)[predicted])
     network = parsed.family != "rf"
     validation = config["validation"]["mode"] if network else None
     time_major = config["lstm"]["time_major"] if parsed.family == "lstm" else None
@@ -152,9 +153,23 @@ def write_fake_results(workdir: Path, config: dict) -> dict:
     rng = np.random.default_rng(0)
     names = model_names(config["rf"]["n_estimators"], config["seeds"])
     metrics_dir, models_dir = workdir / "results/metrics", workdir / "results/models"
-    for folder in (metrics_dir, models_dir, workdir / "results/params", workdir / "benchmarks/train_forest"):
+    predictions_dir = workdir / "results/predictions"
+    folders = (
+        metrics_dir,
+        models_dir,
+        predictions_dir,
+        workdir / "results/params",
+        workdir / "benchmarks/train_forest",
+    )
+    for folder in folders:
         folder.mkdir(parents=True, exist_ok=True)
-    metrics = [fake_metrics(name, config, rng) for name in names]
+    metrics = [fake_metrics(name, config, rng, predictions_dir / f"{name}.npy") for name in names]
+    np.save(workdir / "results/labels_test.npy", np.arange(N_TEST) % len(CLASS_NAMES))
+    compare_models(
+        {name: str(predictions_dir / f"{name}.npy") for name in names},
+        str(workdir / "results/labels_test.npy"),
+        str(workdir / "results/comparisons/models.json"),
+    )
     for run in metrics:
         (metrics_dir / f"{run['model']}.json").write_text(json.dumps(run))
     summarize_metrics(
@@ -197,6 +212,7 @@ def write_fake_results(workdir: Path, config: dict) -> dict:
         "value_range": {"train": {"min": -80.0, "max": 5.0}, "test": {"min": -79.0, "max": 4.0}},
         "duplicate_clips": 0,
         "fingerprint": FAKE_FINGERPRINT,
+        "groups": {"train": 60, "test": 20, "shared": 0},
     }
     (workdir / "results/data").mkdir(parents=True, exist_ok=True)
     (workdir / "results/data/summary.json").write_text(json.dumps(data))
@@ -221,6 +237,7 @@ def write_fake_results(workdir: Path, config: dict) -> dict:
         ],
         "config": config,
         "repository": workdir,
+        "comparisons": workdir / "results/comparisons/models.json",
     }
 
 
@@ -236,7 +253,7 @@ def make_report(
             model_names(config["rf"]["n_estimators"], config["seeds"]), str(workdir / "figures")
         )
         figures = {key: Path(figure.path) for key, figure in outputs.items()}
-        render_figures(results.runs, results.histories, figures)
+        render_figures(results.runs, results.histories, figures, results.comparisons)
     markdown, pdf = workdir / "reports/report.md", workdir / "reports/report.pdf"
     write_report(results, figures, markdown, pdf)
     return markdown, pdf, figures
@@ -282,7 +299,8 @@ def test_markdown_states_the_synthetic_data_and_links_existing_figures(report):
     assert "built-in synthetic data set" in markdown
     assert "WARNING" not in markdown
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", markdown)
-    assert len(links) == 6  # accuracy, recall, best and worst confusion, two training curves
+    # accuracy, the significance matrix, recall, best and worst confusion, two training curves
+    assert len(links) == 7
     assert all((markdown_path.parent / link).is_file() for link in links)
 
 
@@ -304,7 +322,7 @@ def test_pdf_embeds_every_figure_of_the_markdown(report):
         ["pdfimages", "-list", str(pdf_path)], capture_output=True, text=True, check=True
     )
     images = [line for line in listing.stdout.splitlines()[2:] if line.split()[2] == "image"]
-    assert len(images) == 6
+    assert len(images) == 7
 
 
 def test_validation_on_the_test_set_is_warned_in_both_formats(report, tmp_path):
@@ -333,18 +351,16 @@ def test_seeded_runs_get_a_mean_and_sd_table(tmp_path):
     assert all(" ± " in row[2] for row in aggregate.rows)
 
 
-def test_interval_comparison_names_only_separated_pairs():
-    runs = [
-        {"model": "a", "base_model": "a", "accuracy": 0.70, "ci95_low": 0.65, "ci95_high": 0.75},
-        {"model": "b", "base_model": "b", "accuracy": 0.68, "ci95_low": 0.63, "ci95_high": 0.73},
-        {"model": "c", "base_model": "c", "accuracy": 0.40, "ci95_low": 0.35, "ci95_high": 0.45},
-    ]
-    sentence = interval_comparison(runs)
-    assert "a > c; b > c" in sentence
-    assert "other 1 of the 3" in sentence
-    assert "rough check" in sentence.lower()
-    assert separated_pairs([]) == []
-    assert "All intervals overlap" in interval_comparison(runs[:2])
+def test_summary_states_the_significant_differences(report):
+    """The fake accuracies put the CNN (0.40) far below the others (0.62 to
+    0.72) on 200 clips: McNemar finds those gaps, not the small ones."""
+    markdown = report[0].read_text()
+    summary = markdown.split("## Summary", 1)[1].split("## Data", 1)[0]
+    sentence = next(line for line in summary.splitlines() if "McNemar" in line)
+    assert "Significant at 5 %" in sentence and "Holm-adjusted over the 10 pairs" in sentence
+    for model in ("rf_100", "rf_50", "lstm"):
+        assert f"{model} > cnn (" in sentence
+    assert "rf_100 > rf_50" not in sentence and "overlap" not in markdown
 
 
 def test_warning_comes_from_the_run_facts():
@@ -382,6 +398,7 @@ def test_figure_outputs_and_report_code_inputs():
     assert set(outputs) == {
         "accuracy",
         "per_class_recall",
+        "significance",
         *(f"training_{family}_seed{seed}" for family in ("cnn", "lstm") for seed in (0, 1)),
         *(f"confusion_{base}_seed{seed}" for base in ("rf_10", "cnn", "lstm") for seed in (0, 1)),
     }

@@ -11,7 +11,7 @@ import yaml
 from support import REPO
 
 # Same software, different names on PyPI and conda-forge.
-PIP_TO_CONDA = {"tensorflow-cpu": "tensorflow"}
+PIP_TO_CONDA = {"tensorflow-cpu": "tensorflow", "soundfile": "pysoundfile"}
 
 
 def quick_start_commands() -> list[str]:
@@ -52,7 +52,7 @@ def test_pip_and_conda_version_bounds_agree():
     conda = {requirement_name(d): d[len(requirement_name(d)) :] for d in environment["dependencies"]}
     for requirement in project["dependencies"]:
         name = requirement_name(requirement)
-        bounds = requirement.split("#")[0][len(name) :].strip()
+        bounds = requirement.split("#")[0].split(";")[0][len(name) :].strip()  # markers aside
         assert conda[PIP_TO_CONDA.get(name, name)] == bounds, name
 
 

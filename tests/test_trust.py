@@ -19,6 +19,7 @@ import pytest
 from support import (
     REPO,
     copy_run,
+    one_sentence,
     planned_jobs,
     read_metrics,
     snakemake,
@@ -30,15 +31,6 @@ from support import (
 from perf.workflow import snakemake_command
 
 MODELS = ["rf_10", "rf_50", "rf_100", "cnn", "lstm"]
-
-
-def one_sentence(result: subprocess.CompletedProcess) -> str:
-    """The one `ascflow:` line a failed run printed, with no traceback."""
-    assert result.returncode != 0, result.stdout + result.stderr
-    sentences = [line for line in result.stderr.splitlines() if line.startswith("ascflow: ")]
-    assert len(sentences) == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    return sentences[0]
 
 
 def data_folder(folder: Path, seed: int, labels=None) -> Path:

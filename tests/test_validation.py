@@ -34,7 +34,7 @@ def rejects(folder, match, **kwargs):
 
 
 def test_good_data_summary(tmp_path):
-    summary, labels = validate_dataset(write_set(tmp_path))
+    summary, labels, _ = validate_dataset(write_set(tmp_path))
     assert summary["n_classes"] == 3 and summary["n_features"] == 5 and summary["n_frames"] == 7
     assert summary["class_counts"] == {"train": [4, 4, 4], "test": [2, 2, 2]}
     assert len(summary["files"]["X_train.npy"]["sha256"]) == 64
@@ -143,7 +143,7 @@ def test_bad_file_is_refused_in_one_sentence(tmp_path, spoil, message):
 
 
 def test_integer_features_are_accepted(tmp_path):
-    summary, _ = validate_dataset(write_set(tmp_path, X_train=np.ones((12, 5, 7), dtype=np.int16)))
+    summary, *_ = validate_dataset(write_set(tmp_path, X_train=np.ones((12, 5, 7), dtype=np.int16)))
     assert summary["value_range"]["train"] == {"min": 1.0, "max": 1.0}
 
 
@@ -157,7 +157,7 @@ LABEL_FORMS = {
 
 @pytest.mark.parametrize(("train", "test", "conversions"), LABEL_FORMS.values(), ids=LABEL_FORMS)
 def test_unambiguous_label_forms_are_read_and_recorded(tmp_path, train, test, conversions):
-    summary, labels = validate_dataset(write_set(tmp_path, y_train=train, y_test=test))
+    summary, labels, _ = validate_dataset(write_set(tmp_path, y_train=train, y_test=test))
     assert labels["train"].tolist() == (np.arange(12) % 3).tolist()
     assert labels["train"].dtype == np.int64 and labels["test"].tolist() == (np.arange(6) % 3).tolist()
     assert summary["label_conversions"]["y_train.npy"] == conversions
@@ -167,13 +167,13 @@ def test_unambiguous_label_forms_are_read_and_recorded(tmp_path, train, test, co
 def test_scene_names_as_labels_become_the_class_names(tmp_path):
     names = np.array(["park", "bus", "tram"])
     folder = write_set(tmp_path, y_train=names[np.arange(12) % 3], y_test=names[np.arange(6) % 3])
-    summary, labels = validate_dataset(folder)
+    summary, labels, _ = validate_dataset(folder)
     assert summary["class_names"] == ["bus", "park", "tram"]  # sorted, as numbers are
     assert labels["train"][:3].tolist() == [1, 0, 2]
     assert summary["label_conversions"] == {"y_train.npy": ["names"], "y_test.npy": ["names"]}
     # Given names fix the order, and must name every label.
     (folder / "classes.txt").write_text("tram\npark\nbus\n")
-    summary, labels = validate_dataset(folder)
+    summary, labels, _ = validate_dataset(folder)
     assert summary["class_names"] == ["tram", "park", "bus"] and labels["train"][:3].tolist() == [1, 2, 0]
     rejects(
         folder,
@@ -184,7 +184,7 @@ def test_scene_names_as_labels_become_the_class_names(tmp_path):
 
 def test_labels_are_mapped_to_a_range_and_recorded(tmp_path):
     folder = write_set(tmp_path, y_train=np.array([3, 7, 9] * 4), y_test=np.array([9, 3, 7] * 2))
-    summary, labels = validate_dataset(folder)
+    summary, labels, _ = validate_dataset(folder)
     assert summary["labels_mapped"] and summary["label_values"] == [3, 7, 9]
     assert labels["test"].tolist() == [2, 0, 1] * 2
     assert any("mapped" in warning for warning in summary["warnings"])
@@ -196,7 +196,7 @@ def test_duplicate_clips_warn_by_default_and_fail_on_request(tmp_path):
     test = rng.normal(size=(6, 5, 7)).astype(np.float32)
     test[4] = train[10]
     folder = write_set(tmp_path, X_train=train, X_test=test)
-    summary, _ = validate_dataset(folder)
+    summary, *_ = validate_dataset(folder)
     assert summary["duplicate_clips"] == 1 and "leakage" in summary["warnings"][0]
     rejects(folder, r"X_test\.npy: 1 clips are exact copies .*test clip 4 = train clip 10", leakage="error")
 
@@ -215,7 +215,7 @@ def test_band_statistics_come_from_training_data(tmp_path):
     train = np.zeros((12, 5, 7), dtype=np.float32)
     train[:, 2, :] = 4.0
     train[::2, 3, :] = 2.0
-    summary, _ = validate_dataset(
+    summary, *_ = validate_dataset(
         write_set(tmp_path, X_train=train, X_test=np.full((6, 5, 7), 100, np.float32))
     )
     assert summary["train_band_mean"] == pytest.approx([0, 0, 4, 1, 0])
@@ -237,3 +237,53 @@ def test_fingerprint_follows_the_content_and_the_state_the_file_on_disk(tmp_path
     path.unlink()
     with pytest.raises(AscflowError, match=r"X_test\.npy: file not found"):
         data_state(folder)
+
+
+def test_groups_are_read_and_a_shared_group_is_leakage(tmp_path):
+    folder = write_set(tmp_path, groups_train=np.arange(12) // 3, groups_test=np.arange(6) // 3 + 10)
+    summary, _, groups = validate_dataset(folder)
+    assert (
+        summary["groups"] == {"train": 4, "test": 2, "shared": 0} and "groups_train.npy" in summary["files"]
+    )
+    assert groups["train"].tolist() == (np.arange(12) // 3).tolist() and groups["test"].tolist() == [
+        4,
+        4,
+        4,
+        5,
+        5,
+        5,
+    ]
+    # Text ids (locations, say) work too; one in both splits is leakage.
+    names = np.array(["home-1", "home-2", "park-1", "park-2"])
+    folder = write_set(
+        tmp_path / "named", groups_train=names[np.arange(12) // 3], groups_test=names[[0, 0, 0, 1, 1, 1]]
+    )
+    summary, *_ = validate_dataset(folder)
+    assert summary["groups"]["shared"] == 2 and "groups (recordings) occur in both" in summary["warnings"][0]
+    rejects(
+        folder, r"groups_test\.npy: 2 groups \(recordings\) occur in the training set too", leakage="error"
+    )
+
+
+def test_without_groups_every_clip_is_its_own(tmp_path):
+    summary, _, groups = validate_dataset(write_set(tmp_path))
+    assert summary["groups"] is None and groups["train"].tolist() == list(range(12))
+
+
+@pytest.mark.parametrize(
+    ("arrays", "message"),
+    [
+        ({"groups_train": np.arange(12)}, r"groups_test\.npy: missing, while the other split has group ids"),
+        (
+            {"groups_train": np.arange(11), "groups_test": np.arange(6)},
+            r"groups_train\.npy: expected one group id per clip",
+        ),
+        (
+            {"groups_train": np.arange(12), "groups_test": np.array(["a"] * 6)},
+            r"groups_test\.npy: its ids are of another kind",
+        ),
+    ],
+    ids=["one-split-only", "wrong-length", "mixed-kinds"],
+)
+def test_bad_groups_are_one_sentence(tmp_path, arrays, message):
+    rejects(write_set(tmp_path, **arrays), message)

@@ -63,10 +63,17 @@ def test_seeds_multiply_the_models(tmp_path):
 
 
 def test_only_evaluation_reads_the_test_set(tmp_path):
-    result = snakemake(tmp_path, "-n", *tiny_args())
+    result = snakemake(tmp_path, "-n", *tiny_args("--config", "cv={folds: 2}"))
+    assert any(job.startswith("cross_validate:") for job in job_inputs(result.stdout))
     for job, inputs in job_inputs(result.stdout).items():
-        reads_test = any(re.search(r"(/test\.npy|labels_test\.npy|X_test\.npy)$", path) for path in inputs)
-        if job.split(":")[0] in ("train_forest", "train_network", "make_features", "validate_data"):
+        reads_test = any(re.search(r"(/test\.npy|_test\.npy)$", path) for path in inputs)
+        if job.split(":")[0] in (
+            "train_forest",
+            "train_network",
+            "cross_validate",
+            "make_features",
+            "validate_data",
+        ):
             if job.split(":")[0] in ("make_features", "validate_data"):
                 continue  # these prepare the test split; they train nothing
             assert not reads_test, f"{job} reads the test set: {inputs}"
@@ -187,18 +194,22 @@ def bad_data_folder(folder: Path, **overrides) -> Path:
 
 
 @pytest.mark.parametrize(
-    "override, message",
+    "override, message, before_any_job",
     [
         (
             {"X_train": np.where(np.arange(24 * 12 * 40).reshape(24, 12, 40) == 500, np.nan, 0.0)},
             r"X_train\.npy: 1 values are NaN \(first in clip 1\)\.",
+            False,
         ),
-        ({"X_test": np.array([{"clip": 1}] * 9, dtype=object)}, r"X_test\.npy: holds Python objects"),
-        ({"X_test": np.zeros((9, 12, 41), dtype=np.float32)}, r"X_test\.npy: clips are 12 x 41"),
+        # A file that does not read as .npy stops the run before any job starts.
+        ({"X_test": np.array([{"clip": 1}] * 9, dtype=object)}, r"X_test\.npy: holds Python objects", True),
+        ({"X_test": np.zeros((9, 12, 41), dtype=np.float32)}, r"X_test\.npy: clips are 12 x 41", False),
     ],
     ids=["nan", "pickled", "wrong-shape"],
 )
-def test_bad_data_stops_with_one_sentence_and_keeps_earlier_results(tiny_run, tmp_path, override, message):
+def test_bad_data_stops_with_one_sentence_and_keeps_earlier_results(
+    tiny_run, tmp_path, override, message, before_any_job
+):
     workdir = copy_run(tiny_run, tmp_path / "run")
     before = {path: path.read_bytes() for path in (workdir / "results/metrics").iterdir()}
     folder = bad_data_folder(tmp_path / "data", **override)
@@ -206,8 +217,9 @@ def test_bad_data_stops_with_one_sentence_and_keeps_earlier_results(tiny_run, tm
     assert result.returncode != 0
     sentences = [line for line in result.stderr.splitlines() if line.startswith("ascflow: ")]
     assert len(sentences) == 1 and re.search(message, sentences[0]), result.stderr
-    assert re.search(message, (workdir / "logs/validate_data.log").read_text())
-    assert "Traceback" not in (workdir / "logs/validate_data.log").read_text()
+    log = (workdir / "logs/validate_data.log").read_text()
+    assert bool(re.search(message, log)) != before_any_job  # validate_data ran, or nothing did
+    assert "Traceback" not in log and "Traceback" not in result.stderr
     assert {path: path.read_bytes() for path in (workdir / "results/metrics").iterdir()} == before
 
 

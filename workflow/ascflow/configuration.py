@@ -80,6 +80,8 @@ def _allowed(error) -> str:
         return bounds[rule].format(kind=kind, limit=limit)
     if rule == "required":
         return "a mapping with the keys " + ", ".join(limit)
+    if rule == "not" and "const" in limit:
+        return f"anything but {json.dumps(limit['const'])}"
     if rule == "additionalProperties":
         return "only the keys " + ", ".join(schema.get("properties", {}))
     return f"a value that satisfies the schema's {rule!r}"

@@ -8,7 +8,14 @@ rule generate_default_data:
     output:
         **{
             stem: f"{DEFAULT_DATA_DIR}/{stem}.npy"
-            for stem in ("X_train", "y_train", "X_test", "y_test")
+            for stem in (
+                "X_train",
+                "y_train",
+                "X_test",
+                "y_test",
+                "groups_train",
+                "groups_test",
+            )
         },
         classes=f"{DEFAULT_DATA_DIR}/classes.txt",
     log:
@@ -37,6 +44,8 @@ rule validate_data:
         summary="results/data/summary.json",
         train_labels="results/data/labels_train.npy",
         test_labels="results/data/labels_test.npy",
+        train_groups="results/data/groups_train.npy",
+        test_groups="results/data/groups_test.npy",
     log:
         "logs/validate_data.log",
     benchmark:

@@ -46,3 +46,46 @@ rule summarize_metrics:
         runtime=5,
     script:
         "../scripts/summarize_metrics.py"
+
+
+rule compare_models:
+    """Paired tests of every two models on the same test clips: McNemar's exact test, Holm-adjusted."""
+    input:
+        probabilities=expand(
+            rules.evaluate_model.output.probabilities, model=get_model_names()
+        ),
+        labels=rules.validate_data.output.test_labels,
+        code=code_files("ascflow.stages.evaluate:compare_models"),
+    output:
+        comparisons="results/comparisons/models.json",
+    log:
+        "logs/compare_models.log",
+    benchmark:
+        "benchmarks/compare_models.tsv"
+    conda:
+        "../../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    script:
+        "../scripts/compare_models.py"
+
+
+rule summarize_folds:
+    """One table of every model's fold scores (results/cv/folds.tsv)."""
+    input:
+        folds=get_fold_files(),
+        code=code_files("ascflow.stages.evaluate:summarize_folds"),
+    output:
+        folds="results/cv/folds.tsv",
+    log:
+        "logs/summarize_folds.log",
+    conda:
+        "../../environment.yml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    script:
+        "../scripts/summarize_folds.py"

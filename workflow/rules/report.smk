@@ -7,6 +7,7 @@ rule render_figures:
     input:
         metrics=expand(rules.evaluate_model.output.metrics, model=get_model_names()),
         histories=get_histories(),
+        comparisons=rules.compare_models.output.comparisons,
         code=code_files("ascflow.stages.report:draw_figures"),
     output:
         **get_figure_outputs(),
@@ -33,6 +34,9 @@ rule render_report:
         aggregate_table=rules.summarize_metrics.output.aggregate,
         histories=rules.render_figures.input.histories,
         parameters=rules.count_parameters.output.counts,
+        comparisons=rules.compare_models.output.comparisons,
+        folds=get_fold_table(),
+        audio_manifest=get_audio_manifest_input,
         figures=rules.render_figures.output,
         code=code_files("ascflow.stages.report:write_documents"),
     output:
@@ -63,6 +67,6 @@ rule render_report:
         # benchmark files are not outputs Snakemake can plan for, and every
         # job whose timing matters has finished before the report runs, as
         # the report's inputs come from them. This config's jobs only.
-        benchmarks=get_benchmark_files(),
+        benchmarks=get_benchmark_files,
     script:
         "../scripts/render_report.py"

@@ -20,11 +20,8 @@ rule train_forest:
     conda:
         "../../environment.yml"
     threads: TRAIN_THREADS
-    # Measured peak RSS: 300 MB at the default size, mostly pages of the
-    # memory-mapped features (docs/performance.md); the reference size
-    # triples the data.
     resources:
-        mem_mb=2000,
+        mem_mb=get_training_memory,
         runtime=30,
     params:
         settings=get_model_settings,
@@ -53,11 +50,9 @@ rule train_network:
     conda:
         "../../environment.yml"
     threads: TRAIN_THREADS
-    # Measured peak RSS: 1.4 GB at the default size, 1.8 GB at the reference
-    # size (docs/performance.md); 50 reference-size CNN epochs take about
-    # 16 minutes on two cores.
+    # 50 reference-size CNN epochs take about 16 minutes on two cores.
     resources:
-        mem_mb=3000,
+        mem_mb=get_training_memory,
         runtime=120,
         gpu=get_gpu_request,
     params:
@@ -73,3 +68,34 @@ rule train_network:
         work_dir=get_resume_dir,
     script:
         "../scripts/train_network.py"
+
+
+rule cross_validate:
+    """Train one model on every fold of the training set but one, and score it on that fold (cv.folds)."""
+    input:
+        unpack(get_fold_inputs),
+        code=code_files("ascflow.stages.train:fit_fold_job"),
+    output:
+        fold="results/cv/{model}/fold{fold}.json",
+    log:
+        "logs/cross_validate/{model}_fold{fold}.log",
+    benchmark:
+        "benchmarks/cross_validate/{model}_fold{fold}.tsv"
+    wildcard_constraints:
+        fold=r"\d+",
+    conda:
+        "../../environment.yml"
+    threads: TRAIN_THREADS
+    resources:
+        mem_mb=get_training_memory,
+        runtime=120,
+        gpu=get_gpu_request,
+    params:
+        n_folds=config["cv"]["folds"],
+        settings=get_model_settings,
+        validation=get_fold_validation,
+        seed=get_model_seed,
+        gpu=get_gpu_setting,
+        work_dir=get_fold_resume_dir,
+    script:
+        "../scripts/cross_validate.py"

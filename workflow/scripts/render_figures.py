@@ -8,5 +8,6 @@ with rule_logging(snakemake.log[0]):
     draw_figures(
         metrics_paths=list(snakemake.input.metrics),
         history_paths=list(snakemake.input.histories),
+        comparisons_path=snakemake.input.comparisons,
         figure_paths=dict(snakemake.output.items()),
     )

@@ -15,6 +15,8 @@ with rule_logging(snakemake.log[0]):
         aggregate_table=source.aggregate_table,
         histories=list(source.histories),
         parameters=source.parameters,
+        comparisons=source.comparisons,
+        folds=list(source.folds),
         figures=list(source.figures),
         benchmarks=list(snakemake.params.benchmarks),
         settings_digests=dict(snakemake.params.settings_digests),

@@ -9,6 +9,7 @@ with rule_logging(snakemake.log[0]):
         model_name=snakemake.wildcards.model,
         features_path=snakemake.input.features,
         labels_path=snakemake.input.labels,
+        groups_path=snakemake.input.groups,
         summary_path=snakemake.input.summary,
         model_path=snakemake.output.model,
         history_path=snakemake.output.history,

@@ -13,4 +13,7 @@ with rule_logging(snakemake.log[0]):
         summary_path=snakemake.output.summary,
         train_labels_path=snakemake.output.train_labels,
         test_labels_path=snakemake.output.test_labels,
+        train_groups_path=snakemake.output.train_groups,
+        test_groups_path=snakemake.output.test_groups,
+        audio_facts_path=snakemake.input.get("audio_facts"),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -26,10 +27,20 @@ FLOAT32_MAX = float(np.finfo(np.float32).max)
 PICKLE_PROTOCOL_BYTE = b"\x80"
 
 
+#: Optional: one recording (or location) id per clip, integers or names.
+GROUP_FILES = tuple(f"groups_{split}.npy" for split in SPLITS)
+
+
 def data_paths(data_dir: str | Path) -> dict[str, Path]:
     """The four expected files of a data folder, keyed by stem (``X_train``)."""
     folder = Path(data_dir)
     return {name.removesuffix(".npy"): folder / name for name in DATA_FILES}
+
+
+def group_paths(data_dir: str | Path) -> dict[str, Path]:
+    """The optional group files of a data folder that exist, by stem (``groups_train``)."""
+    folder = Path(data_dir)
+    return {name.removesuffix(".npy"): folder / name for name in GROUP_FILES if (folder / name).is_file()}
 
 
 def data_state(data_dir: str | Path) -> dict[str, str]:
@@ -46,7 +57,7 @@ def data_state(data_dir: str | Path) -> dict[str, str]:
     folder = Path(data_dir)
     if not folder.is_dir():
         raise AscflowError(f"data_dir {folder}: no such folder.")
-    for path in [*data_paths(folder).values(), folder / CLASSES_FILE]:
+    for path in [*data_paths(folder).values(), *group_paths(folder).values(), folder / CLASSES_FILE]:
         if path.name == CLASSES_FILE and not path.is_file():
             continue
         if path.suffix == ".npy":
@@ -180,6 +191,63 @@ def _read_labels(path: Path, labels: np.ndarray, n_clips: int, x_name: str) -> t
     raise AscflowError(f"{path.name}: expected integer class labels or names, got dtype {labels.dtype}.")
 
 
+def _read_groups(path: Path, groups: np.ndarray, n_clips: int, x_name: str) -> np.ndarray:
+    """One group id per clip, as integers or names (a column is flattened)."""
+    if groups.ndim == 2 and groups.shape[1] == 1:
+        groups = groups[:, 0]
+    if groups.ndim != 1 or groups.shape[0] != n_clips:
+        raise AscflowError(
+            f"{path.name}: expected one group id per clip of {x_name} ({n_clips}), got shape {groups.shape}."
+        )
+    if groups.dtype.kind in "iub":
+        return np.asarray(groups, dtype=np.int64)
+    if groups.dtype.kind in "US":
+        return np.asarray(groups).astype(str)
+    raise AscflowError(f"{path.name}: expected integer or text group ids, got dtype {groups.dtype}.")
+
+
+def read_groups(data_dir: Path, n_clips: dict[str, int], leakage: str, warnings: list[str]) -> dict | None:
+    """The groups of both splits as integer codes (None without group files),
+    with the facts the summary records; a group on both sides is leakage."""
+    paths = group_paths(data_dir)
+    if not paths:
+        return None
+    if len(paths) != len(SPLITS):
+        missing = next(name for name in GROUP_FILES if name.removesuffix(".npy") not in paths)
+        raise AscflowError(
+            f"{data_dir / missing}: missing, while the other split has group ids; give both or none."
+        )
+    raw = {
+        split: _read_groups(path, load_array(path), n_clips[split], f"X_{split}.npy")
+        for split, path in zip(SPLITS, paths.values(), strict=True)
+    }
+    if raw["train"].dtype.kind != raw["test"].dtype.kind:
+        raise AscflowError(
+            "groups_test.npy: its ids are of another kind (numbers or names) than groups_train.npy's."
+        )
+    _, codes = np.unique(np.concatenate([raw["train"], raw["test"]]), return_inverse=True)
+    shared = np.intersect1d(raw["train"], raw["test"])
+    if shared.size and leakage == "error":
+        raise AscflowError(
+            f"groups_test.npy: {shared.size} groups (recordings) occur in the training set too "
+            f"(first: {shared[0]}); this leaks the test set."
+        )
+    if shared.size:
+        warnings.append(
+            f"{shared.size} groups (recordings) occur in both the training and the test set (leakage); "
+            f"first: {shared[0]}"
+        )
+    split_at = raw["train"].size
+    return {
+        "codes": {"train": codes[:split_at].astype(np.int64), "test": codes[split_at:].astype(np.int64)},
+        "facts": {
+            "train": int(np.unique(raw["train"]).size),
+            "test": int(np.unique(raw["test"]).size),
+            "shared": int(shared.size),
+        },
+    }
+
+
 def _given_names(data_dir: Path, configured: list[str] | None) -> tuple[list[str] | None, str]:
     """Class names from the config, else ``classes.txt`` beside the data, and where they came from."""
     if configured:
@@ -235,13 +303,19 @@ def band_statistics(features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, std
 
 
+class Validated(NamedTuple):
+    summary: dict
+    labels: dict[str, np.ndarray]  # by split, mapped to 0..K-1
+    groups: dict[str, np.ndarray]  # by split, integer codes (one per clip without group files)
+
+
 def validate_dataset(
     data_dir: str | Path,
     class_names: list[str] | None = None,
     leakage: str = "warn",
     min_train_per_class: int = 2,
-) -> tuple[dict, dict[str, np.ndarray]]:
-    """Check a data folder; return (summary, labels mapped to 0..K-1 by split).
+) -> Validated:
+    """Check a data folder; return its summary, labels and groups.
 
     ``leakage`` is ``"warn"`` (duplicates between train and test are listed
     in the summary) or ``"error"`` (they stop the run).
@@ -315,6 +389,10 @@ def validate_dataset(
             f"first: test clip {duplicates[0][1]} = train clip {duplicates[0][0]}"
         )
 
+    groups = read_groups(
+        data_dir, {"train": train_x.shape[0], "test": test_x.shape[0]}, leakage, summary["warnings"]
+    )
+
     if named:
         names = [str(name) for name in classes]
     elif given is None:
@@ -350,8 +428,17 @@ def validate_dataset(
             "train_band_std": band_std.tolist(),
         }
     )
+    summary["groups"] = groups["facts"] if groups else None
+    for path in group_paths(data_dir).values():
+        summary["files"][path.name] = {
+            "shape": list(load_array(path).shape),
+            "dtype": str(load_array(path).dtype),
+            "sha256": file_digest(path),
+        }
     summary["fingerprint"] = data_fingerprint(summary)
-    return summary, labels
+    # Without group files every clip is its own group: splits are clip-level.
+    codes = groups["codes"] if groups else {split: np.arange(labels[split].size) for split in SPLITS}
+    return Validated(summary, labels, codes)
 
 
 def data_fingerprint(summary: dict) -> str:

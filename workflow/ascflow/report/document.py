@@ -16,7 +16,7 @@ from ascflow.models.naming import NETWORK_FAMILIES
 from ascflow.report import findings, reference
 from ascflow.report.blocks import Alert, Block, Bullets, Code, Figure, Heading, Paragraph, Table, Title
 from ascflow.report.gather import Results
-from ascflow.report.outputs import ACCURACY, CONFUSION, PER_CLASS_RECALL, TRAINING
+from ascflow.report.outputs import ACCURACY, CONFUSION, PER_CLASS_RECALL, SIGNIFICANCE, TRAINING
 
 NOT_APPLICABLE = "–"
 REFERENCE_COLUMN = "reference accuracy (on the reference's data)"
@@ -71,12 +71,16 @@ def _data_source_sentence(data: dict) -> str:
             "so the reference's accuracies are a point of comparison for the ranking of the models, "
             "not numbers this run should match."
         )
+    if data.get("source") == "audio":
+        return findings.audio_source(data["audio"])
     return f"The data is the user's folder {data['data_dir']}; its files and their SHA-256 digests are below."
 
 
 def title_blocks(results: Results) -> list[Block]:
     commit = results.provenance.get("git_commit")
-    source = "built-in synthetic data" if results.data.get("source") == "synthetic" else "user data"
+    source = {"synthetic": "built-in synthetic data", "audio": "audio recordings"}.get(
+        results.data.get("source"), "user data"
+    )
     subtitle = (
         f"Generated {results.provenance.get('generated', '')} · ascflow "
         f"{results.provenance.get('packages', {}).get('ascflow', '')} · {source} · "
@@ -102,9 +106,16 @@ def summary_blocks(results: Results) -> list[Block]:
         f"(95 % CI {interval_text(best['ci95_low'], best['ci95_high'])}, {best['n_test']:,} test clips).",
         f"Best model of the reference (on its own data): {reference_best}, "
         f"{accuracy_text(reference.ACCURACY[reference_best])}.",
-        findings.interval_comparison(runs),
+        findings.significance(results.comparisons, runs),
     ]
     return [Heading("Summary"), Paragraph(_data_source_sentence(results.data)), Bullets(tuple(items))]
+
+
+def _groups_sentence(groups: dict | None) -> str:
+    if not groups:
+        return " The data names no recordings (no groups_*.npy): splits are clip-level."
+    shared = f"{groups['shared']} recordings are in both (leakage)" if groups["shared"] else "none is in both"
+    return f" The clips come from {groups['train']} training and {groups['test']} test recordings; {shared}."
 
 
 def data_blocks(data: dict) -> list[Block]:
@@ -144,14 +155,18 @@ def data_blocks(data: dict) -> list[Block]:
             else ""
         )
         + f"; {data.get('duplicate_clips', 0)} test clips duplicate a training clip."
+        + _groups_sentence(data.get("groups"))
     )
     if data.get("labels_mapped"):
         shape += " The labels were mapped to 0..K-1 in the order of the table below."
     converted = findings.label_conversions(data.get("label_conversions", {}))
     if converted:
         shape += f" {converted}"
+    audio = data.get("audio") if data.get("source") == "audio" else None
+    extraction = [Paragraph(findings.audio_extraction(audio))] if audio else []
     return [
         Heading("Data"),
+        *extraction,
         Paragraph(f"The files read from {data['data_dir']}:"),
         files,
         Paragraph(shape),
@@ -269,11 +284,6 @@ def device_text(run: dict) -> str:
     return f"{device} ({run['device_name']})" if run.get("device_name") else device
 
 
-def _kept_validation_accuracy(run: dict, history: list[dict]) -> str:
-    kept = [row for row in history if row["epoch"] == run.get("best_epoch")]
-    return accuracy_text(kept[0]["val_accuracy"]) if kept else NOT_APPLICABLE
-
-
 def training_blocks(results: Results, figures: dict[str, Path]) -> list[Block]:
     networks = [run for run in results.runs if run["family"] in NETWORK_FAMILIES]
     if not networks:
@@ -287,7 +297,8 @@ def training_blocks(results: Results, figures: dict[str, Path]) -> list[Block]:
                 run.get("validation") or NOT_APPLICABLE,
                 f"{run['epochs_run']} of {settings['epochs']}",
                 str(run.get("best_epoch") or NOT_APPLICABLE),
-                _kept_validation_accuracy(run, results.histories.get(run["model"], [])),
+                accuracy_text(run.get("validation_accuracy")),
+                accuracy_text(run["accuracy"]),
                 str(settings["batch_size"]),
                 str(settings["learning_rate"]),
                 duration_text(run.get("train_seconds")),
@@ -310,21 +321,73 @@ def training_blocks(results: Results, figures: dict[str, Path]) -> list[Block]:
                 "epochs",
                 "epoch kept",
                 "validation accuracy (epoch kept)",
+                "test accuracy",
                 "batch",
                 "learning rate",
                 "training time",
                 "device",
             ),
             tuple(rows),
-            align="LLRRRRRRL",
-            widths=(1.3, 1.3, 1.0, 0.9, 1.9, 0.8, 1.1, 1.3, 1.6),
+            align="LLRRRRRRRL",
+            widths=(1.2, 1.2, 0.9, 0.8, 1.6, 1.1, 0.7, 1.0, 1.2, 1.5),
         ),
     ]
+    split = findings.split_sentence(results.runs, results.data)
+    if split:
+        blocks.append(Paragraph(split + " The test set holds other recordings than the training set."))
     blocks += [
         Figure(figures[f"{TRAINING}_{run['model']}"], f"{run['model']}: loss and accuracy per epoch.")
         for run in networks
     ]
     return blocks
+
+
+def comparison_blocks(results: Results, figures: dict[str, Path]) -> list[Block]:
+    blocks: list[Block] = [
+        Heading("Comparing the models"),
+        Paragraph(
+            "All models are scored on the same test clips, so every two are compared with a paired test: "
+            "McNemar's exact test reads the clips one model got right and the other wrong. The p-values "
+            "are adjusted for the number of pairs with Holm's method. "
+            + findings.significance(results.comparisons, results.runs)
+        ),
+    ]
+    over_seeds = findings.seed_significance(results.comparisons)
+    if over_seeds:
+        blocks.append(Paragraph(over_seeds))
+    blocks.append(
+        Figure(figures[SIGNIFICANCE], "Holm-adjusted McNemar p-values of every two models (bold: below 5 %).")
+    )
+    return blocks
+
+
+def cross_validation_blocks(results: Results) -> list[Block]:
+    rows = findings.fold_summary(results.folds, results.runs)
+    if not rows:
+        return []
+    n_folds = len(rows[0]["folds"])
+    split = "grouped by recording" if rows[0]["split"] == "grouped" else "clip by clip"
+    return [
+        Heading("Cross-validation on the training set"),
+        Paragraph(
+            f"Each model trained on {n_folds} stratified folds of the training set ({split}), each fold a "
+            "job of its own, and scored on the fold it left out; the mean and sample standard deviation over "
+            "the folds are shown beside the model's single test-set result. The test set was not read."
+        ),
+        Table(
+            ("model", *(f"fold {k}" for k in range(1, n_folds + 1)), "mean ± sd", "test accuracy"),
+            tuple(
+                (
+                    row["model"],
+                    *(f"{score:.4f}" for score in row["folds"]),
+                    mean_sd_text(row["mean"], row["sd"]),
+                    accuracy_text(row["test"]),
+                )
+                for row in rows
+            ),
+            align="L" + "R" * (n_folds + 2),
+        ),
+    ]
 
 
 def shape_text(shape: list[int] | None) -> str:
@@ -486,6 +549,8 @@ def build_document(results: Results, figures: dict[str, Path]) -> list[Block]:
         *summary_blocks(results),
         *data_blocks(results.data),
         *accuracy_blocks(results, figures),
+        *comparison_blocks(results, figures),
+        *cross_validation_blocks(results),
         *per_class_blocks(results.runs, figures),
         *training_blocks(results, figures),
         *parameter_blocks(results.parameters),

@@ -20,8 +20,9 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from ascflow.files import atomic_path
+from ascflow.models.naming import parse_model_name
 from ascflow.report import reference
-from ascflow.report.outputs import ACCURACY, CONFUSION, PER_CLASS_RECALL, TRAINING
+from ascflow.report.outputs import ACCURACY, CONFUSION, PER_CLASS_RECALL, SIGNIFICANCE, TRAINING
 
 DPI = 150
 #: Colours per model family (matplotlib's tab10), the same in every figure.
@@ -181,11 +182,55 @@ def plot_per_class_recall(runs: list[dict]) -> Figure:
     return figure
 
 
+def pvalue_matrix(comparisons: dict) -> tuple[list[str], np.ndarray]:
+    """The runs of the first seed (or every run, without seeds) and their
+    pairwise Holm-adjusted McNemar p-values, NaN on the diagonal."""
+    first_seed = parse_model_name(comparisons["models"][0]).seed_suffix
+    models = [model for model in comparisons["models"] if parse_model_name(model).seed_suffix == first_seed]
+    index = {model: position for position, model in enumerate(models)}
+    matrix = np.full((len(models), len(models)), np.nan)
+    for pair in comparisons["mcnemar"]:
+        if pair["first"] in index and pair["second"] in index:
+            i, j = index[pair["first"]], index[pair["second"]]
+            matrix[i, j] = matrix[j, i] = pair["p_holm"]
+    return models, matrix
+
+
+def plot_significance(comparisons: dict) -> Figure:
+    """Pairwise Holm-adjusted McNemar p-values; bold where below alpha."""
+    models, matrix = pvalue_matrix(comparisons)
+    size = 1.6 + 0.55 * len(models)
+    figure = Figure(figsize=(size + 1.2, size), layout="constrained")
+    axes = figure.add_subplot()
+    shown = np.where(np.isnan(matrix), 1.0, matrix)
+    image = axes.imshow(-np.log10(np.maximum(shown, 1e-12)), cmap="Blues", vmin=0, vmax=4)
+    for (row, column), value in np.ndenumerate(matrix):
+        if np.isnan(value):
+            continue
+        significant = value < comparisons["alpha"]
+        axes.text(
+            column,
+            row,
+            f"{value:.2g}" if value >= 0.001 else "<0.001",
+            ha="center",
+            va="center",
+            fontsize=7,
+            fontweight="bold" if significant else "normal",
+            color="white" if -np.log10(max(value, 1e-12)) > 2.5 else "black",
+        )
+    axes.set_xticks(np.arange(len(models)), models, rotation=45, ha="right", fontsize=7)
+    axes.set_yticks(np.arange(len(models)), models, fontsize=7)
+    figure.colorbar(image, ax=axes, label="-log10 p (Holm)", shrink=0.8)
+    axes.set_title(f"McNemar's exact test, Holm-adjusted (bold: p < {comparisons['alpha']:g})", fontsize=9)
+    return figure
+
+
 def render_figures(
-    runs: list[dict], histories: dict[str, list[dict]], outputs: dict[str, str | Path]
+    runs: list[dict], histories: dict[str, list[dict]], outputs: dict[str, str | Path], comparisons: dict
 ) -> None:
     """Draw each figure named in ``outputs`` (keys as :func:`figure_outputs`
-    gives them) from the runs' metrics and the networks' histories."""
+    gives them) from the runs' metrics, the networks' histories and the
+    paired comparisons."""
     by_model = {run["model"]: run for run in runs}
     n_classes = len(runs[0]["class_names"])
     for key, path in outputs.items():
@@ -193,6 +238,8 @@ def render_figures(
             figure = plot_accuracy(runs, n_classes)
         elif key == PER_CLASS_RECALL:
             figure = plot_per_class_recall(runs)
+        elif key == SIGNIFICANCE:
+            figure = plot_significance(comparisons)
         elif key.startswith(f"{TRAINING}_"):
             model = key.removeprefix(f"{TRAINING}_")
             figure = plot_training(by_model[model], histories[model])

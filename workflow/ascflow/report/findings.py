@@ -10,18 +10,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from itertools import combinations
 
 from ascflow.models.naming import NETWORK_FAMILIES
 from ascflow.report import reference
-
-
-@dataclass(frozen=True)
-class Interval:
-    label: str
-    accuracy: float
-    low: float
-    high: float
 
 
 @dataclass(frozen=True)
@@ -35,64 +26,101 @@ class Setting:
     why: str = ""
 
 
-def model_intervals(runs: list[dict]) -> list[Interval]:
-    """One interval per model; with several seeds, per base model the mean
-    accuracy and the envelope of its runs' intervals (wider, so the
-    comparison stays conservative)."""
-    by_base: dict[str, list[dict]] = {}
-    for run in runs:
-        by_base.setdefault(run["base_model"], []).append(run)
-    if all(len(group) == 1 for group in by_base.values()):
-        return [Interval(run["model"], run["accuracy"], run["ci95_low"], run["ci95_high"]) for run in runs]
-    return [
-        Interval(
-            base,
-            sum(run["accuracy"] for run in group) / len(group),
-            min(run["ci95_low"] for run in group),
-            max(run["ci95_high"] for run in group),
-        )
-        for base, group in by_base.items()
-    ]
+def _p_text(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
-def separated_pairs(intervals: list[Interval]) -> list[tuple[Interval, Interval]]:
-    """(higher, lower) pairs whose intervals do not overlap."""
-    pairs = []
-    for first, second in combinations(intervals, 2):
-        higher, lower = (first, second) if first.accuracy >= second.accuracy else (second, first)
-        if lower.high < higher.low:
-            pairs.append((higher, lower))
-    return sorted(pairs, key=lambda pair: (-pair[0].accuracy, -pair[1].accuracy))
-
-
-def interval_comparison(runs: list[dict]) -> str:
-    """A sentence on which accuracy differences exceed the 95 % intervals."""
-    intervals = model_intervals(runs)
-    if len(intervals) < 2:
+def significance(comparisons: dict, runs: list[dict]) -> str:
+    """Which accuracy differences McNemar's test finds significant, as one
+    paragraph: the better model of each significant pair first."""
+    pairs = comparisons["mcnemar"]
+    if not pairs:
         return "Only one model was trained: there is nothing to compare."
-    seeded = len(intervals) < len(runs)
+    accuracy = {run["model"]: run["accuracy"] for run in runs}
+    significant = sorted(
+        (pair for pair in pairs if pair["significant"]),
+        key=lambda pair: -max(accuracy[pair["first"]], accuracy[pair["second"]]),
+    )
+    described = []
+    for pair in significant:
+        better, worse = sorted((pair["first"], pair["second"]), key=lambda model: -accuracy[model])
+        described.append(f"{better} > {worse} ({_p_text(pair['p_holm'])})")
+    level = f"{comparisons['alpha'] * 100:g} %"
     basis = (
-        "the envelope of each model's per-seed 95 % Wilson intervals"
-        if seeded
-        else "the 95 % Wilson intervals of the test accuracies"
+        f"McNemar's exact test on the {comparisons['n_test']:,} test clips all models share, "
+        f"Holm-adjusted over the {len(pairs)} pairs"
     )
-    caveat = (
-        f"A rough check on {basis}: overlapping intervals do not show that two models are equal, "
-        "and non-overlap is a conservative criterion; all models are scored on the same test clips, "
-        "so a paired test (McNemar's) would be sharper."
+    if not significant:
+        return f"No difference between the models is significant at {level} ({basis})."
+    rest = len(pairs) - len(significant)
+    others = f"; the other {rest} differences are not" if rest else "; so is every other difference"
+    return f"Significant at {level} ({basis}): {'; '.join(described)}{others}."
+
+
+def seed_significance(comparisons: dict) -> str:
+    """The paired test over seeds, as a sentence; '' without seeds."""
+    rows = comparisons.get("seeds") or []
+    if not rows:
+        return ""
+    significant = [
+        f"{row['first'] if row['mean_difference'] > 0 else row['second']} > "
+        f"{row['second'] if row['mean_difference'] > 0 else row['first']} ({_p_text(row['p_holm'])})"
+        for row in rows
+        if row["significant"]
+    ]
+    seeds = len(rows[0]["seeds"])
+    found = "; ".join(significant) if significant else "no pair differs significantly"
+    return (
+        f"Over the {seeds} seeds (paired t-test of the accuracies, Holm-adjusted over "
+        f"{len(rows)} pairs): {found}."
     )
-    separated = separated_pairs(intervals)
-    if not separated:
-        return f"All intervals overlap: no difference between the models is clear at this test size. {caveat}"
-    described = "; ".join(f"{higher.label} > {lower.label}" for higher, lower in separated)
-    n_pairs = len(intervals) * (len(intervals) - 1) // 2
-    rest = n_pairs - len(separated)
-    remainder = (
-        f" The other {rest} of the {n_pairs} differences lie within overlapping intervals."
-        if rest
-        else " No two intervals overlap."
-    )
-    return f"Differences larger than the intervals (no overlap): {described}.{remainder} {caveat}"
+
+
+def fold_summary(folds: list[dict], runs: list[dict]) -> list[dict]:
+    """Per model: its fold accuracies, their mean and sample standard
+    deviation, and its test accuracy, in the order of the runs."""
+    import statistics
+
+    rows = []
+    for run in runs:
+        scores = [
+            row["accuracy"]
+            for row in sorted(folds, key=lambda row: row["fold"])
+            if row["model"] == run["model"]
+        ]
+        if scores:
+            rows.append(
+                {
+                    "model": run["model"],
+                    "folds": scores,
+                    "mean": statistics.fmean(scores),
+                    "sd": statistics.stdev(scores) if len(scores) > 1 else None,
+                    "test": run["accuracy"],
+                    "split": next(row["split"] for row in folds if row["model"] == run["model"]),
+                }
+            )
+    return rows
+
+
+def split_sentence(runs: list[dict], data: dict) -> str:
+    """How the networks' validation part was split, and what it means."""
+    splits = {run.get("split") for run in _runs_of(runs, NETWORK_FAMILIES)} - {None}
+    groups = data.get("groups")
+    if splits == {"grouped"}:
+        return (
+            f"The networks validated on a part of the training set that shares no recording with the rest "
+            f"({groups['train'] if groups else '?'} recordings in the training set): their validation "
+            "accuracy is an honest preview of the test accuracy."
+        )
+    if splits == {"clip-level"}:
+        why = (
+            "clips of one recording sit on both sides of it, so the validation accuracy is optimistic"
+            if groups
+            else "the data names no recordings (groups_train.npy), so clips of one recording may sit on both "
+            "sides and the validation accuracy may be optimistic"
+        )
+        return f"The networks' validation split is clip-level: {why}."
+    return ""
 
 
 def accuracy_resolution(runs: list[dict]) -> str:
@@ -119,6 +147,8 @@ def _data_used(data: dict) -> str:
     source = (
         "built-in synthetic set" if data.get("source") == "synthetic" else f"user data ({data['data_dir']})"
     )
+    if data.get("source") == "audio":
+        source = f"log-mel features of the recordings in {data['audio']['audio_dir']}"
     return f"{source}, {train:,} / {test:,} clips"
 
 
@@ -141,7 +171,11 @@ def training_settings(runs: list[dict], data: dict) -> list[Setting]:
     seeds = sorted({run["seed"] for run in runs})
     trees = ", ".join(str(trees) for trees in sorted({run["settings"]["n_estimators"] for run in forests}))
     reference_trees = ", ".join(str(trees) for trees in reference.FOREST_SIZES)
-    held_out = f"held-out {' or '.join(f'{fraction:.0%}' for fraction in fractions)} of the training clips"
+    grouped = {run.get("split") for run in networks} == {"grouped"}
+    held_out = (
+        f"held-out {' or '.join(f'{fraction:.0%}' for fraction in fractions)} of the training clips"
+        + (", whole recordings" if grouped else ", clip by clip")
+    )
     return [
         Setting(
             "data",
@@ -266,3 +300,55 @@ def image_cnn_notes(parameters: dict) -> list[str]:
         "Multiply-adds (and FLOPs, two per multiply-add) are per clip, forward pass: the products of "
         "convolutions, dense layers and LSTM gates, not biases, activations or pooling.",
     ]
+
+
+# ---- data from recordings ----------------------------------------------------
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def audio_source(audio: dict) -> str:
+    """Where the data came from, when it was extracted from recordings."""
+    files = audio["files"]
+    return (
+        f"The data is log mel-band energies that the workflow extracted with librosa from the recordings "
+        f"in {audio['audio_dir']}: {files['train']:,} for training and {files['test']:,} for testing, "
+        f"as {audio['meta']} and {audio['split_source']} list them; how they were extracted is under Data."
+    )
+
+
+def audio_extraction(audio: dict) -> str:
+    """The extraction's settings and what it did to the recordings, counted."""
+    settings = audio["settings"]
+    total = sum(audio["files"].values())
+    rates = ", ".join(f"{n:,} at {int(rate):,} Hz" for rate, n in audio["sample_rates"].items())
+    changes = [
+        f"{audio['mixed_down']:,} mixed down to mono",
+        f"{audio['resampled']:,} resampled",
+        f"{audio['padded']:,} padded with silence",
+        f"{audio['cut']:,} cut",
+    ]
+    left_out = []
+    if audio["unlisted"]:
+        unlisted = _count(len(audio["unlisted"]), "file")
+        left_out.append(f"{unlisted} in audio/ that {audio['meta']} does not list")
+    if audio["unsplit"]:
+        left_out.append(f"{_count(audio['unsplit'], 'listed recording')} in neither split")
+    groups = (
+        "Each clip's group is its recording identifier from " + audio["meta"] + "."
+        if audio["groups_from"] == "identifier"
+        else f"{audio['meta']} gives no recording identifiers, so each clip is its own group."
+    )
+    return (
+        f"Features: log mel-band energies computed with librosa, {settings['n_mels']} mel bands from "
+        f"{settings['fmin']:g} to {settings['fmax']:g} Hz, {settings['window_s'] * 1000:g} ms Hamming "
+        f"windows every {settings['hop_s'] * 1000:g} ms, on clips of {settings['clip_s']:g} s at "
+        f"{settings['sample_rate']:,} Hz, in {_count(audio['chunks'], 'extraction job')} of up to "
+        f"{audio['chunk_files']:,} recordings. Of the {total:,} recordings ({rates}), "
+        + ", ".join(changes)
+        + f"; {_count(len(audio['silent']), 'clip')} wholly silent."
+        + (f" Left out: {' and '.join(left_out)}." if left_out else "")
+        + f" {groups}"
+    )

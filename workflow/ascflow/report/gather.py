@@ -47,6 +47,8 @@ class Results:
     parameters: dict
     benchmarks: list[dict]
     config: dict
+    comparisons: dict = field(default_factory=dict)
+    folds: list[dict] = field(default_factory=list)  # one row per model and fold, when cross-validating
     provenance: dict = field(default_factory=dict)
 
 
@@ -202,6 +204,8 @@ def gather_results(
     benchmarks: list[str | Path],
     config: dict,
     repository: str | Path,
+    comparisons: str | Path,
+    folds: list[str | Path] = (),
     settings_digests: dict[str, str] | None = None,
 ) -> Results:
     """Everything the report states; ``settings_digests`` (by model) makes
@@ -216,5 +220,7 @@ def gather_results(
         parameters=read_parameter_tables(parameters),
         benchmarks=read_benchmarks(benchmarks),
         config=config,
+        comparisons=read_json(comparisons),
+        folds=[row for path in folds for row in read_table(path)],
         provenance=provenance(repository),
     )

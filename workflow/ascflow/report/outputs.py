@@ -15,6 +15,7 @@ ACCURACY = "accuracy"
 PER_CLASS_RECALL = "per_class_recall"
 TRAINING = "training"
 CONFUSION = "confusion"
+SIGNIFICANCE = "significance"
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class FigureOutput:
     """One figure file: what it shows, and for which model run if any."""
 
     path: str
-    kind: str  # accuracy, per_class_recall, training or confusion
+    kind: str  # accuracy, per_class_recall, significance, training or confusion
     model: str | None = None
 
     @property
@@ -37,6 +38,7 @@ class FigureOutput:
             PER_CLASS_RECALL: "Per-class recall",
             TRAINING: "Training curves",
             CONFUSION: "Confusion matrices",
+            SIGNIFICANCE: "Model comparison",
         }[self.kind]
 
     @property
@@ -57,6 +59,7 @@ def figure_outputs(model_names: list[str], directory: str = "reports/figures") -
     figures = [
         FigureOutput(f"{directory}/{ACCURACY}.png", ACCURACY),
         FigureOutput(f"{directory}/{PER_CLASS_RECALL}.png", PER_CLASS_RECALL),
+        FigureOutput(f"{directory}/{SIGNIFICANCE}.png", SIGNIFICANCE),
     ]
     figures += [
         FigureOutput(f"{directory}/{TRAINING}_{name}.png", TRAINING, name)

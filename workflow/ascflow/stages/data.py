@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ascflow.data.synthetic import generate_default_data
 from ascflow.data.validation import validate_dataset
-from ascflow.files import save_array, write_json
+from ascflow.files import read_json, save_array, write_json
 
 log = logging.getLogger("ascflow")
 
@@ -31,13 +31,25 @@ def validate_data(
     summary_path: str,
     train_labels_path: str,
     test_labels_path: str,
+    train_groups_path: str,
+    test_groups_path: str,
+    audio_facts_path: str | None = None,
 ) -> dict:
-    summary, labels = validate_dataset(data_dir, class_names=class_names, leakage=leakage)
-    summary["source"] = "synthetic" if synthetic else "user"
+    """Writes the labels mapped to 0..K-1 and the groups as integer codes
+    (one per clip where the data has none). ``audio_facts_path``: what the
+    extraction from audio_dir did, where the data comes from recordings; its
+    counts go into the summary and its warnings among the summary's."""
+    summary, labels, groups = validate_dataset(data_dir, class_names=class_names, leakage=leakage)
+    summary["source"] = "synthetic" if synthetic else "audio" if audio_facts_path else "user"
+    if audio_facts_path:
+        summary["audio"] = read_json(audio_facts_path)
+        summary["warnings"] += summary["audio"].pop("warnings")
     for warning in summary["warnings"]:
         log.warning("%s", warning)
     save_array(train_labels_path, labels["train"])
     save_array(test_labels_path, labels["test"])
+    save_array(train_groups_path, groups["train"])
+    save_array(test_groups_path, groups["test"])
     write_json(summary_path, summary)
     log.info(
         "%s: %d classes, %s x %s", data_dir, summary["n_classes"], summary["n_features"], summary["n_frames"]

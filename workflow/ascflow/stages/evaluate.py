@@ -7,23 +7,25 @@ model was trained with); :mod:`ascflow.report` turns them into sentences.
 from __future__ import annotations
 
 import logging
+from itertools import combinations
 
 import numpy as np
 
 from ascflow.errors import AscflowError
-from ascflow.evaluation import SUMMARY_COLUMNS, aggregate_runs, classification_metrics
+from ascflow.evaluation import (
+    SUMMARY_COLUMNS,
+    aggregate_runs,
+    classification_metrics,
+    holm,
+    mcnemar_test,
+    paired_seed_tests,
+)
 from ascflow.files import file_digest, read_json, save_array, write_json, write_table
 from ascflow.models.naming import parse_model_name
 from ascflow.stages.runtime import usable_threads
 from ascflow.stages.train import load_features
 
 log = logging.getLogger("ascflow")
-
-#: Clips per prediction batch. A batch's activations are the job's peak
-#: memory: the CNN's first layer alone holds 36 x 497 x 32 floats per clip
-#: (2.3 MB), so 256 clips took the evaluation to 2.0 GB at the reference size
-#: and 64 take it to 1.3 GB, at the same speed (docs/performance.md).
-PREDICT_BATCH_SIZE = 64
 
 #: What a model's .train.json says of its training, carried into its metrics.
 TRAINING_FACTS = (
@@ -34,6 +36,8 @@ TRAINING_FACTS = (
     "tree_nodes",
     "validation",
     "validation_fraction",
+    "split",
+    "validation_accuracy",
     "standardize",
     "settings",
     "settings_digest",
@@ -79,7 +83,9 @@ def load_model(model_path: str, family: str):
 def predict_probabilities(model, family: str, features: np.ndarray) -> np.ndarray:
     if family == "rf":
         return model.predict_proba(features)
-    return model.predict(features, batch_size=PREDICT_BATCH_SIZE, verbose=0)
+    from ascflow.models.network import predict
+
+    return predict(model, features)
 
 
 def evaluate_job(
@@ -130,3 +136,44 @@ def summarize_metrics(metrics_paths: list[str], summary_path: str, aggregate_pat
     metrics = [read_json(path) for path in metrics_paths]
     write_table(summary_path, metrics, SUMMARY_COLUMNS)
     write_table(aggregate_path, aggregate_runs(metrics))
+
+
+#: The significance level of the model comparisons.
+ALPHA = 0.05
+
+
+def compare_models(probabilities_paths: dict[str, str], labels_path: str, comparisons_path: str) -> dict:
+    """Paired tests of the models on the same test clips: McNemar's exact
+    test on the predictions of every two runs of one seed, Holm-adjusted
+    across all those pairs; with several seeds also a paired t-test of the
+    base models' accuracies over the seeds."""
+    labels = np.load(labels_path)
+    runs = {name: parse_model_name(name) for name in probabilities_paths}
+    correct = {name: np.load(path).argmax(axis=1) == labels for name, path in probabilities_paths.items()}
+    pairs = [
+        mcnemar_test(first, second, correct)
+        for first, second in combinations(correct, 2)
+        if runs[first].seed_suffix == runs[second].seed_suffix
+    ]
+    accuracy: dict[str, dict[int, float]] = {}
+    for name, run in runs.items():
+        if run.seed_suffix is not None:
+            accuracy.setdefault(run.base, {})[run.seed_suffix] = float(correct[name].mean())
+    comparisons = {
+        "alpha": ALPHA,
+        "n_test": int(labels.size),
+        "models": list(probabilities_paths),
+        "mcnemar": holm(pairs, ALPHA),
+        "seeds": paired_seed_tests(accuracy, ALPHA),
+    }
+    write_json(comparisons_path, comparisons)
+    significant = [
+        f"{row['first']} vs {row['second']}" for row in comparisons["mcnemar"] if row["significant"]
+    ]
+    log.info("%d of %d pairs differ significantly: %s", len(significant), len(pairs), ", ".join(significant))
+    return comparisons
+
+
+def summarize_folds(fold_paths: list[str], folds_path: str) -> None:
+    """One row per model and fold (results/cv/folds.tsv)."""
+    write_table(folds_path, [read_json(path) for path in fold_paths])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from ascflow.files import read_json
 from ascflow.report.build import write_report
 from ascflow.report.figures import render_figures
 from ascflow.report.gather import gather_results, read_histories, read_runs
@@ -12,9 +13,12 @@ from ascflow.report.gather import gather_results, read_histories, read_runs
 log = logging.getLogger("ascflow")
 
 
-def draw_figures(metrics_paths: list[str], history_paths: list[str], figure_paths: dict[str, str]) -> None:
+def draw_figures(
+    metrics_paths: list[str], history_paths: list[str], comparisons_path: str, figure_paths: dict[str, str]
+) -> None:
     """``figure_paths``: each figure's file by key (its stem)."""
-    render_figures(read_runs(metrics_paths), read_histories(history_paths), figure_paths)
+    runs, histories = read_runs(metrics_paths), read_histories(history_paths)
+    render_figures(runs, histories, figure_paths, read_json(comparisons_path))
     log.info("wrote %d figures", len(figure_paths))
 
 
@@ -26,6 +30,8 @@ def write_documents(
     aggregate_table: str,
     histories: list[str],
     parameters: str,
+    comparisons: str,
+    folds: list[str],
     figures: list[str],
     benchmarks: list[str],
     settings_digests: dict[str, str],
@@ -42,6 +48,8 @@ def write_documents(
         histories=histories,
         parameters=parameters,
         benchmarks=benchmarks,
+        comparisons=comparisons,
+        folds=folds,
         settings_digests=settings_digests,
         config=config,
         repository=repository,
