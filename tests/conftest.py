@@ -19,3 +19,12 @@ def tiny_run(tmp_path_factory) -> Path:
     workdir = tmp_path_factory.mktemp("tiny_run")
     snakemake(workdir, *tiny_args())
     return workdir
+
+
+def pytest_collection_modifyitems(items):
+    """The Slurm tests first. Their session fixture starts the local test
+    cluster, which then stays up until the session ends; once Slurm's client
+    is installed (as it is on a machine that ran them before), every
+    snakemake start waits about 10 s for a controller otherwise (the Slurm
+    plugin's start-up probe), in every test that runs before them."""
+    items.sort(key=lambda item: item.get_closest_marker("slurm") is None)

@@ -133,8 +133,9 @@ def test_changing_one_hyperparameter_reruns_that_model_only(tiny_run, tmp_path):
     jobs = planned_jobs(snakemake(workdir, "-n", "--configfile", str(config), "--cores", "2").stdout)
     reruns = {rule: count for rule, count in jobs.items() if rule != "all"}
     assert reruns.pop("train_network") == 1 and reruns.pop("evaluate_model") == 1
-    # What remains consumes the metrics: the summary (and the report).
-    assert set(reruns) <= {"summarize_metrics", "render_figures", "render_report", "count_parameters"}
+    # What remains consumes the metrics: the summary, the paired tests (and the report).
+    consumers = {"summarize_metrics", "compare_models", "render_figures", "render_report", "count_parameters"}
+    assert set(reruns) <= consumers
 
 
 def test_two_clean_runs_give_identical_metrics(tiny_run, tmp_path):
