@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import yaml
-from ascflow.data.validation import band_statistics, data_paths
+from ascflow.data.validation import band_statistics, data_paths, group_paths
 from ascflow.features import standardize_clips, to_layout
 from ascflow.models.naming import FAMILY_LAYOUT, NETWORK_FAMILIES
 from ascflow.models.network import PREDICT_BATCH_SIZE
@@ -34,8 +34,23 @@ from perf.workflow import CONFIG
 
 
 def load_data(data_dir: str | Path) -> dict[str, np.ndarray]:
-    """The four arrays, read whole into memory as the study did."""
-    return {stem: np.load(path, allow_pickle=False) for stem, path in data_paths(data_dir).items()}
+    """The four arrays, read whole into memory as the study did, and the
+    recording groups where the folder has them."""
+    paths = {**data_paths(data_dir), **group_paths(data_dir)}
+    return {stem: np.load(path, allow_pickle=False) for stem, path in paths.items()}
+
+
+def validation_split(
+    labels: np.ndarray, groups: np.ndarray | None, config: dict
+) -> tuple[np.ndarray, np.ndarray]:
+    """The training jobs' held-out split: recordings kept on one side unless
+    the config asks for a clip-level split."""
+    from ascflow.models.splits import holdout_split
+    from ascflow.stages.train import split_groups
+
+    validation = config["validation"]
+    groups = None if groups is None else split_groups(groups, validation)
+    return holdout_split(labels, validation["fraction"], config["seed"], groups)
 
 
 def standardized(data: dict[str, np.ndarray], mode: str) -> tuple[np.ndarray, np.ndarray]:
@@ -78,15 +93,15 @@ def fit_network(
     x_test: np.ndarray,
     n_classes: int,
     config: dict,
+    groups_train: np.ndarray | None,
 ) -> tuple[float, list[float], np.ndarray]:
     """Train one network with Keras's own callbacks, as the study did:
     (fit seconds, seconds of each epoch, test predictions)."""
     import keras
     from ascflow.models.keras_build import build_model
-    from ascflow.models.splits import holdout_split
 
     fitting = settings.fitting
-    train_index, validation_index = holdout_split(y_train, config["validation"]["fraction"], config["seed"])
+    train_index, validation_index = validation_split(y_train, groups_train, config)
     # Seeded before each network, as each network job of the workflow is, so
     # that both start from the same weights.
     keras.utils.set_random_seed(config["seed"])
@@ -152,7 +167,7 @@ def run_plain(data_dir: str | Path, config: dict, threads: int) -> dict[str, flo
         layout, method = FAMILY_LAYOUT[family], settings.time_major or "transpose"
         x_train, x_test = (np.ascontiguousarray(to_layout(clips, layout, method)) for clips in (train, test))
         fit_seconds, epoch_seconds, predicted = fit_network(
-            settings, x_train, y_train, x_test, n_classes, config
+            settings, x_train, y_train, x_test, n_classes, config, data.get("groups_train")
         )
         figures[f"{family}_fit_s"] = fit_seconds
         figures[f"{family}_epochs"] = len(epoch_seconds)

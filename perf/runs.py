@@ -19,6 +19,7 @@ from ascflow.models.settings import network_settings
 
 from perf.line import steady_epoch_seconds
 from perf.measure import Timed, epoch_flops, run_timed
+from perf.plain import validation_split
 from perf.workflow import CONFIG, snakemake_command
 
 # --- the config of a run ---------------------------------------------------------
@@ -87,13 +88,13 @@ def epoch_seconds(workdir: Path, model: str) -> list[float]:
 def cnn_epoch_flops(workdir: Path, config: dict) -> tuple[float, dict]:
     """FLOPs of one CNN epoch of a finished run (:func:`epoch_flops`), and
     what they were computed from."""
-    from ascflow.models.splits import holdout_split  # imports scikit-learn
-
-    summary = read_json(workdir / "results" / "data" / "summary.json")
-    labels = np.load(workdir / "results" / "data" / "labels_train.npy")
+    data = workdir / "results" / "data"
+    summary = read_json(data / "summary.json")
+    labels = np.load(data / "labels_train.npy")
+    groups = np.load(data / "groups_train.npy") if (data / "groups_train.npy").is_file() else None
     input_shape = (summary["n_features"], summary["n_frames"], 1)
     spec = network_settings("cnn", config["cnn"]).spec(input_shape, summary["n_classes"])
-    train_index, validation_index = holdout_split(labels, config["validation"]["fraction"], config["seed"])
+    train_index, validation_index = validation_split(labels, groups, config)
     flops = epoch_flops(spec, train_index.size, validation_index.size)
     return flops, {
         "clip": forward_flops(spec),
