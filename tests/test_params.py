@@ -8,6 +8,7 @@ from ascflow.errors import AscflowError
 from ascflow.models import counting
 from ascflow.models.keras_build import build_model
 from ascflow.models.keras_check import compare_with_keras
+from ascflow.models.settings import architecture
 from ascflow.models.specs import (
     REFERENCE_CONV_LAYERS,
     NetworkSpec,
@@ -166,7 +167,7 @@ def test_parameter_report_and_tables(tmp_path):
         lstm={"units": 32, "kernel_initializer": "he_uniform"},
     )
     assert list(report["networks"]) == list(counting.COUNTED_NETWORKS)
-    totals = {name: network["total_keras"] for name, network in report["networks"].items()}
+    totals = {name: network["total_closed_form"] for name, network in report["networks"].items()}
     assert totals == {
         "reference_mlp": 4_926_410,
         "image_cnn_same": 355_754,
@@ -183,6 +184,10 @@ def test_parameter_report_and_tables(tmp_path):
     assert "32,768" in notes[0] and "124 x 124" in notes[0]
     assert "297,194" in notes[1]
     json.dumps(report)  # the rule writes it as JSON
+    # Counted without TensorFlow: Keras's counts come from training and tests.
+    assert all(
+        "params_keras" not in layer for network in report["networks"].values() for layer in network["layers"]
+    )
 
     path = tmp_path / "cnn.tsv"
     write_layer_table(report["networks"]["cnn"]["layers"], path)
@@ -190,3 +195,20 @@ def test_parameter_report_and_tables(tmp_path):
     assert lines[0].split("\t")[:3] == ["layer", "type", "output_shape"]
     assert lines[1].split("\t")[:3] == ["conv2d_1", "conv2d", "36x497x32"]
     assert len(lines) == 1 + len(REFERENCE_CNN.layers)
+
+
+def test_every_network_the_report_counts_matches_keras():
+    """The run counts without TensorFlow; here Keras builds every network
+    params.json lists, the reference's image networks (which no run trains)
+    included, and must agree layer by layer."""
+    specs = counting.counted_specs(
+        40,
+        501,
+        15,
+        architecture("cnn", {"conv_layers": REFERENCE_CONVS, "pool_size": 2}),
+        architecture("lstm", {"units": 32, "kernel_initializer": "he_uniform"}),
+    )
+    assert list(specs) == list(counting.COUNTED_NETWORKS)
+    for spec in specs.values():
+        table = compare_with_keras(spec)
+        assert [row["params_keras"] for row in table] == [row["params_closed_form"] for row in table]

@@ -2,7 +2,11 @@
 
 One half of the cross-check: the counts here follow from the textbook
 formulas alone, without TensorFlow, and :mod:`ascflow.models.keras_check`
-compares them with what Keras builds from the same :class:`NetworkSpec`.
+compares them with what Keras builds from the same :class:`NetworkSpec`
+(each network training job, on the model it trains; the test suite, on
+every network the report counts). The count_parameters rule needs no
+TensorFlow, so it costs a fraction of a second instead of a TensorFlow
+start-up.
 
 Per layer, with ``cin`` input channels, ``k x k`` kernels and an input
 dimension ``D``:
@@ -110,6 +114,34 @@ def layer_counts(spec: NetworkSpec) -> list[LayerCount]:
         )
         input_shape = shape
     return rows
+
+
+#: The columns of a network's closed-form table (results/params/<network>.tsv).
+TABLE_COLUMNS = (
+    "layer",
+    "type",
+    "output_shape",
+    "weights",
+    "biases",
+    "params_closed_form",
+    "multiply_adds",
+)
+
+
+def closed_form_table(spec: NetworkSpec) -> list[dict]:
+    """:func:`layer_counts` as rows of :data:`TABLE_COLUMNS`."""
+    return [
+        {
+            "layer": row.name,
+            "type": row.type,
+            "output_shape": list(row.output_shape),
+            "weights": row.weights,
+            "biases": row.biases,
+            "params_closed_form": row.params,
+            "multiply_adds": row.multiply_adds,
+        }
+        for row in layer_counts(spec)
+    ]
 
 
 def total_params(spec: NetworkSpec) -> int:

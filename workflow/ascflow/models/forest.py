@@ -35,5 +35,6 @@ def train_forest(
         "epochs_run": None,
         "best_epoch": None,
         "n_params": None,
+        "layer_params": None,
     }
     return forest, info

@@ -12,21 +12,11 @@ from ascflow.models import counting
 from ascflow.models.keras_build import build_model
 from ascflow.models.specs import NetworkSpec
 
-#: The columns of one network's table, in order.
-TABLE_COLUMNS = (
-    "layer",
-    "type",
-    "output_shape",
-    "weights",
-    "biases",
-    "params_closed_form",
-    "params_keras",
-    "multiply_adds",
-)
-
 
 def compare_with_keras(spec: NetworkSpec, model=None) -> list[dict]:
-    """Per-layer table with both counts; raise :class:`AscflowError` on any mismatch.
+    """The closed-form table (:func:`counting.closed_form_table`) with Keras's
+    count of each layer added as ``params_keras``; raise
+    :class:`AscflowError` on any mismatch.
 
     ``model`` is the Keras model to check (training passes the one it
     trains); by default the spec's is built here.
@@ -40,7 +30,7 @@ def compare_with_keras(spec: NetworkSpec, model=None) -> list[dict]:
             f"{spec.name}: the Keras model has layers {keras_names} but the closed form has {closed_names}."
         )
     table = []
-    for row, layer in zip(rows, model.layers, strict=True):
+    for row, closed_form, layer in zip(rows, counting.closed_form_table(spec), model.layers, strict=True):
         keras_params = layer.count_params()
         keras_shape = tuple(layer.output.shape[1:])
         if keras_params != row.params:
@@ -53,16 +43,5 @@ def compare_with_keras(spec: NetworkSpec, model=None) -> list[dict]:
                 f"{spec.name}: layer {row.name} outputs {keras_shape} in Keras "
                 f"but {row.output_shape} by the closed form."
             )
-        table.append(
-            {
-                "layer": row.name,
-                "type": row.type,
-                "output_shape": list(row.output_shape),
-                "weights": row.weights,
-                "biases": row.biases,
-                "params_closed_form": row.params,
-                "params_keras": keras_params,
-                "multiply_adds": row.multiply_adds,
-            }
-        )
+        table.append({**closed_form, "params_keras": keras_params})
     return table

@@ -85,7 +85,7 @@ def read_histories(paths: list[str | Path]) -> dict[str, list[dict]]:
 
 
 #: What the report reads of results/params/params.json, per network.
-PARAMETER_KEYS = ("description", "input_shape", "layers", "total_closed_form", "total_keras")
+PARAMETER_KEYS = ("description", "input_shape", "layers", "total_closed_form")
 
 
 def read_parameter_tables(path: str | Path) -> dict:
@@ -101,6 +101,37 @@ def read_parameter_tables(path: str | Path) -> dict:
             f"{path}: not the parameter counts the report expects (missing {', '.join(missing)})."
         )
     return counts
+
+
+def with_keras_counts(parameters: dict, runs: list[dict]) -> dict:
+    """params.json with Keras's count of each layer (``params_keras``), its
+    total (``total_keras``) and the model it comes from (``keras_model``),
+    for each network a run of this report trained: its training job built
+    the model, checked it against the same closed form and recorded Keras's
+    per-layer counts (``layer_params``). A network no run trains (the
+    reference's image networks) keeps ``None`` there; the test suite checks
+    Keras's counts of those (tests/test_params.py)."""
+    trained = {}
+    for run in runs:
+        if run.get("layer_params") and run["family"] not in trained:
+            trained[run["family"]] = run
+    networks = {}
+    for name, network in parameters["networks"].items():
+        run = trained.get(name)
+        keras = run["layer_params"] if run else {}
+        layers = [{**layer, "params_keras": keras.get(layer["layer"])} for layer in network["layers"]]
+        if run and any(layer["params_keras"] != layer["params_closed_form"] for layer in layers):
+            raise AscflowError(
+                f"{name}: Keras's per-layer counts of the trained model {run['model']} ({keras}) are "
+                "not those of results/params/params.json: the two come from different architectures."
+            )
+        networks[name] = {
+            **network,
+            "layers": layers,
+            "total_keras": sum(keras.values()) if run else None,
+            "keras_model": run["model"] if run else None,
+        }
+    return {**parameters, "networks": networks}
 
 
 def read_benchmarks(paths: list[str | Path]) -> list[dict]:
@@ -217,7 +248,7 @@ def gather_results(
         runs=runs,
         aggregate=read_table(aggregate_table),
         histories=read_histories(histories),
-        parameters=read_parameter_tables(parameters),
+        parameters=with_keras_counts(read_parameter_tables(parameters), runs),
         benchmarks=read_benchmarks(benchmarks),
         config=config,
         comparisons=read_json(comparisons),

@@ -1,9 +1,13 @@
-"""Stage count: every network's parameters, closed form checked against Keras.
+"""Stage count: every network's parameters in closed form, without TensorFlow.
 
-Writes ``results/params/params.json`` (facts: per-layer counts both ways,
-shapes, multiply-adds, the image CNN's first-convolution multiplications)
-and one TSV table per network. The sentences about these figures are the
-report's (:mod:`ascflow.report.findings`).
+Writes ``results/params/params.json`` (facts: per-layer counts, shapes,
+multiply-adds, the image CNN's first-convolution multiplications) and one
+TSV table per network. Keras's own counts come from elsewhere: each network
+training job checks the model it trains against the same closed form and
+records Keras's per-layer counts (``layer_params``), and the test suite
+checks the reference's image networks, which no run trains
+(tests/test_params.py). The sentences about these figures are the report's
+(:mod:`ascflow.report.findings`).
 """
 
 from __future__ import annotations
@@ -11,8 +15,13 @@ from __future__ import annotations
 import logging
 
 from ascflow.files import read_json, write_json, write_table
-from ascflow.models.counting import counted_specs, forward_flops, image_cnn_conv1_multiplications
-from ascflow.models.keras_check import TABLE_COLUMNS, compare_with_keras
+from ascflow.models.counting import (
+    TABLE_COLUMNS,
+    closed_form_table,
+    counted_specs,
+    forward_flops,
+    image_cnn_conv1_multiplications,
+)
 from ascflow.models.settings import architecture
 
 log = logging.getLogger("ascflow")
@@ -26,13 +35,12 @@ def parameter_report(n_features: int, n_frames: int, n_classes: int, cnn: dict, 
     )
     networks = {}
     for name, spec in specs.items():
-        table = compare_with_keras(spec)
+        table = closed_form_table(spec)
         networks[name] = {
             "description": spec.description,
             "input_shape": list(spec.input_shape),
             "layers": table,
             "total_closed_form": sum(row["params_closed_form"] for row in table),
-            "total_keras": sum(row["params_keras"] for row in table),
             "forward_flops": forward_flops(spec),
         }
     return {
@@ -54,6 +62,6 @@ def count_parameters(summary_path: str, cnn: dict, lstm: dict, counts_path: str,
     report = parameter_report(summary["n_features"], summary["n_frames"], summary["n_classes"], cnn, lstm)
     for network, counts in report["networks"].items():
         write_layer_table(counts["layers"], table_paths[network])
-        log.info("%s: %d parameters, closed form == Keras", network, counts["total_keras"])
+        log.info("%s: %d parameters", network, counts["total_closed_form"])
     write_json(counts_path, report)
     return report

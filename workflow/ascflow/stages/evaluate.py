@@ -33,6 +33,7 @@ TRAINING_FACTS = (
     "epochs_run",
     "best_epoch",
     "n_params",
+    "layer_params",  # a network's per-layer counts by Keras: the report's Keras column
     "tree_nodes",
     "validation",
     "validation_fraction",

@@ -110,10 +110,13 @@ def _fit_network(
         held_out[1].size,
     )
     model = build_model(spec)
-    compare_with_keras(spec, model)  # the trained model itself must match its closed form
+    # The trained model itself must match its closed form; its per-layer
+    # counts are the report's Keras column.
+    layer_params = {row["layer"]: row["params_keras"] for row in compare_with_keras(spec, model)}
     model, rows, info = train_network(
         model, train, held_out, n_classes, network.fitting, work_dir, log, tensorboard_dir
     )
+    info["layer_params"] = layer_params
     return model, rows, info, network
 
 
