@@ -62,6 +62,7 @@ from ascflow.models.naming import (
 from ascflow.models.settings import ARCHITECTURE_KEYS
 from ascflow.report.outputs import figure_outputs, network_names
 from ascflow.sources import code_files
+from ascflow.threads import local_cores, start_priority, thread_plan, usable_cpus
 
 
 def stop(error):
@@ -91,9 +92,61 @@ wildcard_constraints:
 
 DEFAULT_DATA_DIR = "resources/default"
 
-#: Threads a training or evaluation job asks for; the job itself never uses
-#: more than the CPUs it may run on (see ascflow.stages.runtime.usable_threads).
-TRAIN_THREADS = 4
+
+def limit_cores_to_cpus():
+    """A local run schedules at most as many threads as the CPUs it may use:
+    `--cores 8` on a two-CPU laptop would otherwise run four two-thread jobs
+    on two CPUs (ascflow.threads). A cluster run (--jobs) is left alone, as
+    its jobs run on CPUs of their own; so is a job run by the cluster."""
+    cores = workflow.global_resources["_cores"].value
+    if not workflow.is_main_process or workflow.global_resources["_nodes"].value:
+        return None
+    limited = local_cores(cores, usable_cpus())
+    if limited != cores:
+        workflow.global_resources["_cores"] = limited
+        cpus = f"{limited} CPU" + ("s" if limited > 1 else "")
+        print(
+            f"ascflow: --cores {cores}, but this run may use {cpus}: "
+            f"at most {limited} threads run at once.",
+            file=sys.stderr,
+        )
+    return limited
+
+
+#: The threads of each training and evaluation job (ascflow.threads); a job
+#: never runs more than the CPUs it may use, whatever it asked for (see
+#: ascflow.stages.runtime.usable_threads).
+THREAD_PLAN = thread_plan(limit_cores_to_cpus())
+
+
+def get_training_threads(wildcards):
+    return THREAD_PLAN.training(parse_model_name(wildcards.model).family)
+
+
+def get_training_priority(wildcards):
+    return start_priority(parse_model_name(wildcards.model).family)
+
+
+LAYOUT_FAMILY = {layout: family for family, layout in FAMILY_LAYOUT.items()}
+
+
+def get_feature_threads(wildcards):
+    return THREAD_PLAN.features(LAYOUT_FAMILY[wildcards.layout], wildcards.split)
+
+
+def get_feature_priority(wildcards):
+    """A network's training features start with its training's priority."""
+    if wildcards.split != "train":
+        return 0
+    return start_priority(LAYOUT_FAMILY[wildcards.layout])
+
+
+def get_evaluation_threads(wildcards):
+    return THREAD_PLAN.evaluation
+
+
+#: The report's figure workers: its ten or so figures gain little beyond four.
+REPORT_THREADS = 4
 
 
 def canonical(value):
@@ -508,7 +561,6 @@ def get_benchmark_files(wildcards=None):
         *expand(rules.cross_validate.benchmark, model=models, fold=get_folds()),
         rules.compare_models.benchmark,
         rules.count_parameters.benchmark,
-        rules.render_figures.benchmark,
     ]
     if uses_default_data():
         files.insert(0, rules.generate_default_data.benchmark)

@@ -15,7 +15,7 @@ rule evaluate_model:
         "benchmarks/evaluate_model/{model}.tsv"
     conda:
         "../../environment.yml"
-    threads: TRAIN_THREADS
+    threads: get_evaluation_threads
     # Measured peak RSS: 1.1 GB (CNN) at the default size, 1.3 GB at the
     # reference size.
     resources:

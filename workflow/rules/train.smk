@@ -17,9 +17,10 @@ rule train_forest:
         "benchmarks/train_forest/{model}.tsv"
     wildcard_constraints:
         model=FOREST_PATTERN,
+    priority: get_training_priority
     conda:
         "../../environment.yml"
-    threads: TRAIN_THREADS
+    threads: get_training_threads
     resources:
         mem_mb=get_training_memory,
         runtime=30,
@@ -47,9 +48,10 @@ rule train_network:
         "benchmarks/train_network/{model}.tsv"
     wildcard_constraints:
         model=NETWORK_PATTERN,
+    priority: get_training_priority
     conda:
         "../../environment.yml"
-    threads: TRAIN_THREADS
+    threads: get_training_threads
     # 50 reference-size CNN epochs take about 16 minutes on two cores.
     resources:
         mem_mb=get_training_memory,
@@ -85,7 +87,7 @@ rule cross_validate:
         fold=r"\d+",
     conda:
         "../../environment.yml"
-    threads: TRAIN_THREADS
+    threads: get_training_threads
     resources:
         mem_mb=get_training_memory,
         runtime=120,

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ascflow.errors import AscflowError
+from ascflow.threads import usable_cpus
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -53,4 +54,4 @@ def _exit_on_signal(signum, frame):
 def usable_threads(declared: int) -> int:
     """The rule's threads, but never more than the CPUs this process may use
     (``--cores 8`` on a two-core machine must not run eight threads a job)."""
-    return max(1, min(declared, len(os.sched_getaffinity(0))))
+    return max(1, min(declared, usable_cpus()))

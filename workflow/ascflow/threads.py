@@ -1,0 +1,92 @@
+"""How many threads each job asks for: never more running threads than CPUs.
+
+Snakemake starts jobs until their threads add up to ``--cores``. The README's
+``snakemake --cores 8`` on a two-CPU laptop would run four two-thread jobs at
+once, and the CNN would get half of the two CPUs it was measured to use
+(docs/performance.md). So a local run schedules at most as many threads as
+the CPUs it may run on (:func:`local_cores`), and on such a small budget the
+training jobs share it by a plan (:func:`thread_plan`) rather than each
+asking for all of it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+#: What a training or evaluation job asks for where cores are plenty: the
+#: CNN's and the forests' speed-up flattens beyond it at the default size.
+TRAIN_THREADS = 4
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity: a container's or a
+    Slurm allocation's share, not the machine's count)."""
+    return len(os.sched_getaffinity(0))
+
+
+def local_cores(cores: int | None, cpus: int) -> int | None:
+    """The cores a local run schedules: ``--cores``, but never more than the
+    ``cpus`` it may use. ``None`` (a dry run without --cores) stays ``None``."""
+    if cores is None:
+        return None
+    return max(1, min(cores, cpus))
+
+
+@dataclass(frozen=True)
+class ThreadPlan:
+    """The threads each training and evaluation job asks for."""
+
+    cnn: int
+    lstm: int
+    forest: int
+    evaluation: int
+
+    #: Whether the CNN asks for every core of the run (a small machine).
+    cnn_alone: bool = False
+
+    def training(self, family: str) -> int:
+        """A training job's threads; ``family`` is ``cnn``, ``lstm`` or ``rf``."""
+        return {"cnn": self.cnn, "lstm": self.lstm, "rf": self.forest}[family]
+
+    def features(self, family: str, split: str) -> int:
+        """A feature job's threads. Snakemake starts any ready job that fits
+        the free cores and keeps none free for a job that waits, so a CNN
+        that needs every core would only start once nothing else is left
+        to run, and the LSTM would then train alone on one of two cores.
+        When the CNN needs every core, its training features ask for every
+        core too: they run alone, right after validation, and when they
+        finish every core is free for the CNN, the job that starts first
+        (:func:`start_priority`)."""
+        return self.cnn if self.cnn_alone and family == "cnn" and split == "train" else 1
+
+
+#: The order in which jobs that compete for cores start: the CNN first (the
+#: longest job, and the one that needs every core on a small machine), then
+#: the LSTM (the longest of the rest, so that it does not end the run
+#: alone), then everything else.
+START_ORDER = ("cnn", "lstm")
+
+
+def start_priority(family: str | None) -> int:
+    """Snakemake's ``priority`` of the jobs of a model family (higher
+    starts first); ``None`` or another family: 0."""
+    return len(START_ORDER) - START_ORDER.index(family) if family in START_ORDER else 0
+
+
+def thread_plan(cores: int | None) -> ThreadPlan:
+    """The plan for a run that keeps at most ``cores`` threads busy (``None``:
+    unbounded, as on a cluster, where each job gets CPUs of its own).
+
+    With room for two training jobs of :data:`TRAIN_THREADS` each, every job
+    asks for that many, so the networks and the forests train side by side.
+    With less, the CNN, whose convolutions use every thread they get, asks
+    for all of them and so trains alone; the LSTM (its recurrence keeps
+    under two threads busy), the forests and the evaluations ask for half,
+    so that two of them run side by side.
+    """
+    if cores is None or cores >= 2 * TRAIN_THREADS:
+        return ThreadPlan(TRAIN_THREADS, TRAIN_THREADS, TRAIN_THREADS, TRAIN_THREADS)
+    half = max(1, cores // 2)
+    cnn = min(TRAIN_THREADS, cores)
+    return ThreadPlan(cnn=cnn, lstm=half, forest=half, evaluation=half, cnn_alone=cnn == cores)
