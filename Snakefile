@@ -28,7 +28,6 @@ include: "workflow/rules/report.smk"
 localrules:
     list_audio,
     summarize_metrics,
-    render_figures,
     render_report,
 
 

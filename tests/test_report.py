@@ -27,6 +27,7 @@ from ascflow.report.gather import (
     read_benchmarks,
     read_parameter_tables,
     read_runs,
+    with_keras_counts,
 )
 from ascflow.report.outputs import figure_outputs
 from ascflow.sources import code_files
@@ -140,10 +141,8 @@ def fake_params() -> dict:
     for network in params["networks"].values():
         for layer in network["layers"]:
             total = layer["weights"] + layer["biases"]
-            layer.update(params_closed_form=total, params_keras=total, multiply_adds=layer["weights"])
-        network["total_closed_form"] = network["total_keras"] = sum(
-            layer["params_closed_form"] for layer in network["layers"]
-        )
+            layer.update(params_closed_form=total, multiply_adds=layer["weights"])
+        network["total_closed_form"] = sum(layer["params_closed_form"] for layer in network["layers"])
     return params
 
 
@@ -403,8 +402,43 @@ def test_figure_outputs_and_report_code_inputs():
         *(f"confusion_{base}_seed{seed}" for base in ("rf_10", "cnn", "lstm") for seed in (0, 1)),
     }
     assert outputs["confusion_rf_10_seed1"].labels == {"model": "rf_10_seed1", "figure": "confusion matrices"}
-    code = [Path(path).name for path in code_files("ascflow.stages.report:write_documents")]
-    assert {"document.py", "pdf.py", "reference.py"} <= set(code)
+    code = [Path(path).name for path in code_files("ascflow.stages.report:render_report")]
+    assert {"document.py", "pdf.py", "reference.py", "figures.py"} <= set(code)
+
+
+def test_keras_column_comes_from_the_trained_networks():
+    params = fake_params()
+    # A network named as the trained family; the others no run trains.
+    params["networks"]["cnn"] = json.loads(json.dumps(params["networks"]["image_cnn_valid"]))
+    cnn_layers = params["networks"]["cnn"]["layers"]
+    trained = {layer["layer"]: layer["params_closed_form"] for layer in cnn_layers}
+    runs = [
+        {"model": "rf_10", "family": "rf", "layer_params": None},
+        {"model": "cnn_seed1", "family": "cnn", "layer_params": trained},
+        {"model": "cnn_seed2", "family": "cnn", "layer_params": trained},
+    ]
+    counted = with_keras_counts(params, runs)["networks"]
+    assert [layer["params_keras"] for layer in counted["cnn"]["layers"]] == list(trained.values())
+    assert (
+        counted["cnn"]["total_keras"] == sum(trained.values())
+        and counted["cnn"]["keras_model"] == "cnn_seed1"
+    )
+    untrained = [name for name in counted if name != "cnn"]
+    assert all(counted[name]["total_keras"] is None for name in untrained)
+    caption = build_table_caption(counted)
+    assert "the trained model cnn_seed1's own counts" in caption["cnn"]
+    assert "the test suite checks its Keras counts" in caption[untrained[0]]
+
+    first_layer = cnn_layers[0]["layer"]
+    runs[1]["layer_params"] = {**trained, first_layer: trained[first_layer] + 1}
+    with pytest.raises(AscflowError, match=r"^cnn: Keras's per-layer counts of the trained model cnn_seed1"):
+        with_keras_counts(params, runs)
+
+
+def build_table_caption(networks: dict) -> dict[str, str]:
+    from ascflow.report.document import _network_table
+
+    return {name: _network_table(name, network).caption for name, network in networks.items()}
 
 
 def test_report_refuses_metrics_of_other_data_or_settings(tmp_path):

@@ -134,7 +134,7 @@ def test_changing_one_hyperparameter_reruns_that_model_only(tiny_run, tmp_path):
     reruns = {rule: count for rule, count in jobs.items() if rule != "all"}
     assert reruns.pop("train_network") == 1 and reruns.pop("evaluate_model") == 1
     # What remains consumes the metrics: the summary, the paired tests (and the report).
-    consumers = {"summarize_metrics", "compare_models", "render_figures", "render_report", "count_parameters"}
+    consumers = {"summarize_metrics", "compare_models", "render_report", "count_parameters"}
     assert set(reruns) <= consumers
 
 
@@ -278,7 +278,7 @@ def test_deleted_report_is_rebuilt_without_retraining(tiny_run, tmp_path):
         if path.is_file():
             path.unlink()
     jobs = planned_jobs(snakemake(workdir, "-n", *tiny_args()).stdout)
-    assert set(jobs) == {"render_figures", "render_report", "all"}
+    assert set(jobs) == {"render_report", "all"}
     forced = planned_jobs(
         snakemake(
             copy_run(tiny_run, tmp_path / "forced"), "-n", *tiny_args("--forcerun", "render_report")

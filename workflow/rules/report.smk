@@ -2,44 +2,21 @@
 results Snakemake's HTML report (`snakemake --report`) shows."""
 
 
-rule render_figures:
-    """Draw the report's figures: accuracies, recall, training curves, confusion matrices."""
-    input:
-        metrics=expand(rules.evaluate_model.output.metrics, model=get_model_names()),
-        histories=get_histories(),
-        comparisons=rules.compare_models.output.comparisons,
-        code=code_files("ascflow.stages.report:draw_figures"),
-    output:
-        **get_figure_outputs(),
-    log:
-        "logs/render_figures.log",
-    benchmark:
-        "benchmarks/render_figures.tsv"
-    conda:
-        "../../environment.yml"
-    threads: 1
-    resources:
-        mem_mb=1000,
-        runtime=10,
-    script:
-        "../scripts/render_figures.py"
-
-
 rule render_report:
-    """Write reports/report.md and reports/report.pdf from the results and the figures."""
+    """Draw the figures and write reports/report.md and reports/report.pdf, in one process."""
     input:
         data_summary=rules.validate_data.output.summary,
-        metrics=rules.render_figures.input.metrics,
+        metrics=expand(rules.evaluate_model.output.metrics, model=get_model_names()),
         summary_table=rules.summarize_metrics.output.summary,
         aggregate_table=rules.summarize_metrics.output.aggregate,
-        histories=rules.render_figures.input.histories,
+        histories=get_histories(),
         parameters=rules.count_parameters.output.counts,
         comparisons=rules.compare_models.output.comparisons,
         folds=get_fold_table(),
         audio_manifest=get_audio_manifest_input,
-        figures=rules.render_figures.output,
-        code=code_files("ascflow.stages.report:write_documents"),
+        code=code_files("ascflow.stages.report:render_report"),
     output:
+        **get_figure_outputs(),
         markdown=ensure("reports/report.md", non_empty=True),
         pdf=report(
             ensure("reports/report.pdf", non_empty=True),
@@ -52,7 +29,9 @@ rule render_report:
         "benchmarks/render_report.tsv"
     conda:
         "../../environment.yml"
-    threads: 1
+    # The figures are drawn by one forked worker per thread; the report runs
+    # last, when the cores are free.
+    threads: REPORT_THREADS
     resources:
         mem_mb=1000,
         runtime=10,

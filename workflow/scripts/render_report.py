@@ -1,14 +1,16 @@
-"""Rule render_report: reports/report.md and reports/report.pdf, one document."""
+"""Rule render_report: the figures, reports/report.md and reports/report.pdf, in one process."""
 
 from ascflow.stages.runtime import rule_logging
 
 with rule_logging(snakemake.log[0]):
     from pathlib import Path
 
-    from ascflow.stages.report import write_documents
+    from ascflow.stages.report import render_report
+    from ascflow.stages.runtime import usable_threads
 
     source = snakemake.input
-    write_documents(
+    documents = {"markdown", "pdf"}
+    render_report(
         data_summary=source.data_summary,
         metrics=list(source.metrics),
         summary_table=source.summary_table,
@@ -17,7 +19,7 @@ with rule_logging(snakemake.log[0]):
         parameters=source.parameters,
         comparisons=source.comparisons,
         folds=list(source.folds),
-        figures=list(source.figures),
+        figure_paths={key: path for key, path in snakemake.output.items() if key not in documents},
         benchmarks=list(snakemake.params.benchmarks),
         settings_digests=dict(snakemake.params.settings_digests),
         config=snakemake.params.config,
@@ -25,4 +27,5 @@ with rule_logging(snakemake.log[0]):
         repository=str(Path(snakemake.scriptdir).parent.parent),
         markdown_path=snakemake.output.markdown,
         pdf_path=snakemake.output.pdf,
+        threads=usable_threads(snakemake.threads),
     )
