@@ -8,18 +8,18 @@ import sys
 import pytest
 from support import REPO
 
-from perf import bench, runs
+from perf import bench, runs, sizes, timeline
 from perf.line import format_line, parse_line, steady_epoch_seconds
 
 
 def test_bench_line_round_trips():
-    figures = {"default_s": 146.93, "threads": 2, "report_rules": "render_figures+render_report"}
+    figures = {"default_s": 146.93, "threads": 2, "report_rules": "render_report"}
     line = format_line("bench", figures)
-    assert line == "bench: default_s=146.9 threads=2 report_rules=render_figures+render_report"
+    assert line == "bench: default_s=146.9 threads=2 report_rules=render_report"
     assert parse_line(f"a table\n{line}\n") == {
         "default_s": 146.9,
         "threads": 2.0,
-        "report_rules": "render_figures+render_report",
+        "report_rules": "render_report",
     }
 
 
@@ -32,7 +32,12 @@ def test_parse_line_takes_the_last_line_and_needs_one():
 def test_expected_keys_follow_the_skips():
     everything = bench.expected_keys()
     assert set(bench.FULL_SIZE_KEYS) <= set(everything) and set(bench.SCALING_KEYS) <= set(everything)
-    assert bench.expected_keys(skip_full_size=True, skip_scaling=True) == bench.BENCH_KEYS
+    assert bench.expected_keys(skip_full_size=True, skip_scaling=True, skip_audio=True) == bench.BENCH_KEYS
+    assert set(bench.AUDIO_KEYS) <= set(bench.expected_keys(skip_full_size=True, skip_scaling=True))
+    with_reference = bench.expected_keys(reference_size=True)
+    assert set(bench.REFERENCE_KEYS) <= set(with_reference) and not set(bench.REFERENCE_KEYS) & set(
+        everything
+    )
 
 
 def test_benchmark_table_reads_every_job_and_its_last_run(tmp_path):
@@ -91,3 +96,74 @@ def test_slurm_probe_is_taken_off_each_snakemake_command(tmp_path):
     adjusted = run.without_slurm_probe()
     assert adjusted["default_s"] == 141.0 and adjusted["noop_s"] == 1.5 and adjusted["report_s"] == 7.0
     assert adjusted["overhead_ratio"] == pytest.approx(141.0 / 116.0)
+
+
+SNAKEMAKE_LOG = """Select jobs to execute...
+[Sun Nov 29 07:26:39 2026]
+localrule make_features:
+    jobid: 4
+    wildcards: layout=channel, split=train
+    threads: 2
+    resources: tmpdir=/tmp
+[Sun Nov 29 07:26:41 2026]
+Finished jobid: 4 (Rule: make_features)
+[Sun Nov 29 07:26:41 2026]
+localrule train_network:
+    jobid: 3
+    wildcards: model=cnn
+    threads: 2
+[Sun Nov 29 07:26:41 2026]
+localrule count_parameters:
+    jobid: 9
+[Sun Nov 29 07:26:42 2026]
+Finished jobid: 9 (Rule: count_parameters)
+[Sun Nov 29 07:27:40 2026]
+Finished jobid: 3 (Rule: train_network)
+[Sun Nov 29 07:27:40 2026]
+localrule all:
+    jobid: 0
+[Sun Nov 29 07:27:40 2026]
+Finished jobid: 0 (Rule: all)
+"""
+
+
+def test_timeline_of_a_snakemake_log(tmp_path):
+    log_path = tmp_path / "run.snakemake.log"
+    log_path.write_text(SNAKEMAKE_LOG)
+    jobs = timeline.parse_log(log_path)
+    assert timeline.timeline_rows(jobs) == [
+        ["make_features/channel,train", 2, 0.0, 2.0],
+        ["train_network/cnn", 2, 2.0, 61.0],
+        ["count_parameters", 1, 2.0, 3.0],
+    ]
+    # The features end in the second the CNN starts; count_parameters ran beside it.
+    assert timeline.peak_threads(jobs) == 3
+
+
+def test_critical_path_follows_the_longest_model_chain():
+    seconds = {
+        "generate_default_data": 3,
+        "validate_data": 1,
+        "make_features/flat_train": 1,
+        "make_features/flat_test": 0.5,
+        "train_forest/rf_10": 2,
+        "evaluate_model/rf_10": 1,
+        "make_features/channel_train": 1,
+        "make_features/channel_test": 70,  # longer than the training it runs beside
+        "train_network/cnn": 60,
+        "evaluate_model/cnn": 5,
+        "summarize_metrics": 1,
+        "compare_models": 2,
+        "render_report": 3,
+    }
+    total, path = sizes.critical_path({job: {"s": s} for job, s in seconds.items()}, ["rf_10", "cnn"])
+    assert total == 3 + 1 + 1 + 70 + 5 + 2 + 3
+    assert path == [
+        "generate_default_data",
+        "validate_data",
+        "make_features/channel_train",
+        "make_features/channel_test",
+        "evaluate_model/cnn",
+        "compare_models",
+        "render_report",
+    ]
