@@ -19,7 +19,7 @@ from ascflow.models.naming import model_names, parse_model_name
 from ascflow.report import reference
 from ascflow.report.build import write_report
 from ascflow.report.document import build_document
-from ascflow.report.figures import render_figures
+from ascflow.report.figures import render_figures, start_figures
 from ascflow.report.findings import reference_faithful_warnings
 from ascflow.report.gather import (
     gather_results,
@@ -464,3 +464,25 @@ def test_training_table_names_the_device_of_each_network(report):
     assert rows["cnn"].rstrip(" |").endswith("GPU (NVIDIA H200)") and rows["lstm"].rstrip(" |").endswith(
         "CPU"
     )
+
+
+def test_forked_figure_workers_draw_what_one_process_draws(report, tmp_path):
+    """render_report's two workers write the same PNG files, byte for byte,
+    as drawing them all in this process did; a worker's error reaches the caller."""
+    _, _, figures = report
+    results = gather_results(**write_fake_results(tmp_path / "results", CONFIG))
+    outputs = {key: tmp_path / "forked" / path.name for key, path in figures.items()}
+    (tmp_path / "forked").mkdir()
+    pending = start_figures(results.runs, results.histories, outputs, results.comparisons, workers=2)
+    pending.get(timeout=120)
+    for key, path in figures.items():
+        assert outputs[key].read_bytes() == path.read_bytes(), key
+    broken = start_figures(
+        results.runs,
+        results.histories,
+        {**outputs, "no_such_figure": tmp_path / "x.png"},
+        results.comparisons,
+        workers=2,
+    )
+    with pytest.raises(ValueError, match="no figure is called 'no_such_figure'"):
+        broken.get(timeout=120)

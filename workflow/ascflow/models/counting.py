@@ -128,20 +128,22 @@ TABLE_COLUMNS = (
 )
 
 
+def table_row(row: LayerCount) -> dict:
+    """One row of :data:`TABLE_COLUMNS`."""
+    return {
+        "layer": row.name,
+        "type": row.type,
+        "output_shape": list(row.output_shape),
+        "weights": row.weights,
+        "biases": row.biases,
+        "params_closed_form": row.params,
+        "multiply_adds": row.multiply_adds,
+    }
+
+
 def closed_form_table(spec: NetworkSpec) -> list[dict]:
     """:func:`layer_counts` as rows of :data:`TABLE_COLUMNS`."""
-    return [
-        {
-            "layer": row.name,
-            "type": row.type,
-            "output_shape": list(row.output_shape),
-            "weights": row.weights,
-            "biases": row.biases,
-            "params_closed_form": row.params,
-            "multiply_adds": row.multiply_adds,
-        }
-        for row in layer_counts(spec)
-    ]
+    return [table_row(row) for row in layer_counts(spec)]
 
 
 def total_params(spec: NetworkSpec) -> int:

@@ -30,7 +30,7 @@ def compare_with_keras(spec: NetworkSpec, model=None) -> list[dict]:
             f"{spec.name}: the Keras model has layers {keras_names} but the closed form has {closed_names}."
         )
     table = []
-    for row, closed_form, layer in zip(rows, counting.closed_form_table(spec), model.layers, strict=True):
+    for row, layer in zip(rows, model.layers, strict=True):
         keras_params = layer.count_params()
         keras_shape = tuple(layer.output.shape[1:])
         if keras_params != row.params:
@@ -43,5 +43,5 @@ def compare_with_keras(spec: NetworkSpec, model=None) -> list[dict]:
                 f"{spec.name}: layer {row.name} outputs {keras_shape} in Keras "
                 f"but {row.output_shape} by the closed form."
             )
-        table.append({**closed_form, "params_keras": keras_params})
+        table.append({**counting.table_row(row), "params_keras": keras_params})
     return table

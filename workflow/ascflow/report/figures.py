@@ -234,7 +234,23 @@ def render_figures(
     """Draw each figure named in ``outputs`` (keys as :func:`figure_outputs`
     gives them) from the runs' metrics, the networks' histories and the
     paired comparisons."""
-    _draw_each(runs, histories, outputs, comparisons)
+    by_model = {run["model"]: run for run in runs}
+    n_classes = len(runs[0]["class_names"])
+    for key, path in outputs.items():
+        if key == ACCURACY:
+            figure = plot_accuracy(runs, n_classes)
+        elif key == PER_CLASS_RECALL:
+            figure = plot_per_class_recall(runs)
+        elif key == SIGNIFICANCE:
+            figure = plot_significance(comparisons)
+        elif key.startswith(f"{TRAINING}_"):
+            model = key.removeprefix(f"{TRAINING}_")
+            figure = plot_training(by_model[model], histories[model])
+        elif key.startswith(f"{CONFUSION}_"):
+            figure = plot_confusion(by_model[key.removeprefix(f"{CONFUSION}_")])
+        else:
+            raise ValueError(f"no figure is called {key!r}")
+        save_png(figure, path)
 
 
 #: What the forked figure workers draw from (inherited, not pickled).
@@ -270,26 +286,4 @@ def start_figures(
 
 def _draw_keys(keys: list[str]) -> None:
     outputs = {key: _PENDING["outputs"][key] for key in keys}
-    _draw_each(_PENDING["runs"], _PENDING["histories"], outputs, _PENDING["comparisons"])
-
-
-def _draw_each(
-    runs: list[dict], histories: dict[str, list[dict]], outputs: dict[str, str | Path], comparisons: dict
-) -> None:
-    by_model = {run["model"]: run for run in runs}
-    n_classes = len(runs[0]["class_names"])
-    for key, path in outputs.items():
-        if key == ACCURACY:
-            figure = plot_accuracy(runs, n_classes)
-        elif key == PER_CLASS_RECALL:
-            figure = plot_per_class_recall(runs)
-        elif key == SIGNIFICANCE:
-            figure = plot_significance(comparisons)
-        elif key.startswith(f"{TRAINING}_"):
-            model = key.removeprefix(f"{TRAINING}_")
-            figure = plot_training(by_model[model], histories[model])
-        elif key.startswith(f"{CONFUSION}_"):
-            figure = plot_confusion(by_model[key.removeprefix(f"{CONFUSION}_")])
-        else:
-            raise ValueError(f"no figure is called {key!r}")
-        save_png(figure, path)
+    render_figures(_PENDING["runs"], _PENDING["histories"], outputs, _PENDING["comparisons"])
