@@ -23,7 +23,8 @@ import difflib
 import math
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from ascflow.errors import AscflowError
 
@@ -72,6 +73,9 @@ COUNT_RESOURCES = frozenset(
 )
 #: Resource names Snakemake keeps for itself (threads, --jobs).
 _INTERNAL_RESOURCES = frozenset({"_cores", "_nodes"})
+#: The workflow's own resources: a local job's share of the CPUs, which the
+#: default profile limits (ascflow.plan.CPU_SHARE_WHOLE).
+ASCFLOW_RESOURCES = frozenset({"cpu_share"})
 
 
 # ---- the profile's names ---------------------------------------------------
@@ -103,7 +107,7 @@ def check_profile_entries(
                 f"{option} names rule {unknown[0]}, which this workflow does not have; "
                 f"{_suggestion(unknown[0], rules)}"
             )
-    known = SNAKEMAKE_RESOURCES | SLURM_RESOURCES | _INTERNAL_RESOURCES | set(limited)
+    known = SNAKEMAKE_RESOURCES | SLURM_RESOURCES | ASCFLOW_RESOURCES | _INTERNAL_RESOURCES | set(limited)
     entries = [("default-resources", default_resources)]
     entries += [(f"set-resources of rule {rule}", set_resources[rule]) for rule in sorted(set_resources)]
     for where, resources in entries:
@@ -121,6 +125,74 @@ def _is_word(text: str) -> bool:
     """Whether a resource's text is a bare word, which Snakemake keeps as
     text (an expression or a number is evaluated)."""
     return text.isidentifier() and text not in ("True", "False", "None")
+
+
+# ---- a profile's entries, evaluated as Snakemake evaluates them --------------
+
+
+@dataclass(frozen=True)
+class ProfileEntries:
+    """A profile's (or the command line's) threads and resources, as written:
+    numbers, or the text of a Python expression."""
+
+    set_threads: Mapping[str, object] = field(default_factory=dict)
+    set_resources: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    default_resources: Mapping[str, object] = field(default_factory=dict)
+    max_threads: int | None = None
+
+
+class _InputSizeUnknown(Exception):
+    """An entry reads its job's input files, which do not exist yet."""
+
+
+class _Inputs:
+    def __getattr__(self, name):
+        raise _InputSizeUnknown(name)
+
+
+def evaluate_entry(value, *, attempt: int, wildcards: Mapping[str, str], threads: int | None = None):
+    """An entry's value for one attempt of a job: Snakemake evaluates the
+    text as a Python expression of ``attempt``, ``threads``, ``wildcards``
+    and ``input``, and keeps text that is no expression as text. None where
+    it needs the sizes of the job's inputs, unknown before they are made."""
+    if not isinstance(value, str):
+        return value
+    names = {"attempt": attempt, "wildcards": SimpleNamespace(**wildcards), "input": _Inputs()}
+    if threads is not None:
+        names["threads"] = threads
+    try:
+        return eval(value, {}, names)  # the profile's own expression, as Snakemake runs it
+    except _InputSizeUnknown:
+        return None
+    except (NameError, SyntaxError):
+        return value
+
+
+def job_request(
+    rule: str, wildcards: Mapping[str, str], own: Mapping, entries: ProfileEntries, attempt: int = 1
+) -> Request:
+    """What one attempt of a job asks Slurm for: the workflow's own threads
+    and resources (``own``, None where unknown yet), the profile's
+    ``default-resources`` for what the rule does not set, its
+    ``set-threads`` and ``set-resources`` over both, ``--max-threads`` last."""
+
+    def evaluate(value, threads=None):
+        return evaluate_entry(value, attempt=attempt, wildcards=wildcards, threads=threads)
+
+    threads = own["threads"]
+    if rule in entries.set_threads:
+        threads = evaluate(entries.set_threads[rule])
+    if entries.max_threads and isinstance(threads, int):
+        threads = min(threads, entries.max_threads)
+    resources = {
+        name: evaluate(value, threads) for name, value in entries.default_resources.items() if name not in own
+    }
+    resources.update({name: value for name, value in own.items() if name != "threads"})
+    resources.update(
+        {name: evaluate(value, threads) for name, value in entries.set_resources.get(rule, {}).items()}
+    )
+    known = {name: value for name, value in resources.items() if value is not None}
+    return request_from_resources(rule, threads, known, attempt)
 
 
 # ---- the partitions ----------------------------------------------------------

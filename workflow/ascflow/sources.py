@@ -17,6 +17,7 @@ so that editing the network code does not re-train the forests.
 from __future__ import annotations
 
 import ast
+import os
 from functools import cache
 from pathlib import Path
 
@@ -99,3 +100,11 @@ def code_files(entry: str) -> list[str]:
             seen.add(reached)
             pending += _module_imports(reached)
     return sorted(str(module_file(name)) for name in seen)
+
+
+def import_path(python_path: str) -> str:
+    """PYTHONPATH for the jobs: the folder holding this package first, so that
+    they run the code whose files the rules track, then the entries already
+    in ``python_path``; each once."""
+    entries = [str(PACKAGE_DIR.parent), *python_path.split(os.pathsep)]
+    return os.pathsep.join(dict.fromkeys(entry for entry in entries if entry))

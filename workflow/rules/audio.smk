@@ -16,12 +16,11 @@ rule generate_example_audio:
         "benchmarks/generate_example_audio.tsv"
     conda:
         "../../environment.yml"
-    threads: 1
+    threads: get_threads
     resources:
-        mem_mb=1000,
-        runtime=10,
+        **RESOURCES,
     params:
-        settings=get_example_audio_settings(),
+        settings=PLAN.example_audio_settings,
         seed=config["seed"],
     script:
         "../scripts/generate_example_audio.py"
@@ -40,10 +39,9 @@ checkpoint list_audio:
         "benchmarks/list_audio.tsv"
     conda:
         "../../environment.yml"
-    threads: 1
+    threads: get_threads
     resources:
-        mem_mb=1000,
-        runtime=10,
+        **RESOURCES,
     params:
         audio_dir=config["audio_dir"],
         chunk_files=config["audio"]["chunk_files"],
@@ -67,12 +65,11 @@ rule extract_audio_chunk:
         "benchmarks/extract_audio_chunk/{chunk}.tsv"
     conda:
         "../../environment.yml"
-    threads: 1
+    threads: get_threads
     resources:
-        mem_mb=1000,
-        runtime=30,
+        **RESOURCES,
     params:
-        settings=get_audio_settings(),
+        settings=PLAN.audio_settings,
         # A recording replaced, even with an older mtime, re-extracts its chunk.
         state=get_audio_chunk_state,
     script:
@@ -99,12 +96,11 @@ rule gather_audio_features:
         "benchmarks/gather_audio_features.tsv"
     conda:
         "../../environment.yml"
-    threads: 1
+    threads: get_threads
     resources:
-        mem_mb=1000,
-        runtime=10,
+        **RESOURCES,
     params:
         audio_checks=config["audio_checks"],
-        settings=get_audio_settings(),
+        settings=PLAN.audio_settings,
     script:
         "../scripts/gather_audio_features.py"

@@ -17,12 +17,11 @@ rule count_parameters:
         "benchmarks/count_parameters.tsv"
     conda:
         "../../environment.yml"
-    threads: 1
+    threads: get_threads
     resources:
-        mem_mb=2000,
-        runtime=10,
+        **RESOURCES,
     params:
-        cnn=get_architecture("cnn"),
-        lstm=get_architecture("lstm"),
+        cnn=PLAN.architecture("cnn"),
+        lstm=PLAN.architecture("lstm"),
     script:
         "../scripts/count_parameters.py"

@@ -24,10 +24,9 @@ rule generate_default_data:
         "benchmarks/generate_default_data.tsv"
     conda:
         "../../environment.yml"
-    threads: 1
+    threads: get_threads
     resources:
-        mem_mb=1000,
-        runtime=10,
+        **RESOURCES,
     params:
         settings=canonical(config["default_data"]),
         seed=config["seed"],
@@ -52,15 +51,14 @@ rule validate_data:
         "benchmarks/validate_data.tsv"
     conda:
         "../../environment.yml"
-    threads: 1
+    threads: get_threads
     resources:
-        mem_mb=1000,
-        runtime=10,
+        **RESOURCES,
     params:
         class_names=config["class_names"],
         leakage=config["leakage"],
-        data_dir=get_data_dir(),
-        synthetic=uses_default_data(),
+        data_dir=PLAN.data_dir,
+        synthetic=PLAN.source == "synthetic",
         # Replacing a data file re-runs validation, whatever its mtime.
         data_state=get_data_state(),
     script:

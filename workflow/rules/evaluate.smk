@@ -15,12 +15,9 @@ rule evaluate_model:
         "benchmarks/evaluate_model/{model}.tsv"
     conda:
         "../../environment.yml"
-    threads: get_evaluation_threads
-    # Measured peak RSS: 1.1 GB (CNN) at the default size, 1.3 GB at the
-    # reference size.
+    threads: get_threads
     resources:
-        mem_mb=2000,
-        runtime=20,
+        **RESOURCES,
         gpu=get_gpu_request,
     params:
         gpu=get_gpu_setting,
@@ -31,19 +28,20 @@ rule evaluate_model:
 rule summarize_metrics:
     """One table of every model run (summary.tsv) and the means over seeds (aggregate.tsv)."""
     input:
-        metrics=expand(rules.evaluate_model.output.metrics, model=get_model_names()),
+        metrics=expand(rules.evaluate_model.output.metrics, model=PLAN.models),
         code=code_files("ascflow.stages.evaluate:summarize_metrics"),
     output:
         summary="results/metrics/summary.tsv",
         aggregate="results/metrics/aggregate.tsv",
     log:
         "logs/summarize_metrics.log",
+    benchmark:
+        "benchmarks/summarize_metrics.tsv"
     conda:
         "../../environment.yml"
-    threads: 1
+    threads: get_threads
     resources:
-        mem_mb=500,
-        runtime=5,
+        **RESOURCES,
     script:
         "../scripts/summarize_metrics.py"
 
@@ -52,7 +50,7 @@ rule compare_models:
     """Paired tests of every two models on the same test clips: McNemar's exact test, Holm-adjusted."""
     input:
         probabilities=expand(
-            rules.evaluate_model.output.probabilities, model=get_model_names()
+            rules.evaluate_model.output.probabilities, model=PLAN.models
         ),
         labels=rules.validate_data.output.test_labels,
         code=code_files("ascflow.stages.evaluate:compare_models"),
@@ -64,10 +62,9 @@ rule compare_models:
         "benchmarks/compare_models.tsv"
     conda:
         "../../environment.yml"
-    threads: 1
+    threads: get_threads
     resources:
-        mem_mb=1000,
-        runtime=5,
+        **RESOURCES,
     script:
         "../scripts/compare_models.py"
 
@@ -81,11 +78,12 @@ rule summarize_folds:
         folds="results/cv/folds.tsv",
     log:
         "logs/summarize_folds.log",
+    benchmark:
+        "benchmarks/summarize_folds.tsv"
     conda:
         "../../environment.yml"
-    threads: 1
+    threads: get_threads
     resources:
-        mem_mb=500,
-        runtime=5,
+        **RESOURCES,
     script:
         "../scripts/summarize_folds.py"

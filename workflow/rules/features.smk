@@ -13,15 +13,12 @@ rule make_features:
         "logs/make_features/{layout}_{split}.log",
     benchmark:
         "benchmarks/make_features/{layout}_{split}.tsv"
-    priority: get_feature_priority
+    priority: get_priority
     conda:
         "../../environment.yml"
-    # The CNN's training features may ask for every core, as a barrier that
-    # lets the CNN start first (ascflow.threads.ThreadPlan.features).
-    threads: get_feature_threads
+    threads: get_threads
     resources:
-        mem_mb=1000,
-        runtime=10,
+        **RESOURCES,
     params:
         standardize=config["features"]["standardize"],
         time_major=get_time_major,

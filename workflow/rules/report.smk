@@ -6,10 +6,10 @@ rule render_report:
     """Draw the figures and write reports/report.md and reports/report.pdf, in one process."""
     input:
         data_summary=rules.validate_data.output.summary,
-        metrics=expand(rules.evaluate_model.output.metrics, model=get_model_names()),
+        metrics=expand(rules.evaluate_model.output.metrics, model=PLAN.models),
         summary_table=rules.summarize_metrics.output.summary,
         aggregate_table=rules.summarize_metrics.output.aggregate,
-        histories=get_histories(),
+        histories=expand(rules.train_network.output.history, model=PLAN.networks),
         parameters=rules.count_parameters.output.counts,
         comparisons=rules.compare_models.output.comparisons,
         folds=get_fold_table(),
@@ -29,19 +29,16 @@ rule render_report:
         "benchmarks/render_report.tsv"
     conda:
         "../../environment.yml"
-    # The figures are drawn by one forked worker per thread; the report runs
-    # last, when the cores are free.
-    threads: REPORT_THREADS
+    threads: get_threads
     resources:
-        mem_mb=1000,
-        runtime=10,
+        **RESOURCES,
     params:
         # The whole validated config, printed in the report: any change to
         # it re-runs the report.
         config=canonical(config),
         # What each model's metrics must record, or the report refuses to
         # mix them.
-        settings_digests=get_settings_digests(),
+        settings_digests=PLAN.settings_digests,
         # Read for the time and memory table, not declared as inputs: the
         # benchmark files are not outputs Snakemake can plan for, and every
         # job whose timing matters has finished before the report runs, as

@@ -17,13 +17,12 @@ rule train_forest:
         "benchmarks/train_forest/{model}.tsv"
     wildcard_constraints:
         model=FOREST_PATTERN,
-    priority: get_training_priority
+    priority: get_priority
     conda:
         "../../environment.yml"
-    threads: get_training_threads
+    threads: get_threads
     resources:
-        mem_mb=get_training_memory,
-        runtime=30,
+        **RESOURCES,
     params:
         settings=get_model_settings,
         seed=get_model_seed,
@@ -36,7 +35,7 @@ rule train_forest:
 rule train_network:
     """Train the CNN or the LSTM; a killed job resumes from its last epoch."""
     input:
-        unpack(get_network_training_inputs),
+        unpack(get_training_inputs),
         code=code_files("ascflow.stages.train:fit_network_job"),
     output:
         model="results/models/{model}.keras",
@@ -48,18 +47,16 @@ rule train_network:
         "benchmarks/train_network/{model}.tsv"
     wildcard_constraints:
         model=NETWORK_PATTERN,
-    priority: get_training_priority
+    priority: get_priority
     conda:
         "../../environment.yml"
-    threads: get_training_threads
-    # 50 reference-size CNN epochs take about 16 minutes on two cores.
+    threads: get_threads
     resources:
-        mem_mb=get_training_memory,
-        runtime=120,
+        **RESOURCES,
         gpu=get_gpu_request,
     params:
         settings=get_model_settings,
-        validation=canonical(config["validation"]),
+        validation=get_validation,
         seed=get_model_seed,
         standardize=config["features"]["standardize"],
         settings_digest=get_settings_digest,
@@ -87,15 +84,14 @@ rule cross_validate:
         fold=r"\d+",
     conda:
         "../../environment.yml"
-    threads: get_training_threads
+    threads: get_threads
     resources:
-        mem_mb=get_training_memory,
-        runtime=120,
+        **RESOURCES,
         gpu=get_gpu_request,
     params:
         n_folds=config["cv"]["folds"],
         settings=get_model_settings,
-        validation=get_fold_validation,
+        validation=get_validation,
         seed=get_model_seed,
         gpu=get_gpu_setting,
         work_dir=get_fold_resume_dir,

@@ -1,0 +1,442 @@
+"""What a run does, decided from the config and the machine, in one module.
+
+``workflow/rules/common.smk`` builds one :class:`Plan` when Snakemake parses
+the workflow and maps its decisions to paths; every decision is made here,
+as a pure function of the validated config and a :class:`Machine`, and is
+unit-tested without Snakemake (``tests/unit/test_plan.py``):
+
+* where the data comes from (the built-in set, a folder of arrays, or
+  recordings) and which files of it the jobs read;
+* which models train (a forest per tree count, the networks, once per
+  seed) and on which cross-validation folds;
+* each model's identity: the settings it trains with and their digest, and
+  the inputs it reads (the test set only in the reference's validation mode);
+* each job's threads, start priority and resources (memory, time, GPUs, and
+  its share of this machine's CPUs), from :data:`RULES`, where every number
+  stands beside its reason;
+* every job of the run, by rule and wildcards, which the Slurm check reads.
+
+Profiles override threads and resources (``set-threads``,
+``set-resources``): this module gives the workflow's own values.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from ascflow.cluster import ProfileEntries, Request, job_request
+from ascflow.data.validation import SPLITS
+from ascflow.features import LAYOUTS
+from ascflow.files import content_digest
+from ascflow.models.device import driver_gpus, gpu_request
+from ascflow.models.naming import FAMILY_LAYOUT, model_names, model_seed, parse_model_name
+from ascflow.models.settings import ARCHITECTURE_KEYS
+from ascflow.threads import ThreadPlan, local_cores, start_priority, thread_plan, usable_cpus
+
+#: Where generate_default_data writes the built-in data.
+DEFAULT_DATA_DIR = "resources/default"
+#: Where gather_audio_features writes the arrays extracted from audio_dir.
+AUDIO_DATA_DIR = "results/audio/data"
+#: The one folder generate_example_audio writes the example recordings into.
+EXAMPLE_AUDIO_DIR = "resources/example-audio"
+
+#: A job's share of this machine's CPUs is counted in ten-thousandths, against
+#: the global limit ``cpu_share: 10000`` that profiles/default sets: fine
+#: enough that one more one-thread job than CPUs never fits (up to ~140 CPUs).
+CPU_SHARE_WHOLE = 10_000
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What one job of a rule asks for, before a profile overrides it.
+
+    ``threads``: a number, or the thread plan's name for the job's kind
+    (``training``, ``evaluation``, ``features``), which depends on the model
+    family and the CPUs; ``cluster_threads``: what a job asks a cluster node
+    for. Memory is ``max(mem_mb, mem_per_input_mb x the job's input size)``,
+    and memory and time grow with each retry (``attempt``), so a job killed
+    for lack of either asks for more the next time.
+    """
+
+    mem_mb: int
+    runtime: int  # minutes
+    threads: int | str = 1
+    cluster_threads: int | None = None
+    mem_per_input_mb: float = 0
+    #: Whether its jobs declare Snakemake's standard ``gpu`` resource (a
+    #: model's job: 1 for a network on a GPU, else 0).
+    gpu: bool = False
+    #: A cheap job that a cluster run keeps on the submit host (localrules).
+    local: bool = False
+
+
+#: Each rule's needs. Memory: measured peak RSS (docs/performance.md) with
+#: room to spare; time: the longest measured job of the rule at the
+#: reference size (4,500 clips), doubled.
+RULES: dict[str, Needs] = {
+    # Writes WAV files one at a time.
+    "generate_example_audio": Needs(mem_mb=1000, runtime=10),
+    # Reads the tables; lists the folder.
+    "list_audio": Needs(mem_mb=1000, runtime=10, local=True),
+    # One chunk of recordings (audio.chunk_files): about 10 ms a 10-second
+    # clip, 300 MB peak for 500 clips.
+    "extract_audio_chunk": Needs(mem_mb=1000, runtime=30),
+    # Every chunk's arrays in memory at once: about 3x their size.
+    "gather_audio_features": Needs(mem_mb=1000, runtime=10, mem_per_input_mb=3),
+    # The reference size (6,000 clips of 40 x 501) is written clip block by clip block.
+    "generate_default_data": Needs(mem_mb=1000, runtime=10),
+    # Memory-mapped reads, but whole label and group arrays at the end.
+    "validate_data": Needs(mem_mb=1000, runtime=10, mem_per_input_mb=3),
+    # Streams the clips in blocks; the CNN's training features may ask for
+    # every core (ThreadPlan.features: the barrier that lets the CNN start first).
+    "make_features": Needs(mem_mb=1000, runtime=10, threads="features", mem_per_input_mb=3),
+    # Forests: 300 MB measured at the default size, mostly pages of the
+    # memory-mapped features; trees grow with the clips.
+    "train_forest": Needs(mem_mb=4000, runtime=60, threads="training", cluster_threads=8, mem_per_input_mb=6),
+    # Networks: 1.4 GB measured at the default size, 1.8 GB at the reference
+    # size; 50 reference-size CNN epochs take about 16 minutes on two cores.
+    "train_network": Needs(
+        mem_mb=4000, runtime=240, threads="training", cluster_threads=8, mem_per_input_mb=4, gpu=True
+    ),
+    # A fold trains the same model on less data.
+    "cross_validate": Needs(
+        mem_mb=4000, runtime=240, threads="training", cluster_threads=8, mem_per_input_mb=4, gpu=True
+    ),
+    # 1.1 GB (CNN) at the default size, 1.3 GB at the reference size: the
+    # prediction batches' activations (models.network.PREDICT_BATCH_SIZE).
+    "evaluate_model": Needs(
+        mem_mb=2000, runtime=20, threads="evaluation", cluster_threads=4, mem_per_input_mb=3, gpu=True
+    ),
+    "summarize_metrics": Needs(mem_mb=500, runtime=5, local=True),
+    "summarize_folds": Needs(mem_mb=500, runtime=5),
+    "compare_models": Needs(mem_mb=1000, runtime=5),
+    # Closed-form counts only: no TensorFlow (7 MB measured).
+    "count_parameters": Needs(mem_mb=1000, runtime=10),
+    # The figures are drawn by forked workers, one per thread: ten or so
+    # figures gain little beyond four.
+    "render_report": Needs(mem_mb=1000, runtime=10, threads=4, cluster_threads=4, local=True),
+}
+
+
+@dataclass(frozen=True)
+class Machine:
+    """Where the run's jobs run, as far as the plan is concerned."""
+
+    #: The cores the run may schedule (``--cores``); None where not given.
+    cores: int | None
+    #: The CPUs this process may run on (its affinity).
+    cpus: int
+    #: GPUs the NVIDIA driver shows (no TensorFlow import).
+    gpus: int = 0
+    #: Whether the jobs run on this machine; False on a cluster, where each
+    #: job gets CPUs of its own, and in a job that re-reads the workflow.
+    local: bool = True
+
+    @classmethod
+    def here(cls, cores: int | None, local: bool) -> Machine:
+        return cls(cores=cores, cpus=usable_cpus(), gpus=driver_gpus(), local=local)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One job of the run: a rule and its wildcards."""
+
+    rule: str
+    wildcards: Mapping[str, str] = field(default_factory=dict)
+
+
+def canonical(value):
+    """``value`` with every mapping's keys sorted, recursively: Snakemake
+    compares params by their text, so the order of keys in a config file
+    alone must not re-run anything."""
+    if isinstance(value, Mapping):
+        return {key: canonical(value[key]) for key in sorted(value)}
+    if isinstance(value, list | tuple):
+        return [canonical(item) for item in value]
+    return value
+
+
+class Plan:
+    """The decisions of one run; ``config`` is validated, with defaults."""
+
+    def __init__(self, config: Mapping, machine: Machine):
+        self.config = config
+        self.machine = machine
+
+    # ---- threads: never more running threads than CPUs ---------------------
+
+    @cached_property
+    def cores(self) -> int | None:
+        """The cores a local run schedules: ``--cores``, but never more than
+        the CPUs (``--cores 8`` on two CPUs would run four two-thread jobs on
+        them); None (unbounded) on a cluster."""
+        if not self.machine.local:
+            return None
+        return local_cores(self.machine.cores, self.machine.cpus)
+
+    @property
+    def cores_note(self) -> str | None:
+        """What to tell the user when the run schedules fewer cores than asked."""
+        if self.cores is None or self.cores == self.machine.cores:
+            return None
+        cpus = f"{self.cores} CPU" + ("s" if self.cores > 1 else "")
+        return (
+            f"--cores {self.machine.cores}, but this run may use {cpus}: "
+            f"at most {self.cores} threads run at once."
+        )
+
+    @cached_property
+    def thread_plan(self) -> ThreadPlan:
+        return thread_plan(self.cores)
+
+    def threads(self, rule: str, wildcards: Mapping[str, str] | None = None) -> int:
+        """A job's threads: the rule's own, the thread plan's for its kind
+        locally, or what it asks a cluster node for."""
+        needs, wildcards = RULES[rule], wildcards or {}
+        if not self.machine.local and needs.cluster_threads:
+            return needs.cluster_threads
+        if needs.threads == "training":
+            return self.thread_plan.training(self.family(wildcards["model"]))
+        if needs.threads == "evaluation":
+            return self.thread_plan.evaluation
+        if needs.threads == "features":
+            family = self.layout_family(wildcards["layout"])
+            return self.thread_plan.features(family, wildcards["split"])
+        return min(needs.threads, self.cores or needs.threads)
+
+    def cpu_share(self, threads: int) -> int:
+        """A local job's share of the CPUs in :data:`CPU_SHARE_WHOLE` parts:
+        where ``--cores`` exceeds the CPUs, the default profile's global
+        limit on it keeps the running threads within the CPUs. Nothing on a
+        cluster, and nothing where ``--cores`` alone already does."""
+        if self.cores is None or self.machine.cores is None or self.machine.cores <= self.cores:
+            return 0
+        return math.floor(CPU_SHARE_WHOLE * min(threads, self.cores) / self.cores)
+
+    def priority(self, rule: str, wildcards: Mapping[str, str] | None = None) -> int:
+        """Which ready jobs start first: the CNN's training (and the
+        features it waits for), then the LSTM's, then the rest."""
+        wildcards = wildcards or {}
+        if rule in ("train_forest", "train_network"):
+            return start_priority(self.family(wildcards["model"]))
+        if rule == "make_features" and wildcards["split"] == "train":
+            return start_priority(self.layout_family(wildcards["layout"]))
+        return 0
+
+    def mem_mb(self, rule: str, input_mb: float = 0, attempt: int = 1) -> int:
+        needs = RULES[rule]
+        return math.ceil(max(needs.mem_mb, needs.mem_per_input_mb * input_mb)) * attempt
+
+    def runtime(self, rule: str, attempt: int = 1) -> int:
+        return RULES[rule].runtime * attempt
+
+    # ---- data ----------------------------------------------------------------
+
+    @property
+    def source(self) -> str:
+        """ "synthetic" (the built-in set), "user" (data_dir's arrays) or
+        "audio" (arrays extracted from audio_dir's recordings)."""
+        if self.config["audio_dir"]:
+            return "audio"
+        return "user" if self.config["data_dir"] else "synthetic"
+
+    @property
+    def data_dir(self) -> str:
+        return {"synthetic": DEFAULT_DATA_DIR, "user": self.config["data_dir"], "audio": AUDIO_DATA_DIR}[
+            self.source
+        ]
+
+    @property
+    def writes_example_audio(self) -> bool:
+        return self.source == "audio" and self.config["example_audio"]["write"]
+
+    @property
+    def data_made_with_groups(self) -> bool:
+        """The workflow writes the data (and its groups and classes) itself."""
+        return self.source != "user"
+
+    @property
+    def audio_settings(self) -> dict:
+        """The extraction settings, which every chunk's features depend on
+        (not the chunk size, which only cuts the work into jobs)."""
+        return canonical({key: value for key, value in self.config["audio"].items() if key != "chunk_files"})
+
+    @property
+    def example_audio_settings(self) -> dict:
+        return canonical(
+            {key: value for key, value in self.config["example_audio"].items() if key != "write"}
+        )
+
+    # ---- models --------------------------------------------------------------
+
+    @cached_property
+    def models(self) -> list[str]:
+        """Every model this config trains: rf_<trees>..., cnn, lstm (+ seeds)."""
+        return model_names(self.config["rf"]["n_estimators"], self.config["seeds"])
+
+    @property
+    def forests(self) -> list[str]:
+        return [model for model in self.models if self.family(model) == "rf"]
+
+    @property
+    def networks(self) -> list[str]:
+        return [model for model in self.models if self.family(model) != "rf"]
+
+    @staticmethod
+    def family(model: str) -> str:
+        return parse_model_name(model).family
+
+    @staticmethod
+    def layout(model: str) -> str:
+        """The feature layout a model reads."""
+        return FAMILY_LAYOUT[parse_model_name(model).family]
+
+    @staticmethod
+    def layout_family(layout: str) -> str:
+        return next(family for family, family_layout in FAMILY_LAYOUT.items() if family_layout == layout)
+
+    def seed(self, model: str) -> int:
+        return model_seed(model, self.config["seed"])
+
+    def time_major(self, layout: str) -> str:
+        """How the LSTM's layout views a clip; the other layouts keep a fixed
+        value, so that changing it re-runs the LSTM's features alone."""
+        return self.config["lstm"]["time_major"] if layout == "time_major" else "transpose"
+
+    def settings(self, model: str) -> dict:
+        """A forest's tree count and the rf section's other keys, or a
+        network's config section (cnn or lstm) alone: changing one model's
+        settings re-runs that model only."""
+        name = parse_model_name(model)
+        if name.family == "rf":
+            rf = self.config["rf"]
+            return {
+                "n_estimators": name.trees,
+                "max_features": rf["max_features"],
+                "min_samples_leaf": rf["min_samples_leaf"],
+            }
+        return canonical(self.config[name.family])
+
+    def validation(self, model: str) -> dict:
+        """A network's held-out validation settings; forests have none."""
+        return {} if self.family(model) == "rf" else canonical(self.config["validation"])
+
+    def reads_test_set(self, model: str) -> bool:
+        """Training reads the test set only in the reference's flawed
+        validation mode "test", and only for the networks."""
+        return self.family(model) != "rf" and self.config["validation"]["mode"] == "test"
+
+    def training_facts(self, model: str) -> dict:
+        """Every setting that shapes a trained model besides the data: what
+        its settings digest covers."""
+        facts = {
+            "seed": self.seed(model),
+            "standardize": self.config["features"]["standardize"],
+            "settings": self.settings(model),
+        }
+        if self.family(model) != "rf":
+            facts["validation"] = canonical(self.config["validation"])
+        return facts
+
+    def settings_digest(self, model: str) -> str:
+        """Recorded by training and carried into the metrics; the report
+        checks each model's against the config's."""
+        return content_digest(self.training_facts(model))
+
+    @property
+    def settings_digests(self) -> dict[str, str]:
+        return {model: self.settings_digest(model) for model in self.models}
+
+    def architecture(self, family: str) -> dict:
+        """The keys of a network's section that shape the network: what its
+        parameter count depends on."""
+        return canonical({key: self.config[family][key] for key in ARCHITECTURE_KEYS[family]})
+
+    def gpu_request(self, model: str) -> int:
+        """Snakemake's standard ``gpu`` resource of a model's job: 1 for a
+        network under ``gpu: true`` (or ``auto`` where the driver shows a
+        GPU), 0 for a forest."""
+        return 0 if self.family(model) == "rf" else gpu_request(self.config["gpu"], self.machine.gpus)
+
+    def gpu_setting(self, model: str):
+        """The config's ``gpu`` for a network; a forest's is fixed, so that
+        changing it re-runs the networks alone."""
+        return False if self.family(model) == "rf" else self.config["gpu"]
+
+    # ---- cross-validation ----------------------------------------------------
+
+    @property
+    def uses_cv(self) -> bool:
+        return self.config["cv"]["folds"] > 1
+
+    @property
+    def folds(self) -> list[int]:
+        """The fold numbers, 1..K; none when not cross-validating."""
+        return list(range(1, self.config["cv"]["folds"] + 1)) if self.uses_cv else []
+
+    # ---- the jobs --------------------------------------------------------------
+
+    def jobs(self, chunks: list[str] | None = None) -> list[Job]:
+        """Every job of the run, in the order the data flows; ``chunks``:
+        the audio chunks, once list_audio has listed them (one stands for
+        all where they are not known yet)."""
+        jobs = []
+        if self.source == "audio":
+            if self.writes_example_audio:
+                jobs.append(Job("generate_example_audio"))
+            jobs.append(Job("list_audio"))
+            jobs += [Job("extract_audio_chunk", {"chunk": chunk}) for chunk in chunks or ["0000"]]
+            jobs.append(Job("gather_audio_features"))
+        if self.source == "synthetic":
+            jobs.append(Job("generate_default_data"))
+        jobs.append(Job("validate_data"))
+        jobs += [
+            Job("make_features", {"layout": layout, "split": split}) for layout in LAYOUTS for split in SPLITS
+        ]
+        jobs += [Job("train_forest", {"model": model}) for model in self.forests]
+        jobs += [Job("train_network", {"model": model}) for model in self.networks]
+        jobs += [
+            Job("cross_validate", {"model": model, "fold": str(fold)})
+            for model in self.models
+            for fold in self.folds
+        ]
+        jobs += [Job("evaluate_model", {"model": model}) for model in self.models]
+        jobs += [Job("summarize_metrics"), Job("compare_models")]
+        if self.uses_cv:
+            jobs.append(Job("summarize_folds"))
+        jobs += [Job("count_parameters"), Job("render_report")]
+        return jobs
+
+    def resources(self, job: Job, attempt: int = 1) -> dict:
+        """What one attempt of a job asks for before a profile overrides it:
+        threads and Snakemake's resources; memory that grows with the inputs
+        is None while their size is unknown."""
+        needs = RULES[job.rule]
+        resources = {
+            "threads": self.threads(job.rule, job.wildcards),
+            "runtime": self.runtime(job.rule, attempt),
+            "mem_mb": None if needs.mem_per_input_mb else self.mem_mb(job.rule, attempt=attempt),
+        }
+        if needs.gpu:
+            resources["gpu"] = self.gpu_request(job.wildcards["model"])
+        return resources
+
+    def cluster_requests(
+        self, entries: ProfileEntries, attempts: int, chooses_partitions: bool
+    ) -> list[Request]:
+        """What each attempt of every job a cluster runs asks Slurm for, with
+        the profile's ``entries`` applied. Where the Slurm plugin chooses the
+        partitions itself (``chooses_partitions``), a job that names none is
+        left to it."""
+        requests = []
+        for job in self.jobs():
+            if RULES[job.rule].local:
+                continue
+            for attempt in range(1, attempts + 1):
+                request = job_request(job.rule, job.wildcards, self.resources(job, attempt), entries, attempt)
+                if request.partition or not chooses_partitions:
+                    requests.append(request)
+        return requests
