@@ -1,14 +1,5 @@
 """Rule count_parameters: every network's counts, closed form against Keras."""
 
-from ascflow.stages.runtime import rule_logging
+from ascflow.stages.runtime import run_stage
 
-with rule_logging(snakemake.log[0]):
-    from ascflow.stages.count import count_parameters
-
-    count_parameters(
-        summary_path=snakemake.input.summary,
-        cnn=dict(snakemake.params.cnn),
-        lstm=dict(snakemake.params.lstm),
-        counts_path=snakemake.output.counts,
-        table_paths={name: path for name, path in snakemake.output.items() if name != "counts"},
-    )
+run_stage(snakemake, "count:count_parameters")

@@ -1,19 +1,5 @@
 """Rule evaluate_model: score one model on the test set, write its metrics."""
 
-from ascflow.stages.runtime import rule_logging
+from ascflow.stages.runtime import run_stage
 
-with rule_logging(snakemake.log[0]):
-    from ascflow.stages.evaluate import evaluate_job
-
-    evaluate_job(
-        model_name=snakemake.wildcards.model,
-        model_path=snakemake.input.model,
-        info_path=snakemake.input.info,
-        features_path=snakemake.input.features,
-        labels_path=snakemake.input.labels,
-        summary_path=snakemake.input.summary,
-        metrics_path=snakemake.output.metrics,
-        probabilities_path=snakemake.output.probabilities,
-        threads=snakemake.threads,
-        gpu=snakemake.params.gpu,
-    )
+run_stage(snakemake, "evaluate:evaluate_job")

@@ -1,14 +1,5 @@
 """Rule generate_example_audio: write the example recordings in the DCASE layout."""
 
-from ascflow.stages.runtime import rule_logging
+from ascflow.stages.runtime import run_stage
 
-with rule_logging(snakemake.log[0]):
-    from pathlib import Path
-
-    from ascflow.stages.audio import write_example_audio
-
-    write_example_audio(
-        out_dir=str(Path(snakemake.output.meta).parent),
-        settings=dict(snakemake.params.settings),
-        seed=snakemake.params.seed,
-    )
+run_stage(snakemake, "audio:write_example_audio")

@@ -1,8 +1,5 @@
 """Rule summarize_folds: one table of every model's fold scores."""
 
-from ascflow.stages.runtime import rule_logging
+from ascflow.stages.runtime import run_stage
 
-with rule_logging(snakemake.log[0]):
-    from ascflow.stages.evaluate import summarize_folds
-
-    summarize_folds(fold_paths=list(snakemake.input.folds), folds_path=snakemake.output.folds)
+run_stage(snakemake, "evaluate:summarize_folds")

@@ -1,12 +1,5 @@
 """Rule summarize_metrics: one table of every model run, and per-model means."""
 
-from ascflow.stages.runtime import rule_logging
+from ascflow.stages.runtime import run_stage
 
-with rule_logging(snakemake.log[0]):
-    from ascflow.stages.evaluate import summarize_metrics
-
-    summarize_metrics(
-        metrics_paths=list(snakemake.input.metrics),
-        summary_path=snakemake.output.summary,
-        aggregate_path=snakemake.output.aggregate,
-    )
+run_stage(snakemake, "evaluate:summarize_metrics")

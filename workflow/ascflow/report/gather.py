@@ -224,34 +224,47 @@ def provenance(repository: str | Path) -> dict:
     }
 
 
-def gather_results(
-    *,
-    data_summary: str | Path,
-    metrics: list[str | Path],
-    summary_table: str | Path,
-    aggregate_table: str | Path,
-    histories: list[str | Path],
-    parameters: str | Path,
-    benchmarks: list[str | Path],
-    config: dict,
-    repository: str | Path,
-    comparisons: str | Path,
-    folds: list[str | Path] = (),
-    settings_digests: dict[str, str] | None = None,
-) -> Results:
-    """Everything the report states; ``settings_digests`` (by model) makes
-    any run made with other settings an error."""
-    data, runs = read_json(data_summary), read_runs(metrics, summary_table)
-    check_runs_belong(metrics, runs, data, settings_digests)
+@dataclass(frozen=True)
+class ResultFiles:
+    """The workflow's results the report reads."""
+
+    data_summary: str
+    metrics: list[str]
+    summary_table: str
+    aggregate_table: str
+    histories: list[str]
+    parameters: str
+    comparisons: str
+    folds: list[str] = field(default_factory=list)  # the fold table, when cross-validating
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What the report states of the run besides its results."""
+
+    #: The whole validated config, printed in the report.
+    config: dict
+    #: What each model's metrics must record, or the report refuses to mix
+    #: them (None: not checked).
+    settings_digests: dict[str, str] | None = None
+    #: Each job's benchmark file, for the time and memory table.
+    benchmarks: list[str] = field(default_factory=list)
+
+
+def gather_results(files: ResultFiles, context: RunContext, repository: str | Path) -> Results:
+    """Everything the report states; ``repository``: the checkout the
+    workflow runs from, for its git commit."""
+    data, runs = read_json(files.data_summary), read_runs(files.metrics, files.summary_table)
+    check_runs_belong(files.metrics, runs, data, context.settings_digests)
     return Results(
         data=data,
         runs=runs,
-        aggregate=read_table(aggregate_table),
-        histories=read_histories(histories),
-        parameters=with_keras_counts(read_parameter_tables(parameters), runs),
-        benchmarks=read_benchmarks(benchmarks),
-        config=config,
-        comparisons=read_json(comparisons),
-        folds=[row for path in folds for row in read_table(path)],
+        aggregate=read_table(files.aggregate_table),
+        histories=read_histories(files.histories),
+        parameters=with_keras_counts(read_parameter_tables(files.parameters), runs),
+        benchmarks=read_benchmarks(context.benchmarks),
+        config=context.config,
+        comparisons=read_json(files.comparisons),
+        folds=[row for path in files.folds for row in read_table(path)],
         provenance=provenance(repository),
     )

@@ -13,6 +13,7 @@ checks the reference's image networks, which no run trains
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 
 from ascflow.files import read_json, write_json, write_table
 from ascflow.models.counting import (
@@ -23,6 +24,7 @@ from ascflow.models.counting import (
     image_cnn_conv1_multiplications,
 )
 from ascflow.models.settings import architecture
+from ascflow.stages.runtime import Runtime
 
 log = logging.getLogger("ascflow")
 
@@ -56,12 +58,38 @@ def write_layer_table(table: list[dict], path: str) -> None:
     write_table(path, rows, TABLE_COLUMNS)
 
 
-def count_parameters(summary_path: str, cnn: dict, lstm: dict, counts_path: str, table_paths: dict) -> dict:
-    """``table_paths``: the TSV path of each counted network, by name."""
-    summary = read_json(summary_path)
-    report = parameter_report(summary["n_features"], summary["n_frames"], summary["n_classes"], cnn, lstm)
+@dataclass(frozen=True)
+class CountInputs:
+    summary: str  # the data's: the CNN's and LSTM's input sizes and classes
+
+
+@dataclass(frozen=True)
+class CountOutputs:
+    counts: str  # params.json
+    tables: dict[str, str] = field(default_factory=dict, metadata={"rest": True})  # a TSV per network
+
+
+@dataclass(frozen=True)
+class Architectures:
+    cnn: dict  # the architecture keys of the config's cnn section
+    lstm: dict
+
+
+@dataclass(frozen=True)
+class CountParameters:
+    inputs: CountInputs
+    outputs: CountOutputs
+    settings: Architectures
+    runtime: Runtime = field(default_factory=Runtime)
+
+
+def count_parameters(job: CountParameters) -> dict:
+    summary = read_json(job.inputs.summary)
+    report = parameter_report(
+        summary["n_features"], summary["n_frames"], summary["n_classes"], job.settings.cnn, job.settings.lstm
+    )
     for network, counts in report["networks"].items():
-        write_layer_table(counts["layers"], table_paths[network])
+        write_layer_table(counts["layers"], job.outputs.tables[network])
         log.info("%s: %d parameters", network, counts["total_closed_form"])
-    write_json(counts_path, report)
+    write_json(job.outputs.counts, report)
     return report

@@ -8,50 +8,96 @@ reads the data through what it wrote.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ascflow.data.synthetic import generate_default_data
 from ascflow.data.validation import validate_dataset
 from ascflow.files import read_json, save_array, write_json
+from ascflow.stages.runtime import Runtime
 
 log = logging.getLogger("ascflow")
 
 
-def generate_data(out_dir: str, settings: dict, seed: int) -> None:
-    """``settings``: the config's ``default_data`` section."""
-    written = generate_default_data(Path(out_dir), **settings, seed=seed)
+@dataclass(frozen=True)
+class DefaultDataFiles:
+    classes: str  # beside the arrays, in the folder they are written to
+
+
+@dataclass(frozen=True)
+class DefaultDataSettings:
+    settings: dict  # the config's default_data section
+    seed: int
+
+
+@dataclass(frozen=True)
+class GenerateData:
+    outputs: DefaultDataFiles
+    settings: DefaultDataSettings
+    runtime: Runtime = field(default_factory=Runtime)
+
+
+def generate_data(job: GenerateData) -> None:
+    out_dir = Path(job.outputs.classes).parent
+    written = generate_default_data(out_dir, **job.settings.settings, seed=job.settings.seed)
     log.info("wrote %s", ", ".join(str(path) for path in written.values()))
 
 
-def validate_data(
-    data_dir: str,
-    class_names: list[str],
-    leakage: str,
-    synthetic: bool,
-    summary_path: str,
-    train_labels_path: str,
-    test_labels_path: str,
-    train_groups_path: str,
-    test_groups_path: str,
-    audio_facts_path: str | None = None,
-) -> dict:
+@dataclass(frozen=True)
+class ValidationInputs:
+    #: What the extraction from audio_dir did, where the data comes from
+    #: recordings: its counts go into the summary, its warnings among the summary's.
+    audio_facts: str | None = None
+
+
+@dataclass(frozen=True)
+class ValidationOutputs:
+    summary: str
+    train_labels: str
+    test_labels: str
+    train_groups: str
+    test_groups: str
+
+
+@dataclass(frozen=True)
+class ValidationSettings:
+    data_dir: str
+    class_names: list[str]
+    leakage: str
+    synthetic: bool
+
+
+@dataclass(frozen=True)
+class ValidateData:
+    inputs: ValidationInputs
+    outputs: ValidationOutputs
+    settings: ValidationSettings
+    runtime: Runtime = field(default_factory=Runtime)
+
+
+def validate_data(job: ValidateData) -> dict:
     """Writes the labels mapped to 0..K-1 and the groups as integer codes
-    (one per clip where the data has none). ``audio_facts_path``: what the
-    extraction from audio_dir did, where the data comes from recordings; its
-    counts go into the summary and its warnings among the summary's."""
-    summary, labels, groups = validate_dataset(data_dir, class_names=class_names, leakage=leakage)
-    summary["source"] = "synthetic" if synthetic else "audio" if audio_facts_path else "user"
-    if audio_facts_path:
-        summary["audio"] = read_json(audio_facts_path)
+    (one per clip where the data has none)."""
+    settings, outputs, audio_facts = job.settings, job.outputs, job.inputs.audio_facts
+    summary, labels, groups = validate_dataset(
+        settings.data_dir, class_names=list(settings.class_names), leakage=settings.leakage
+    )
+    summary["source"] = "synthetic" if settings.synthetic else "audio" if audio_facts else "user"
+    if audio_facts:
+        summary["audio"] = read_json(audio_facts)
         summary["warnings"] += summary["audio"].pop("warnings")
     for warning in summary["warnings"]:
         log.warning("%s", warning)
-    save_array(train_labels_path, labels["train"])
-    save_array(test_labels_path, labels["test"])
-    save_array(train_groups_path, groups["train"])
-    save_array(test_groups_path, groups["test"])
-    write_json(summary_path, summary)
+    save_array(outputs.train_labels, labels["train"])
+    save_array(outputs.test_labels, labels["test"])
+    save_array(outputs.train_groups, groups["train"])
+    save_array(outputs.test_groups, groups["test"])
+    write_json(outputs.summary, summary)
     log.info(
-        "%s: %d classes, %s x %s", data_dir, summary["n_classes"], summary["n_features"], summary["n_frames"]
+        "%s: %d classes, %s x %s",
+        settings.data_dir,
+        summary["n_classes"],
+        summary["n_features"],
+        summary["n_frames"],
     )
     return summary

@@ -7,7 +7,9 @@ model was trained with); :mod:`ascflow.report` turns them into sentences.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from itertools import combinations
+from pathlib import Path
 
 import numpy as np
 
@@ -22,7 +24,7 @@ from ascflow.evaluation import (
 )
 from ascflow.files import file_digest, read_json, save_array, write_json, write_table
 from ascflow.models.naming import parse_model_name
-from ascflow.stages.runtime import usable_threads
+from ascflow.stages.runtime import Runtime
 from ascflow.stages.train import load_features
 
 log = logging.getLogger("ascflow")
@@ -89,41 +91,60 @@ def predict_probabilities(model, family: str, features: np.ndarray) -> np.ndarra
     return predict(model, features)
 
 
-def evaluate_job(
-    model_name: str,
-    model_path: str,
-    info_path: str,
-    features_path: str,
-    labels_path: str,
-    summary_path: str,
-    metrics_path: str,
-    probabilities_path: str,
-    threads: int,
-    gpu="auto",
-) -> dict:
+@dataclass(frozen=True)
+class EvaluationInputs:
+    model: str
+    info: str  # its training's facts
+    features: str  # the test features
+    labels: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class EvaluationOutputs:
+    metrics: str
+    probabilities: str
+
+
+@dataclass(frozen=True)
+class EvaluationSettings:
+    model: str
+    gpu: bool | str = "auto"
+
+
+@dataclass(frozen=True)
+class EvaluateModel:
+    inputs: EvaluationInputs
+    outputs: EvaluationOutputs
+    settings: EvaluationSettings
+    runtime: Runtime = field(default_factory=Runtime)
+
+
+def evaluate_job(job: EvaluateModel) -> dict:
     """Score a trained model once on the test set and write its metrics."""
+    inputs, model_name = job.inputs, job.settings.model
     name = parse_model_name(model_name)
     if name.family != "rf":
         from ascflow.models.network import configure_tensorflow
 
-        configure_tensorflow(usable_threads(threads), seed=0, gpu=gpu)
-    summary, info = read_json(summary_path), read_json(info_path)
-    check_model(model_path, info, info_path, summary)
-    model = load_model(model_path, name.family)
-    probabilities = predict_probabilities(model, name.family, load_features(features_path))
+        configure_tensorflow(job.runtime.threads, seed=0, gpu=job.settings.gpu)
+    summary, info = read_json(inputs.summary), read_json(inputs.info)
+    check_model(inputs.model, info, inputs.info, summary)
+    model = load_model(inputs.model, name.family)
+    probabilities = predict_probabilities(model, name.family, load_features(inputs.features))
     probabilities = probabilities.astype(np.float32)
     metrics = {
         "model": model_name,
         "base_model": name.base,
         "family": name.family,
         "seed": info["seed"],
-        **classification_metrics(np.load(labels_path), probabilities),
+        **classification_metrics(np.load(inputs.labels), probabilities),
         "class_names": summary["class_names"],
         **{key: info[key] for key in TRAINING_FACTS},
         "time_major": info["settings"].get("time_major"),  # the LSTM's input view
     }
-    save_array(probabilities_path, probabilities)
-    write_json(metrics_path, metrics)
+    save_array(job.outputs.probabilities, probabilities)
+    write_json(job.outputs.metrics, metrics)
     log.info(
         "%s: accuracy %.4f [%.4f, %.4f]",
         model_name,
@@ -132,23 +153,59 @@ def evaluate_job(
     return metrics
 
 
-def summarize_metrics(metrics_paths: list[str], summary_path: str, aggregate_path: str) -> None:
-    """summary.tsv (a row per model run) and aggregate.tsv (per base model)."""
-    metrics = [read_json(path) for path in metrics_paths]
-    write_table(summary_path, metrics, SUMMARY_COLUMNS)
-    write_table(aggregate_path, aggregate_runs(metrics))
+@dataclass(frozen=True)
+class MetricsFiles:
+    metrics: list[str]
+
+
+@dataclass(frozen=True)
+class MetricsTables:
+    summary: str  # a row per model run
+    aggregate: str  # per base model: the mean and SD over seeds
+
+
+@dataclass(frozen=True)
+class SummarizeMetrics:
+    inputs: MetricsFiles
+    outputs: MetricsTables
+    runtime: Runtime = field(default_factory=Runtime)
+
+
+def summarize_metrics(job: SummarizeMetrics) -> None:
+    metrics = [read_json(path) for path in job.inputs.metrics]
+    write_table(job.outputs.summary, metrics, SUMMARY_COLUMNS)
+    write_table(job.outputs.aggregate, aggregate_runs(metrics))
 
 
 #: The significance level of the model comparisons.
 ALPHA = 0.05
 
 
-def compare_models(probabilities_paths: dict[str, str], labels_path: str, comparisons_path: str) -> dict:
+@dataclass(frozen=True)
+class PredictionFiles:
+    probabilities: list[str]  # results/predictions/<model>.npy
+    labels: str  # the test labels
+
+
+@dataclass(frozen=True)
+class ComparisonFile:
+    comparisons: str
+
+
+@dataclass(frozen=True)
+class CompareModels:
+    inputs: PredictionFiles
+    outputs: ComparisonFile
+    runtime: Runtime = field(default_factory=Runtime)
+
+
+def compare_models(job: CompareModels) -> dict:
     """Paired tests of the models on the same test clips: McNemar's exact
     test on the predictions of every two runs of one seed, Holm-adjusted
     across all those pairs; with several seeds also a paired t-test of the
     base models' accuracies over the seeds."""
-    labels = np.load(labels_path)
+    probabilities_paths = {Path(path).stem: path for path in job.inputs.probabilities}
+    labels = np.load(job.inputs.labels)
     runs = {name: parse_model_name(name) for name in probabilities_paths}
     correct = {name: np.load(path).argmax(axis=1) == labels for name, path in probabilities_paths.items()}
     pairs = [
@@ -167,7 +224,7 @@ def compare_models(probabilities_paths: dict[str, str], labels_path: str, compar
         "mcnemar": holm(pairs, ALPHA),
         "seeds": paired_seed_tests(accuracy, ALPHA),
     }
-    write_json(comparisons_path, comparisons)
+    write_json(job.outputs.comparisons, comparisons)
     significant = [
         f"{row['first']} vs {row['second']}" for row in comparisons["mcnemar"] if row["significant"]
     ]
@@ -175,6 +232,23 @@ def compare_models(probabilities_paths: dict[str, str], labels_path: str, compar
     return comparisons
 
 
-def summarize_folds(fold_paths: list[str], folds_path: str) -> None:
-    """One row per model and fold (results/cv/folds.tsv)."""
-    write_table(folds_path, [read_json(path) for path in fold_paths])
+@dataclass(frozen=True)
+class FoldFiles:
+    folds: list[str]
+
+
+@dataclass(frozen=True)
+class FoldTable:
+    folds: str  # results/cv/folds.tsv
+
+
+@dataclass(frozen=True)
+class SummarizeFolds:
+    inputs: FoldFiles
+    outputs: FoldTable
+    runtime: Runtime = field(default_factory=Runtime)
+
+
+def summarize_folds(job: SummarizeFolds) -> None:
+    """One row per model and fold."""
+    write_table(job.outputs.folds, [read_json(path) for path in job.inputs.folds])

@@ -9,61 +9,49 @@ the figures, comes last.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ascflow.files import read_json
 from ascflow.report.document import build_document
 from ascflow.report.figures import start_figures
-from ascflow.report.gather import gather_results, read_histories, read_runs
+from ascflow.report.gather import ResultFiles, RunContext, gather_results, read_histories, read_runs
 from ascflow.report.markdown import write_markdown
 from ascflow.report.pdf import write_pdf
+from ascflow.stages.runtime import Runtime
 
 log = logging.getLogger("ascflow")
 
 
-def render_report(
-    *,
-    data_summary: str,
-    metrics: list[str],
-    summary_table: str,
-    aggregate_table: str,
-    histories: list[str],
-    parameters: str,
-    comparisons: str,
-    folds: list[str],
-    figure_paths: dict[str, str],
-    benchmarks: list[str],
-    settings_digests: dict[str, str],
-    config: dict,
-    repository: str,
-    markdown_path: str,
-    pdf_path: str,
-    threads: int = 1,
-) -> None:
-    """``figure_paths``: each figure's file by key (its stem)."""
+@dataclass(frozen=True)
+class ReportOutputs:
+    markdown: str
+    pdf: str
+    figures: dict[str, str] = field(default_factory=dict, metadata={"rest": True})  # by key (its stem)
+
+
+@dataclass(frozen=True)
+class RenderReport:
+    inputs: ResultFiles
+    outputs: ReportOutputs
+    settings: RunContext
+    runtime: Runtime = field(default_factory=Runtime)
+
+
+def render_report(job: RenderReport) -> None:
+    inputs, outputs, settings = job.inputs, job.outputs, job.settings
     # The figures' few inputs are read here, and again by gather_results, so
     # that the workers draw while the slower gathering (every table, the
     # checks, git) runs: reading them twice costs milliseconds, waiting 0.1 s.
-    runs, history_rows = read_runs(metrics), read_histories(histories)
-    drawing = start_figures(runs, history_rows, figure_paths, read_json(comparisons), threads)
-    results = gather_results(
-        data_summary=data_summary,
-        metrics=metrics,
-        summary_table=summary_table,
-        aggregate_table=aggregate_table,
-        histories=histories,
-        parameters=parameters,
-        benchmarks=benchmarks,
-        comparisons=comparisons,
-        folds=folds,
-        settings_digests=settings_digests,
-        config=config,
-        repository=repository,
+    runs, history_rows = read_runs(inputs.metrics), read_histories(inputs.histories)
+    drawing = start_figures(
+        runs, history_rows, outputs.figures, read_json(inputs.comparisons), job.runtime.threads
     )
-    blocks = build_document(results, {Path(path).stem: Path(path) for path in figure_paths.values()})
-    write_markdown(blocks, markdown_path)  # links the figures: needs them drawn only to be read
+    results = gather_results(inputs, settings, repository=Path(job.runtime.workflow_dir).parent)
+    blocks = build_document(results, {Path(path).stem: Path(path) for path in outputs.figures.values()})
+    write_markdown(blocks, outputs.markdown)  # links the figures: needs them drawn only to be read
     if drawing is not None:
         drawing.get()  # every figure is written (or a worker's error raised here)
-    log.info("wrote %d figures", len(figure_paths))
-    write_pdf(blocks, pdf_path)  # embeds the figures
-    log.info("wrote %s and %s", markdown_path, pdf_path)
+    log.info("wrote %d figures", len(outputs.figures))
+    write_pdf(blocks, outputs.pdf)  # embeds the figures
+    log.info("wrote %s and %s", outputs.markdown, outputs.pdf)

@@ -10,6 +10,7 @@ the test set; cross-validation never does.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -19,7 +20,7 @@ from ascflow.models.history import write_history
 from ascflow.models.naming import parse_model_name
 from ascflow.models.settings import network_settings
 from ascflow.models.splits import cv_folds, holdout_split, is_grouped
-from ascflow.stages.runtime import usable_threads
+from ascflow.stages.runtime import Runtime, usable_threads
 
 log = logging.getLogger("ascflow")
 
@@ -55,40 +56,82 @@ def _fit_forest(features, labels, settings: dict, seed: int, threads: int):
     return train_forest(features, labels, **settings, seed=seed, n_jobs=usable_threads(threads))
 
 
-def fit_forest_job(
-    features_path: str,
-    labels_path: str,
-    summary_path: str,
-    model_path: str,
-    info_path: str,
-    settings: dict,
-    seed: int,
-    threads: int,
-    standardize: str,
-    settings_digest: str,
-) -> dict:
-    """``settings``: n_estimators, max_features, min_samples_leaf."""
+@dataclass(frozen=True)
+class TrainingInputs:
+    features: str
+    labels: str
+    summary: str
+    groups: str | None = None  # the networks' held-out split and the folds keep groups together
+    #: The reference's validation mode "test" only.
+    test_features: str | None = None
+    test_labels: str | None = None
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    model: str
+    info: str
+    history: str | None = None  # a network's, one row per epoch
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    """What shapes a trained model besides the data (the plan's training facts)."""
+
+    model: str  # its name: rf_<trees>, cnn, lstm (_seed<k>)
+    settings: dict  # a forest's tree count and rf keys, or the network's config section
+    seed: int
+    standardize: str = "per_band"  # recorded: how its features were made
+    settings_digest: str = ""
+    validation: dict = field(default_factory=dict)  # a network's held-out split
+    gpu: bool | str = "auto"
+    tensorboard_dir: str = ""  # "": no TensorBoard logs
+    #: Per-epoch checkpoints (weights, optimizer, history), written by rename:
+    #: a retried or re-run job resumes from the last one.
+    work_dir: str = ""
+
+
+@dataclass(frozen=True)
+class TrainModel:
+    inputs: TrainingInputs
+    outputs: TrainedModel
+    settings: TrainingSettings
+    runtime: Runtime = field(default_factory=Runtime)
+
+
+def fit_forest_job(job: TrainModel) -> dict:
+    """``settings.settings``: n_estimators, max_features, min_samples_leaf."""
     import joblib
 
-    forest, info = _fit_forest(load_features(features_path), np.load(labels_path), settings, seed, threads)
-    log.info(
-        "%d trees, %d nodes, %.1f s", settings["n_estimators"], info["tree_nodes"], info["train_seconds"]
+    settings = job.settings
+    forest, info = _fit_forest(
+        load_features(job.inputs.features),
+        np.load(job.inputs.labels),
+        settings.settings,
+        settings.seed,
+        job.runtime.threads,
     )
-    with atomic_path(model_path) as partial:
+    log.info(
+        "%d trees, %d nodes, %.1f s",
+        settings.settings["n_estimators"],
+        info["tree_nodes"],
+        info["train_seconds"],
+    )
+    with atomic_path(job.outputs.model) as partial:
         joblib.dump(forest, partial)
     info.update(
-        seed=seed,
+        seed=settings.seed,
         validation=None,
         validation_fraction=None,
         split=None,
         validation_accuracy=None,
-        standardize=standardize,
-        settings=settings,
+        standardize=settings.standardize,
+        settings=settings.settings,
         device="CPU",
         device_name=None,
-        **provenance(summary_path, settings_digest, model_path),
+        **provenance(job.inputs.summary, settings.settings_digest, job.outputs.model),
     )
-    write_json(info_path, info)
+    write_json(job.outputs.info, info)
     return info
 
 
@@ -120,75 +163,73 @@ def _fit_network(
     return model, rows, info, network
 
 
-def fit_network_job(
-    model_name: str,
-    features_path: str,
-    labels_path: str,
-    groups_path: str,
-    summary_path: str,
-    model_path: str,
-    history_path: str,
-    info_path: str,
-    settings: dict,
-    validation: dict,
-    seed: int,
-    threads: int,
-    work_dir: str,
-    standardize: str,
-    settings_digest: str,
-    gpu="auto",
-    tensorboard_dir: str | None = None,
-    test_features_path: str | None = None,
-    test_labels_path: str | None = None,
-) -> dict:
-    """Train a CNN or LSTM. ``settings`` is the family's config section;
-    ``gpu`` the config's choice of device (auto, true, false). The held-out
-    part keeps each group (recording) on one side where the data has groups."""
+def _training_and_held_out(job: TrainModel, groups: np.ndarray | None):
+    """The clips a network trains on and those it validates on: a held-out
+    part of the training set, or the reference's test set (mode "test")."""
+    inputs, validation = job.inputs, job.settings.validation
+    features, labels = load_features(inputs.features), np.load(inputs.labels)
+    if validation["mode"] == "holdout":
+        train_index, validation_index = holdout_split(
+            labels, validation["fraction"], job.settings.seed, groups
+        )
+        return (features[train_index], labels[train_index]), (
+            features[validation_index],
+            labels[validation_index],
+        )
+    if validation["mode"] == "test":
+        if not (inputs.test_features and inputs.test_labels):
+            raise AscflowError("validation.mode: 'test' needs the test features, which were not given.")
+        return (np.asarray(features), labels), (
+            load_features(inputs.test_features),
+            np.load(inputs.test_labels),
+        )
+    raise AscflowError(f"validation.mode: unknown mode {validation['mode']!r}; expected holdout or test.")
+
+
+def fit_network_job(job: TrainModel) -> dict:
+    """Train a CNN or LSTM. ``settings.gpu`` is the config's choice of device
+    (auto, true, false). The held-out part keeps each group (recording) on
+    one side where the data has groups."""
     from ascflow.models.network import configure_tensorflow
 
-    device, device_name = configure_tensorflow(usable_threads(threads), seed, gpu)
+    settings, outputs = job.settings, job.outputs
+    device, device_name = configure_tensorflow(job.runtime.threads, settings.seed, settings.gpu)
     log.info("on %s", device_name or device)
-    n_classes = read_json(summary_path)["n_classes"]
-    features, labels = load_features(features_path), np.load(labels_path)
-    groups = split_groups(np.load(groups_path), validation)
-    if validation["mode"] == "holdout":
-        train_index, validation_index = holdout_split(labels, validation["fraction"], seed, groups)
-        train = (features[train_index], labels[train_index])
-        held_out = (features[validation_index], labels[validation_index])
-    elif validation["mode"] == "test":
-        if not (test_features_path and test_labels_path):
-            raise AscflowError("validation.mode: 'test' needs the test features, which were not given.")
-        train = (np.asarray(features), labels)
-        held_out = (load_features(test_features_path), np.load(test_labels_path))
-    else:
-        raise AscflowError(f"validation.mode: unknown mode {validation['mode']!r}; expected holdout or test.")
-    # Unmap the feature file: with a held-out split, training reads the copies
-    # above, and the map's pages (the whole file, 361 MB at the reference
-    # size) would otherwise count in this job's memory for the whole fit.
-    del features
+    n_classes = read_json(job.inputs.summary)["n_classes"]
+    groups = split_groups(np.load(job.inputs.groups), settings.validation)
+    # The feature file is unmapped once the split is copied out: its pages
+    # (the whole file, 361 MB at the reference size) would otherwise count in
+    # this job's memory for the whole fit.
+    train, held_out = _training_and_held_out(job, groups)
     model, rows, info, network = _fit_network(
-        model_name, settings, n_classes, train, held_out, work_dir, tensorboard_dir
+        settings.model,
+        settings.settings,
+        n_classes,
+        train,
+        held_out,
+        settings.work_dir,
+        settings.tensorboard_dir or None,
     )
-    with atomic_path(model_path) as partial:
+    with atomic_path(outputs.model) as partial:
         model.save(partial)
     history = {row["epoch"]: row for row in rows}
-    write_history(history_path, history)
-    holdout = validation["mode"] == "holdout"
+    write_history(outputs.history, history)
+    holdout = settings.validation["mode"] == "holdout"
     info.update(
-        seed=seed,
-        validation=validation["mode"],
-        validation_fraction=validation["fraction"] if holdout else None,
+        seed=settings.seed,
+        validation=settings.validation["mode"],
+        validation_fraction=settings.validation["fraction"] if holdout else None,
         split=split_kind(groups) if holdout else None,
         # The weights kept are those of best_epoch (with early stopping) or
         # of the last epoch: their accuracy on the validation part.
         validation_accuracy=history[info["best_epoch"]]["val_accuracy"],
-        standardize=standardize,
+        standardize=settings.standardize,
         settings=network.to_config(),
         device=device,
         device_name=device_name,
-        **provenance(summary_path, settings_digest, model_path),
+        **provenance(job.inputs.summary, settings.settings_digest, outputs.model),
     )
-    write_json(info_path, info)
+    write_json(outputs.info, info)
     return info
 
 
@@ -200,51 +241,58 @@ def _class_probabilities(forest, features, n_classes: int) -> np.ndarray:
     return probabilities
 
 
-def fit_fold_job(
-    model_name: str,
-    fold: int,
-    n_folds: int,
-    features_path: str,
-    labels_path: str,
-    groups_path: str,
-    summary_path: str,
-    fold_path: str,
-    settings: dict,
-    validation: dict,
-    seed: int,
-    threads: int,
-    work_dir: str,
-    gpu="auto",
-) -> dict:
-    """Train ``model_name`` on every fold of the training set but ``fold``
-    (1-based) and score it on that one; write the fold's facts."""
+@dataclass(frozen=True)
+class FoldFile:
+    fold: str
+
+
+@dataclass(frozen=True)
+class FoldSettings(TrainingSettings):
+    fold: int = 1  # 1-based
+    n_folds: int = 2
+
+
+@dataclass(frozen=True)
+class CrossValidate:
+    inputs: TrainingInputs
+    outputs: FoldFile
+    settings: FoldSettings
+    runtime: Runtime = field(default_factory=Runtime)
+
+
+def fit_fold_job(job: CrossValidate) -> dict:
+    """Train the model on every fold of the training set but ``fold`` and
+    score it on that one; write the fold's facts."""
     from ascflow.evaluation import classification_metrics
 
+    settings, model_name = job.settings, job.settings.model
     name = parse_model_name(model_name)
-    n_classes = read_json(summary_path)["n_classes"]
-    labels = np.load(labels_path)
-    groups = split_groups(np.load(groups_path), validation)
-    train_index, held_index = cv_folds(labels, n_folds, seed, groups)[fold - 1]
-    features = load_features(features_path)
+    n_classes = read_json(job.inputs.summary)["n_classes"]
+    labels = np.load(job.inputs.labels)
+    groups = split_groups(np.load(job.inputs.groups), settings.validation)
+    train_index, held_index = cv_folds(labels, settings.n_folds, settings.seed, groups)[settings.fold - 1]
+    features = load_features(job.inputs.features)
     train = (features[train_index], labels[train_index])
     held = features[held_index]
     del features
     if name.family == "rf":
-        forest, _ = _fit_forest(*train, settings, seed, threads)
+        forest, _ = _fit_forest(*train, settings.settings, settings.seed, job.runtime.threads)
         probabilities = _class_probabilities(forest, held, n_classes)
     else:
         from ascflow.models.network import configure_tensorflow, predict
 
-        configure_tensorflow(usable_threads(threads), seed, gpu)
+        configure_tensorflow(job.runtime.threads, settings.seed, settings.gpu)
         fold_groups = None if groups is None else groups[train_index]
-        inner_train, inner_validation = holdout_split(train[1], validation["fraction"], seed, fold_groups)
+        inner_train, inner_validation = holdout_split(
+            train[1], settings.validation["fraction"], settings.seed, fold_groups
+        )
         model, rows, info, _ = _fit_network(
             model_name,
-            settings,
+            settings.settings,
             n_classes,
             (train[0][inner_train], train[1][inner_train]),
             (train[0][inner_validation], train[1][inner_validation]),
-            work_dir,
+            settings.work_dir,
         )
         probabilities = predict(model, held)
     scores = classification_metrics(labels[held_index], probabilities)
@@ -252,14 +300,16 @@ def fit_fold_job(
         "model": model_name,
         "base_model": name.base,
         "family": name.family,
-        "seed": seed,
-        "fold": fold,
-        "n_folds": n_folds,
+        "seed": settings.seed,
+        "fold": settings.fold,
+        "n_folds": settings.n_folds,
         "split": split_kind(groups),
         "n_train": int(train_index.size),
         "n_held_out": int(held_index.size),
         **{key: scores[key] for key in ("accuracy", "macro_f1", "ci95_low", "ci95_high")},
     }
-    log.info("%s, fold %d of %d: accuracy %.4f", model_name, fold, n_folds, facts["accuracy"])
-    write_json(fold_path, facts)
+    log.info(
+        "%s, fold %d of %d: accuracy %.4f", model_name, settings.fold, settings.n_folds, facts["accuracy"]
+    )
+    write_json(job.outputs.fold, facts)
     return facts
