@@ -24,7 +24,18 @@ from ascflow import AscflowError
 from ascflow.data.audio import LOG_FLOOR, audio_settings, extract_features, read_clip
 from ascflow.data.audio_folder import chunk_paths, gather_chunks, list_recordings, read_chunk
 from ascflow.data.synthetic_audio import write_audio_folder
-from ascflow.stages.audio import extract_chunk, gather_features
+from ascflow.stages.audio import (
+    ChunkFile,
+    Chunks,
+    ExtractChunk,
+    ExtractionSettings,
+    GatheredFiles,
+    GatherFeatures,
+    GatherSettings,
+    Recordings,
+    extract_chunk,
+    gather_features,
+)
 from support import REPO, TINY_CONFIG, one_sentence, planned_jobs, snakemake
 
 from perf.workflow import snakemake_command
@@ -281,6 +292,11 @@ def test_unlisted_and_unsplit_recordings_are_left_out_and_named(tmp_path):
 # ---- chunks and the gather ------------------------------------------------------------
 
 
+def extract(paths: list[str], chunk: str) -> None:
+    """The extract_audio_chunk job of ``paths`` at the tiny settings."""
+    extract_chunk(ExtractChunk(Recordings(paths), ChunkFile(chunk), ExtractionSettings(TINY_AUDIO)))
+
+
 def test_chunks_gather_in_file_order(tmp_path):
     folder = recordings(tmp_path / "rec", channels=2)
     manifest_path = tmp_path / "manifest.json"
@@ -289,10 +305,14 @@ def test_chunks_gather_in_file_order(tmp_path):
     chunks = {}
     for chunk in reversed(manifest["chunks"]):  # finishing in any order
         chunks[chunk] = str(tmp_path / "chunks" / f"{chunk}.npz")
-        extract_chunk(chunk_paths(manifest, chunk), TINY_AUDIO, chunks[chunk])
+        extract(chunk_paths(manifest, chunk), chunks[chunk])
     out = tmp_path / "data"
     facts = gather_features(
-        str(manifest_path), list(chunks.values()), TINY_AUDIO, "warn", str(out), str(tmp_path / "facts.json")
+        GatherFeatures(
+            Chunks(str(manifest_path), list(chunks.values())),
+            GatheredFiles(str(out / "X_train.npy"), str(tmp_path / "facts.json")),
+            GatherSettings(TINY_AUDIO, "warn"),
+        )
     )
     assert len(manifest["chunks"]) == 5 and facts["chunks"] == 5 and facts["mixed_down"] == 18
     for split in ("train", "test"):
@@ -328,7 +348,7 @@ def test_silent_clip_is_a_warning_or_an_error(tmp_path):
     write_wav(folder / silent, np.zeros(8000), 8000)
     manifest = list_recordings(folder, 100)
     chunk = tmp_path / "0000.npz"
-    extract_chunk(chunk_paths(manifest, "0000"), TINY_AUDIO, str(chunk))
+    extract(chunk_paths(manifest, "0000"), str(chunk))
     facts = gather_chunks(manifest, {"0000": str(chunk)}, TINY_AUDIO, tmp_path / "warn", "warn")
     assert facts["silent"] == [silent] and facts["warnings"] == [f"1 clips are wholly silent: {silent}"]
     with pytest.raises(

@@ -48,7 +48,14 @@ def tiny_features(tmp_path_factory):
 
 @pytest.mark.parametrize("family", ["cnn", "lstm"])
 def test_fit_network_job_writes_model_history_and_info(tmp_path, tiny_features, family):
-    from ascflow.stages.train import fit_network_job
+    from ascflow.stages.runtime import Runtime
+    from ascflow.stages.train import (
+        TrainedModel,
+        TrainingInputs,
+        TrainingSettings,
+        TrainModel,
+        fit_network_job,
+    )
 
     settings = {
         "cnn": {
@@ -62,23 +69,30 @@ def test_fit_network_job_writes_model_history_and_info(tmp_path, tiny_features, 
         "lstm": {"units": 3, "kernel_initializer": "he_uniform", "time_major": "transpose"},
     }[family] | {"epochs": 3, "batch_size": 8, "learning_rate": 0.01}
     layout = "channel" if family == "cnn" else "time_major"
-    info = fit_network_job(
-        model_name=family,
-        features_path=str(tiny_features / f"{layout}.npy"),
-        labels_path=str(tiny_features / "labels.npy"),
-        groups_path=str(tiny_features / "groups.npy"),
-        summary_path=str(tiny_features / "summary.json"),
-        model_path=str(tmp_path / f"{family}.keras"),
-        history_path=str(tmp_path / "history.csv"),
-        info_path=str(tmp_path / "info.json"),
-        settings=settings,
-        validation={"mode": "holdout", "fraction": 0.2, "grouped": True},
-        seed=1,
-        threads=1,
-        work_dir=str(tmp_path / "resume"),
-        standardize="per_band",
-        settings_digest="0" * 64,
+    job = TrainModel(
+        TrainingInputs(
+            features=str(tiny_features / f"{layout}.npy"),
+            labels=str(tiny_features / "labels.npy"),
+            groups=str(tiny_features / "groups.npy"),
+            summary=str(tiny_features / "summary.json"),
+        ),
+        TrainedModel(
+            model=str(tmp_path / f"{family}.keras"),
+            history=str(tmp_path / "history.csv"),
+            info=str(tmp_path / "info.json"),
+        ),
+        TrainingSettings(
+            model=family,
+            settings=settings,
+            validation={"mode": "holdout", "fraction": 0.2, "grouped": True},
+            seed=1,
+            work_dir=str(tmp_path / "resume"),
+            standardize="per_band",
+            settings_digest="0" * 64,
+        ),
+        Runtime(threads=1),
     )
+    info = fit_network_job(job)
     history = np.genfromtxt(tmp_path / "history.csv", delimiter=",", names=True)
     assert history.dtype.names == ("epoch", "loss", "accuracy", "val_loss", "val_accuracy", "seconds")
     assert 1 <= info["epochs_run"] == history.size <= 3

@@ -22,6 +22,9 @@ from ascflow.report.document import build_document
 from ascflow.report.figures import render_figures, start_figures
 from ascflow.report.findings import reference_faithful_warnings
 from ascflow.report.gather import (
+    ResultFiles,
+    Results,
+    RunContext,
     gather_results,
     git_commit,
     read_benchmarks,
@@ -31,7 +34,16 @@ from ascflow.report.gather import (
 )
 from ascflow.report.outputs import figure_outputs
 from ascflow.sources import code_files
-from ascflow.stages.evaluate import compare_models, summarize_metrics
+from ascflow.stages.evaluate import (
+    CompareModels,
+    ComparisonFile,
+    MetricsFiles,
+    MetricsTables,
+    PredictionFiles,
+    SummarizeMetrics,
+    compare_models,
+    summarize_metrics,
+)
 
 CLASS_NAMES = ["beach", "bus", "cafe/restaurant", "car", "city center"]
 FAKE_FINGERPRINT = "f" * 64
@@ -165,16 +177,21 @@ def write_fake_results(workdir: Path, config: dict) -> dict:
     metrics = [fake_metrics(name, config, rng, predictions_dir / f"{name}.npy") for name in names]
     np.save(workdir / "results/labels_test.npy", np.arange(N_TEST) % len(CLASS_NAMES))
     compare_models(
-        {name: str(predictions_dir / f"{name}.npy") for name in names},
-        str(workdir / "results/labels_test.npy"),
-        str(workdir / "results/comparisons/models.json"),
+        CompareModels(
+            PredictionFiles(
+                [str(predictions_dir / f"{name}.npy") for name in names],
+                str(workdir / "results/labels_test.npy"),
+            ),
+            ComparisonFile(str(workdir / "results/comparisons/models.json")),
+        )
     )
     for run in metrics:
         (metrics_dir / f"{run['model']}.json").write_text(json.dumps(run))
     summarize_metrics(
-        [str(metrics_dir / f"{name}.json") for name in names],
-        str(metrics_dir / "summary.tsv"),
-        str(metrics_dir / "aggregate.tsv"),
+        SummarizeMetrics(
+            MetricsFiles([str(metrics_dir / f"{name}.json") for name in names]),
+            MetricsTables(str(metrics_dir / "summary.tsv"), str(metrics_dir / "aggregate.tsv")),
+        )
     )
     networks = [run["model"] for run in metrics if run["family"] != "rf"]
     for name in networks:
@@ -240,13 +257,20 @@ def write_fake_results(workdir: Path, config: dict) -> dict:
     }
 
 
+def gather(inputs: dict, settings_digests: dict[str, str] | None = None) -> Results:
+    """gather_results on what write_fake_results wrote."""
+    files = ResultFiles(**{key: inputs[key] for key in ResultFiles.__dataclass_fields__ if key in inputs})
+    context = RunContext(inputs["config"], settings_digests, inputs["benchmarks"])
+    return gather_results(files, context, inputs["repository"])
+
+
 def make_report(
     workdir: Path, config: dict, figures: dict[str, Path] | None = None
 ) -> tuple[Path, Path, dict]:
     """Fake results, their figures (unless given) and the report; returns the
     Markdown and PDF paths and the figure files."""
     inputs = write_fake_results(workdir, config)
-    results = gather_results(**inputs)
+    results = gather(inputs)
     if figures is None:
         outputs = figure_outputs(
             model_names(config["rf"]["n_estimators"], config["seeds"]), str(workdir / "figures")
@@ -339,7 +363,7 @@ def test_validation_on_the_test_set_is_warned_in_both_formats(report, tmp_path):
 def test_seeded_runs_get_a_mean_and_sd_table(tmp_path):
     config = with_changes(CONFIG, seeds=[0, 1])
     inputs = write_fake_results(tmp_path, config)
-    results = gather_results(**inputs)
+    results = gather(inputs)
     figures = {
         key: Path("figures") / f"{key}.png" for key in figure_outputs([run["model"] for run in results.runs])
     }
@@ -444,17 +468,17 @@ def build_table_caption(networks: dict) -> dict[str, str]:
 def test_report_refuses_metrics_of_other_data_or_settings(tmp_path):
     inputs = write_fake_results(tmp_path, CONFIG)
     digests = {path.stem: f"digest of {path.stem}" for path in inputs["metrics"]}
-    assert len(gather_results(**inputs, settings_digests=digests).runs) == len(digests)
+    assert len(gather(inputs, settings_digests=digests).runs) == len(digests)
     stale = inputs["metrics"][3]
     run = json.loads(stale.read_text())
     stale.write_text(json.dumps({**run, "settings_digest": "other"}))
     with pytest.raises(
         AscflowError, match=rf"^{stale}: was made with other settings than the config gives cnn"
     ):
-        gather_results(**inputs, settings_digests=digests)
+        gather(inputs, settings_digests=digests)
     stale.write_text(json.dumps({**run, "data_fingerprint": "0" * 64}))
     with pytest.raises(AscflowError, match=rf"^{stale}: was made from other data than"):
-        gather_results(**inputs)
+        gather(inputs)
 
 
 def test_training_table_names_the_device_of_each_network(report):
@@ -470,7 +494,7 @@ def test_forked_figure_workers_draw_what_one_process_draws(report, tmp_path):
     """render_report's two workers write the same PNG files, byte for byte,
     as drawing them all in this process did; a worker's error reaches the caller."""
     _, _, figures = report
-    results = gather_results(**write_fake_results(tmp_path / "results", CONFIG))
+    results = gather(write_fake_results(tmp_path / "results", CONFIG))
     outputs = {key: tmp_path / "forked" / path.name for key, path in figures.items()}
     (tmp_path / "forked").mkdir()
     pending = start_figures(results.runs, results.histories, outputs, results.comparisons, workers=2)
