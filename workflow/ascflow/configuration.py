@@ -5,15 +5,22 @@ a multi-line dump of the schema; :func:`check_config` runs first and names
 the key, the value and what is allowed instead. :func:`coerce_to_schema`
 types the values of nested overrides (``--config 'cnn={epochs: 2}'``, which
 Snakemake passes on as the text ``'2'``) by the schema, where the text reads
-unambiguously as the type asked for.
+unambiguously as the type asked for. :func:`load_config` gives the config a
+run works with outside Snakemake (the benchmark's runs), merged and
+completed with the schema's defaults as Snakemake does.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Mapping
+from pathlib import Path
 
 from ascflow.errors import AscflowError
+
+#: The config's JSON schema (YAML), beside the package in the workflow's folder.
+SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "config.schema.yaml"
 
 _TYPE_NAMES = {
     "integer": "an integer",
@@ -37,6 +44,11 @@ def _scalar(text: str, kind: str):
         return value
     if kind == "number" and isinstance(value, int | float) and not isinstance(value, bool):
         return value
+    if kind == "number" and isinstance(value, str):
+        try:  # YAML 1.1 reads 1e-3 (no dot) as text
+            return float(value)
+        except ValueError:
+            return text
     if kind == "boolean" and isinstance(value, bool):
         return value
     return text
@@ -111,3 +123,41 @@ def check_config(config: Mapping, schema: Mapping) -> None:
         f"config key {_key(error.absolute_path)}: {json.dumps(error.instance)} is not allowed; "
         f"it must be {_allowed(error)}."
     )
+
+
+def complete(config: dict, schema: Mapping) -> dict:
+    """``config`` with the schema's defaults filled in where keys are
+    missing, recursively and in place, as Snakemake's ``validate`` does
+    (a section's default ``{}`` is filled in, then its keys' defaults)."""
+    for key, section in schema.get("properties", {}).items():
+        if key not in config and "default" in section:
+            config[key] = copy.deepcopy(section["default"])
+        if isinstance(config.get(key), dict):
+            complete(config[key], section)
+    return config
+
+
+def merge(base: dict, update: Mapping) -> dict:
+    """``update`` merged into ``base`` in place, as Snakemake merges a second
+    ``--configfile``: mappings key by key, anything else replaced."""
+    for key, value in update.items():
+        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
+            merge(base[key], value)
+        else:
+            base[key] = copy.deepcopy(value)
+    return base
+
+
+def load_config(paths: list[str | Path], schema_path: str | Path = SCHEMA) -> dict:
+    """The config a run with ``--configfile PATH...`` works with, without
+    Snakemake: the files merged in order, checked against the schema in one
+    sentence, and completed with its defaults."""
+    import yaml
+
+    config: dict = {}
+    for path in paths:
+        merge(config, yaml.safe_load(Path(path).read_text()) or {})
+    schema = yaml.safe_load(Path(schema_path).read_text())
+    coerce_to_schema(config, schema)
+    check_config(config, schema)
+    return complete(config, schema)
