@@ -1,20 +1,44 @@
 """Helpers the tests share: the repository, Snakemake through its command
-line, and reading a run's metrics. (Fixtures are in conftest.py, which pytest
-loads itself and which is not imported.)"""
+line, a run's metrics and its timeline. (Fixtures are in conftest.py, which
+pytest loads itself and which is not imported.)"""
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
+import sys
+from datetime import datetime
 from pathlib import Path
 
 import yaml
 
-from perf.workflow import REPOSITORY, snakemake_command
-
-REPO = REPOSITORY
+REPO = Path(__file__).resolve().parent.parent
+SNAKEFILE = REPO / "Snakefile"
 TINY_CONFIG = REPO / "tests" / "config" / "tiny.yaml"
+
+
+def snakemake_command(workdir: str | Path, *args: str) -> list[str]:
+    """The command line that runs this checkout's workflow in ``workdir``.
+
+    Through the command line, not the Python API, which changes between
+    releases; ``--workflow-profile none`` keeps profiles/default out. Put
+    targets before ``--config`` and ``--configfile``: each takes every
+    argument that follows it.
+    """
+    return [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "--snakefile",
+        str(SNAKEFILE),
+        "--directory",
+        str(workdir),
+        "--workflow-profile",
+        "none",
+        *args,
+    ]
 
 
 def snakemake(
@@ -74,3 +98,48 @@ def variant_config(tmp_path: Path, **sections) -> Path:
     path = tmp_path / "variant.yaml"
     path.write_text(yaml.safe_dump(config))
     return path
+
+
+# ---- a finished run's timeline, from Snakemake's own log -----------------------
+
+_STAMP = re.compile(r"^\[(\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4})\]$")
+_RULE = re.compile(r"^(?:local)?(?:rule|checkpoint) (\w+):$")
+
+
+def job_spans(log: Path) -> list[tuple[str, int, datetime, datetime | None]]:
+    """Each job of a run's log (the target rule left out): rule, threads,
+    start and end, to the second Snakemake stamps its log with."""
+    jobs: dict[str, list] = {}
+    stamp = current = None
+    for line in log.read_text().splitlines():
+        if match := _STAMP.match(line):
+            stamp, current = datetime.strptime(" ".join(match[1].split()), "%a %b %d %H:%M:%S %Y"), None
+        elif match := _RULE.match(line):
+            current = [match[1], 1, stamp, None]
+        elif current is not None and line.startswith("    jobid: "):
+            jobs[line.split(": ", 1)[1]] = current
+        elif current is not None and line.startswith("    threads: "):
+            current[1] = int(line.split(": ", 1)[1])
+        elif line.startswith("Finished jobid: ") and line.split()[2] in jobs:
+            jobs[line.split()[2]][3] = stamp
+    return [tuple(job) for job in jobs.values() if job[0] != "all"]
+
+
+def last_run_spans(workdir: Path) -> list[tuple[str, int, datetime, datetime | None]]:
+    """The jobs of the newest Snakemake run in ``workdir`` that ran any."""
+    for log in sorted((workdir / ".snakemake" / "log").glob("*.snakemake.log"), reverse=True):
+        if spans := job_spans(log):
+            return spans
+    raise FileNotFoundError(f"no Snakemake log with jobs in {workdir}")
+
+
+def peak_threads(spans) -> int:
+    """The most threads that ran at once (a job ending in the second another
+    starts counts as ended)."""
+    changes = [(start, 1, threads) for _, threads, start, _ in spans]
+    changes += [(end, 0, -threads) for _, threads, _, end in spans if end]
+    running = peak = 0
+    for _, _, change in sorted(changes):
+        running += change
+        peak = max(peak, running)
+    return peak

@@ -20,10 +20,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support import REPO, TINY_CONFIG, planned_jobs, snakemake, tiny_args
+from support import REPO, TINY_CONFIG, planned_jobs, snakemake, snakemake_command, tiny_args
 from test_setup_files import PIP_TO_CONDA, requirement_name
 
-from perf.workflow import snakemake_command
 
 MODELS = ["rf_10", "rf_50", "rf_100", "cnn", "lstm"]
 

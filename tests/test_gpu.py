@@ -87,7 +87,9 @@ def test_network_jobs_declare_the_gpu_resource(tmp_path, setting, network_reques
 
 def test_default_profile_lets_one_gpu_job_run_at_a_time(tmp_path):
     profile = yaml.safe_load((REPO / "profiles/default/config.yaml").read_text())
-    assert profile["resources"] == {"gpu": 1}
+    assert profile["resources"]["gpu"] == 1
+    # Its other global limit is the CPU share (ascflow.plan.Plan.cpu_share), no GPU.
+    assert set(profile["resources"]) == {"gpu", "cpu_share"}
     # The profile parses, as every run reads it.
     result = snakemake(tmp_path, "-n", "--workflow-profile", str(REPO / "profiles/default"), *tiny_args())
     assert planned_jobs(result.stdout)["train_network"] == 2

@@ -23,12 +23,12 @@ from support import (
     planned_jobs,
     read_metrics,
     snakemake,
+    snakemake_command,
     tiny_args,
     variant_config,
     without_timings,
 )
 
-from perf.workflow import snakemake_command
 
 MODELS = ["rf_10", "rf_50", "rf_100", "cnn", "lstm"]
 

@@ -19,12 +19,12 @@ from support import (
     planned_jobs,
     read_metrics,
     snakemake,
+    snakemake_command,
     tiny_args,
     variant_config,
     without_timings,
 )
 
-from perf.workflow import snakemake_command
 
 DEFAULT_CONFIG = REPO / "config" / "config.yaml"
 MODELS = ["rf_10", "rf_50", "rf_100", "cnn", "lstm"]  # as tests/config/tiny.yaml configures
