@@ -63,8 +63,10 @@ CLASSES = 5
 
 
 def extraction_settings() -> dict:
-    """The shipped config's ``audio`` section, less ``chunk_files``."""
-    section = yaml.safe_load(CONFIG.read_text())["audio"]
+    """The shipped config's ``audio`` section (with the schema's defaults), less ``chunk_files``."""
+    from ascflow.configuration import load_config
+
+    section = load_config([CONFIG])["audio"]
     return {key: value for key, value in section.items() if key != "chunk_files"}
 
 
@@ -87,34 +89,14 @@ def write_recordings(folder: Path, n_files: int) -> list[Path]:
 
 def plain_loop(paths: list[Path], settings: dict):
     """Log mel-band energies of every file, the way a script without the
-    workflow would compute them: one process, one file after another."""
-    import librosa
+    workflow would compute them: one process, one file after another,
+    through the same reading and features as a chunk job
+    (:func:`ascflow.data.audio.read_clip` and :func:`~ascflow.data.audio.log_mel`)."""
     import numpy as np
-    import soundfile
+    from ascflow.data.audio import audio_settings, log_mel, read_clip
 
-    rate = settings["sample_rate"]
-    length = round(settings["clip_s"] * rate)
-    features = []
-    for path in paths:
-        samples, file_rate = soundfile.read(path, dtype="float32", always_2d=True)
-        signal = samples.mean(axis=1)
-        if file_rate != rate:
-            signal = librosa.resample(signal, orig_sr=file_rate, target_sr=rate)
-        signal = np.pad(signal, (0, max(0, length - signal.size)))[:length]
-        mel = librosa.feature.melspectrogram(
-            y=signal,
-            sr=rate,
-            n_fft=settings["n_fft"],
-            hop_length=round(settings["hop_s"] * rate),
-            win_length=round(settings["window_s"] * rate),
-            window="hamming",
-            power=1.0,
-            n_mels=settings["n_mels"],
-            fmin=settings["fmin"],
-            fmax=settings["fmax"],
-        )
-        features.append(np.log(mel + np.spacing(1.0)).astype(np.float32))
-    return np.stack(features)
+    checked = audio_settings(settings)
+    return np.stack([log_mel(read_clip(path, checked)[0], checked) for path in paths])
 
 
 def measure_audio(work_root: Path, n_files: int, cores: int, environment: dict | None = None) -> dict:

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-import yaml
+from ascflow.configuration import load_config
 from ascflow.data.validation import band_statistics, data_paths, group_paths
 from ascflow.features import standardize_clips, to_layout
 from ascflow.models.naming import FAMILY_LAYOUT, NETWORK_FAMILIES
@@ -67,22 +67,17 @@ def standardized(data: dict[str, np.ndarray], mode: str) -> tuple[np.ndarray, np
 def fit_forests(
     flat_train: np.ndarray, y_train: np.ndarray, flat_test: np.ndarray, config: dict, threads: int
 ) -> dict[str, tuple[float, np.ndarray]]:
-    """Each configured forest: (fit seconds, test predictions), by model name."""
-    from sklearn.ensemble import RandomForestClassifier
+    """Each configured forest, fitted as train_forest jobs fit it: (fit
+    seconds, test predictions), by model name."""
+    from ascflow.models.forest import train_forest
 
     results = {}
-    for trees in config["rf"]["n_estimators"]:
-        forest = RandomForestClassifier(
-            n_estimators=trees,
-            max_features=config["rf"]["max_features"],
-            min_samples_leaf=config["rf"]["min_samples_leaf"],
-            random_state=config["seed"],
-            n_jobs=threads,
+    rf = config["rf"]
+    for trees in rf["n_estimators"]:
+        forest, info = train_forest(
+            flat_train, y_train, trees, rf["max_features"], rf["min_samples_leaf"], config["seed"], threads
         )
-        started = time.perf_counter()
-        forest.fit(flat_train, y_train)
-        fit_seconds = time.perf_counter() - started
-        results[f"rf_{trees}"] = (fit_seconds, forest.predict(flat_test))
+        results[f"rf_{trees}"] = (info["train_seconds"], forest.predict(flat_test))
     return results
 
 
@@ -99,6 +94,7 @@ def fit_network(
     (fit seconds, seconds of each epoch, test predictions)."""
     import keras
     from ascflow.models.keras_build import build_model
+    from ascflow.models.network import compile_network
 
     fitting = settings.fitting
     train_index, validation_index = validation_split(y_train, groups_train, config)
@@ -106,11 +102,7 @@ def fit_network(
     # that both start from the same weights.
     keras.utils.set_random_seed(config["seed"])
     model = build_model(settings.spec(x_train.shape[1:], n_classes))
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=fitting.learning_rate),
-        loss="categorical_crossentropy",
-        metrics=["accuracy"],
-    )
+    compile_network(model, fitting)
     epoch_seconds: list[float] = []
     epoch_started: dict[str, float] = {}
     timer = keras.callbacks.LambdaCallback(
@@ -188,7 +180,7 @@ def main(argv: list[str] | None = None) -> None:
         help="scikit-learn n_jobs and TensorFlow threads (default: every usable CPU)",
     )
     args = parser.parse_args(argv)
-    config = yaml.safe_load(Path(args.config).read_text())
+    config = load_config([args.config])
     print(format_line("plain", run_plain(args.data_dir, config, usable_threads(args.threads))), flush=True)
 
 

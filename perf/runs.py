@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import yaml
+from ascflow.configuration import load_config
 from ascflow.files import read_json, read_table
 from ascflow.models.counting import forward_flops
 from ascflow.models.history import read_history
@@ -34,17 +35,9 @@ def run_overrides(default_data: dict, epochs: int | None) -> dict:
 
 
 def merged_config(overrides: dict) -> dict:
-    """config.yaml with ``overrides`` merged in, as Snakemake merges a second
-    ``--configfile``: mappings key by key, anything else replaced."""
-    return _merge(yaml.safe_load(CONFIG.read_text()), overrides)
-
-
-def _merge(base: dict, update: dict) -> dict:
-    merged = dict(base)
-    for key, value in update.items():
-        both_mappings = isinstance(value, dict) and isinstance(base.get(key), dict)
-        merged[key] = _merge(base[key], value) if both_mappings else value
-    return merged
+    """The config a run of config.yaml and ``overrides`` works with: merged
+    as Snakemake merges a second ``--configfile``, with the schema's defaults."""
+    return load_config([CONFIG], overrides)
 
 
 def config_files(workdir: Path, overrides: dict) -> list[Path]:

@@ -1,4 +1,4 @@
-"""Running this checkout's workflow from outside Snakemake (tests, the benchmark)."""
+"""Running this checkout's workflow from outside Snakemake, as a user does."""
 
 from __future__ import annotations
 
@@ -11,15 +11,15 @@ from pathlib import Path
 REPOSITORY = Path(__file__).resolve().parent.parent
 SNAKEFILE = REPOSITORY / "Snakefile"
 CONFIG = REPOSITORY / "config" / "config.yaml"
+DEFAULT_PROFILE = REPOSITORY / "profiles" / "default"
 
 
 def snakemake_command(workdir: str | os.PathLike, *args: str) -> list[str]:
-    """The command line that runs this workflow in ``workdir``.
-
-    Through the command line, not the Python API, which changes between
-    releases; ``--workflow-profile none`` keeps profiles/default out. Put
-    targets before ``--config`` and ``--configfile``: each takes every
-    argument that follows it.
+    """The command line that runs this workflow in ``workdir`` as the
+    README's `snakemake --cores 8` does from the checkout: with
+    profiles/default, whose CPU-share limit keeps the running threads within
+    the CPUs. Put targets before ``--config`` and ``--configfile``: each
+    takes every argument that follows it.
     """
     return [
         sys.executable,
@@ -30,6 +30,6 @@ def snakemake_command(workdir: str | os.PathLike, *args: str) -> list[str]:
         "--directory",
         str(workdir),
         "--workflow-profile",
-        "none",
+        str(DEFAULT_PROFILE),
         *args,
     ]

@@ -38,7 +38,6 @@ from ascflow.stages.audio import (
 )
 from support import REPO, TINY_CONFIG, one_sentence, planned_jobs, snakemake, snakemake_command
 
-
 #: Small settings for the workflow tests: 1-second clips at 8 kHz give
 #: 12 bands x 51 frames, enough for the tiny CNN's two convolutions.
 TINY_AUDIO = {

@@ -23,7 +23,6 @@ import yaml
 from support import REPO, TINY_CONFIG, planned_jobs, snakemake, snakemake_command, tiny_args
 from test_setup_files import PIP_TO_CONDA, requirement_name
 
-
 MODELS = ["rf_10", "rf_50", "rf_100", "cnn", "lstm"]
 
 

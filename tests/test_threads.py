@@ -13,7 +13,6 @@ from ascflow.threads import TRAIN_THREADS, ThreadPlan, local_cores, start_priori
 from support import REPO, copy_run, last_run_spans, peak_threads, snakemake, snakemake_command, tiny_args
 
 
-
 @pytest.mark.parametrize(
     ("cores", "cpus", "scheduled"),
     [(8, 2, 2), (8, 16, 8), (1, 16, 1), (4, 4, 4), (None, 2, None), (0, 2, 1)],

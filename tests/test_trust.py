@@ -29,7 +29,6 @@ from support import (
     without_timings,
 )
 
-
 MODELS = ["rf_10", "rf_50", "rf_100", "cnn", "lstm"]
 
 

@@ -25,7 +25,6 @@ from support import (
     without_timings,
 )
 
-
 DEFAULT_CONFIG = REPO / "config" / "config.yaml"
 MODELS = ["rf_10", "rf_50", "rf_100", "cnn", "lstm"]  # as tests/config/tiny.yaml configures
 

@@ -43,7 +43,8 @@ def shipped() -> dict:
         ({"cnn": {"epoch": 3}}, "config: unknown key epoch in cnn; allowed: batch_size, "),
         (
             {"cnn": {"conv_layers": [{"filters": 4, "kernel_size": 5, "padding": "full"}]}},
-            'config key cnn.conv_layers[0].padding: "full" is not allowed; it must be one of "valid", "same".',
+            'config key cnn.conv_layers[0].padding: "full" is not allowed; it must be one of "valid", '
+            '"same".',
         ),
     ],
 )

@@ -148,15 +148,18 @@ def merge(base: dict, update: Mapping) -> dict:
     return base
 
 
-def load_config(paths: list[str | Path], schema_path: str | Path = SCHEMA) -> dict:
-    """The config a run with ``--configfile PATH...`` works with, without
-    Snakemake: the files merged in order, checked against the schema in one
-    sentence, and completed with its defaults."""
+def load_config(
+    paths: list[str | Path], overrides: Mapping | None = None, schema_path: str | Path = SCHEMA
+) -> dict:
+    """The config a run with ``--configfile PATH...`` (then ``overrides``)
+    works with, without Snakemake: merged in order, checked against the
+    schema in one sentence, and completed with its defaults."""
     import yaml
 
     config: dict = {}
     for path in paths:
         merge(config, yaml.safe_load(Path(path).read_text()) or {})
+    merge(config, overrides or {})
     schema = yaml.safe_load(Path(schema_path).read_text())
     coerce_to_schema(config, schema)
     check_config(config, schema)

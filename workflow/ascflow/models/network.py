@@ -133,6 +133,18 @@ def _training_record_callback(work_dir: Path, rows: dict[int, dict], patience: i
     return TrainingRecord()
 
 
+def compile_network(model, fitting: Fitting) -> None:
+    """The reference's training objective: one-hot labels, categorical
+    cross-entropy, Adam at the configured learning rate, accuracy reported."""
+    import keras
+
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=fitting.learning_rate),
+        loss="categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+
+
 def train_network(
     model,
     train: tuple[np.ndarray, np.ndarray],
@@ -161,11 +173,7 @@ def train_network(
     patience = fitting.early_stopping_patience
     work_dir = Path(work_dir)
     work_dir.mkdir(parents=True, exist_ok=True)
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=fitting.learning_rate),
-        loss="categorical_crossentropy",
-        metrics=["accuracy"],
-    )
+    compile_network(model, fitting)
     initial_epoch, rows = resume_point(model, work_dir, logger)
     record = _training_record_callback(work_dir, rows, patience, logger)
     model.fit(

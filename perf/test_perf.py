@@ -1,4 +1,6 @@
-"""The benchmark: its helpers on small inputs, and its quick mode end to end."""
+"""The benchmark's own tests: its helpers on small inputs, and its quick mode
+end to end. They live with the benchmark, so that the product's tests
+(tests/) depend on nothing in this development folder; pytest collects both."""
 
 from __future__ import annotations
 
@@ -6,10 +8,10 @@ import subprocess
 import sys
 
 import pytest
-from support import REPO
 
 from perf import bench, runs, sizes, timeline
 from perf.line import format_line, parse_line, steady_epoch_seconds
+from perf.workflow import REPOSITORY
 
 
 def test_bench_line_round_trips():
@@ -75,7 +77,7 @@ def test_overrides_merge_into_the_config_key_by_key():
 def test_quick_benchmark_prints_every_figure():
     result = subprocess.run(
         [sys.executable, "-m", "perf", "--quick"],
-        cwd=REPO,
+        cwd=REPOSITORY,
         capture_output=True,
         text=True,
         timeout=900,
