@@ -232,10 +232,37 @@ def test_module_from_github_as_snakedeploy_deploys_it(tmp_path, plain_jobs):
     clone = cache / "snakemake/snakemake/source-cache/snakemake-git-cache/github.com/ascflow/ascflow"
     source = committed_copy(tmp_path / "source", "v9.9.9")
     assert succeeded(run(["git", "clone", "-q", "--bare", source, clone], tmp_path))
-    snakefile = 'github("ascflow/ascflow", path="Snakefile", tag="v9.9.9")'
+    snakefile = 'github("ascflow/ascflow", path="workflow/Snakefile", tag="v9.9.9")'
     project = module_project(tmp_path / "project", snakefile, "")
     environment = {**os.environ, "XDG_CACHE_HOME": str(cache), "GIT_TERMINAL_PROMPT": "0"}
     result = run(module_command(sys.executable, project, "-n", "--cores", "2"), project, env=environment)
+    assert succeeded(result)
+    assert planned_jobs(result.stdout) == plain_jobs
+
+
+def test_snakedeploy_deploys_the_workflow_from_a_local_clone(tmp_path, plain_jobs):
+    """`snakedeploy deploy-workflow CLONE DEST --branch main`: DEST gets the
+    clone's config and profiles and a workflow/Snakefile that uses the
+    clone's workflow/Snakefile (the standardized usage of the Snakemake
+    workflow catalog) as a module, which plans every job of the workflow."""
+    clone = committed_copy(tmp_path / "ascflow", "v9.9.9")
+    dest = tmp_path / "deployed"
+    deploy = [Path(sys.executable).parent / "snakedeploy", "deploy-workflow", clone, dest, "--branch", "main"]
+    assert succeeded(run(deploy, tmp_path))
+    assert (dest / "config/config.yaml").read_text() == (REPO / "config/config.yaml").read_text()
+    assert sorted(path.name for path in (dest / "profiles").iterdir()) == sorted(
+        path.name for path in (REPO / "profiles").iterdir()
+    )
+    snakefile = dest / "workflow" / "Snakefile"
+    module = snakefile.read_text()
+    assert "module ascflow:" in module and "use rule * from ascflow" in module
+    # snakedeploy's local provider names the module's Snakefile relative to
+    # the clone (its GitHub provider writes github(..., path="workflow/Snakefile")):
+    # here it is given where the clone is.
+    assert '"workflow/Snakefile"' in module
+    snakefile.write_text(module.replace('"workflow/Snakefile"', f'"{clone / "workflow" / "Snakefile"}"'))
+    shutil.copy(TINY_CONFIG, dest / "config" / "config.yaml")
+    result = run(module_command(sys.executable, dest, "-n", "--cores", "2"), dest)
     assert succeeded(result)
     assert planned_jobs(result.stdout) == plain_jobs
 

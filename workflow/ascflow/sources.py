@@ -102,9 +102,11 @@ def code_files(entry: str) -> list[str]:
     return sorted(str(module_file(name)) for name in seen)
 
 
-def import_path(python_path: str) -> str:
+def import_path(python_path: str | None = None) -> str:
     """PYTHONPATH for the jobs: the folder holding this package first, so that
     they run the code whose files the rules track, then the entries already
-    in ``python_path``; each once."""
+    in ``python_path`` (default: this process's PYTHONPATH); each once."""
+    if python_path is None:
+        python_path = os.environ.get("PYTHONPATH", "")
     entries = [str(PACKAGE_DIR.parent), *python_path.split(os.pathsep)]
     return os.pathsep.join(dict.fromkeys(entry for entry in entries if entry))

@@ -16,9 +16,9 @@ rule generate_example_audio:
         "benchmarks/generate_example_audio.tsv"
     conda:
         "../../environment.yml"
-    threads: get_threads
+    threads: threads_of("generate_example_audio")
     resources:
-        **RESOURCES,
+        **resources_of("generate_example_audio"),
     params:
         settings=PLAN.example_audio_settings,
         seed=config["seed"],
@@ -39,9 +39,9 @@ checkpoint list_audio:
         "benchmarks/list_audio.tsv"
     conda:
         "../../environment.yml"
-    threads: get_threads
+    threads: threads_of("list_audio")
     resources:
-        **RESOURCES,
+        **resources_of("list_audio"),
     params:
         audio_dir=config["audio_dir"],
         chunk_files=config["audio"]["chunk_files"],
@@ -65,9 +65,9 @@ rule extract_audio_chunk:
         "benchmarks/extract_audio_chunk/{chunk}.tsv"
     conda:
         "../../environment.yml"
-    threads: get_threads
+    threads: threads_of("extract_audio_chunk")
     resources:
-        **RESOURCES,
+        **resources_of("extract_audio_chunk"),
     params:
         settings=PLAN.audio_settings,
         # A recording replaced, even with an older mtime, re-extracts its chunk.
@@ -96,9 +96,9 @@ rule gather_audio_features:
         "benchmarks/gather_audio_features.tsv"
     conda:
         "../../environment.yml"
-    threads: get_threads
+    threads: threads_of("gather_audio_features")
     resources:
-        **RESOURCES,
+        **resources_of("gather_audio_features"),
     params:
         audio_checks=config["audio_checks"],
         settings=PLAN.audio_settings,

@@ -42,6 +42,7 @@ from ascflow.plan import (
     AUDIO_DATA_DIR,
     DEFAULT_DATA_DIR,
     EXAMPLE_AUDIO_DIR,
+    RULES,
     Machine,
     Plan,
     canonical,
@@ -81,7 +82,7 @@ wildcard_constraints:
 # read from GitHub (a snakedeploy module) has no such folder; there the
 # installed package serves (README, "Use it as a module").
 if workflow.current_basedir.is_local:
-    os.environ["PYTHONPATH"] = import_path(os.environ.get("PYTHONPATH", ""))
+    os.environ.update(PYTHONPATH=import_path())
 
 
 def scheduled_cores():
@@ -105,34 +106,33 @@ if PLAN.cores_note:
 
 
 # ---- threads, priorities and resources: the plan's, by rule -------------
+# Rules pass their own names, which the plan knows: where this workflow is a
+# module of another, its rules may be renamed (`use ... as ascflow_*`).
 
 
-def get_threads(wildcards, rulename):
-    return PLAN.threads(rulename, dict(wildcards))
+def threads_of(rule_name):
+    return lambda wildcards: PLAN.threads(rule_name, dict(wildcards))
 
 
-def get_priority(wildcards, rulename):
-    return PLAN.priority(rulename, dict(wildcards))
+def priority_of(rule_name):
+    return lambda wildcards: PLAN.priority(rule_name, dict(wildcards))
 
 
-def get_mem_mb(wildcards, input, attempt, rulename):
-    return PLAN.mem_mb(rulename, input.size_mb, attempt)
+def resources_of(rule_name):
+    """Memory, time and the share of the CPUs of the rule's jobs (the numbers
+    and their reasons: ascflow.plan.RULES), and a model job's GPU."""
 
+    def mem_mb(wildcards, input, attempt):
+        return PLAN.mem_mb(rule_name, input.size_mb, attempt)
 
-def get_runtime(wildcards, attempt, rulename):
-    return PLAN.runtime(rulename, attempt)
-
-
-def get_cpu_share(wildcards, threads):
-    return PLAN.cpu_share(threads)
-
-
-def get_gpu_request(wildcards):
-    return PLAN.gpu_request(wildcards.model)
-
-
-#: Every rule's resources (the numbers and their reasons: ascflow.plan.RULES).
-RESOURCES = dict(mem_mb=get_mem_mb, runtime=get_runtime, cpu_share=get_cpu_share)
+    resources = {
+        "mem_mb": mem_mb,
+        "runtime": lambda wildcards, attempt: PLAN.runtime(rule_name, attempt),
+        "cpu_share": lambda wildcards, threads: PLAN.cpu_share(threads),
+    }
+    if RULES[rule_name].gpu:
+        resources["gpu"] = lambda wildcards: PLAN.gpu_request(wildcards.model)
+    return resources
 
 
 # ---- data ------------------------------------------------------------------

@@ -17,9 +17,9 @@ rule count_parameters:
         "benchmarks/count_parameters.tsv"
     conda:
         "../../environment.yml"
-    threads: get_threads
+    threads: threads_of("count_parameters")
     resources:
-        **RESOURCES,
+        **resources_of("count_parameters"),
     params:
         cnn=PLAN.architecture("cnn"),
         lstm=PLAN.architecture("lstm"),

@@ -24,9 +24,9 @@ rule generate_default_data:
         "benchmarks/generate_default_data.tsv"
     conda:
         "../../environment.yml"
-    threads: get_threads
+    threads: threads_of("generate_default_data")
     resources:
-        **RESOURCES,
+        **resources_of("generate_default_data"),
     params:
         settings=canonical(config["default_data"]),
         seed=config["seed"],
@@ -51,9 +51,9 @@ rule validate_data:
         "benchmarks/validate_data.tsv"
     conda:
         "../../environment.yml"
-    threads: get_threads
+    threads: threads_of("validate_data")
     resources:
-        **RESOURCES,
+        **resources_of("validate_data"),
     params:
         class_names=config["class_names"],
         leakage=config["leakage"],

@@ -15,10 +15,9 @@ rule evaluate_model:
         "benchmarks/evaluate_model/{model}.tsv"
     conda:
         "../../environment.yml"
-    threads: get_threads
+    threads: threads_of("evaluate_model")
     resources:
-        **RESOURCES,
-        gpu=get_gpu_request,
+        **resources_of("evaluate_model"),
     params:
         gpu=get_gpu_setting,
     script:
@@ -39,9 +38,9 @@ rule summarize_metrics:
         "benchmarks/summarize_metrics.tsv"
     conda:
         "../../environment.yml"
-    threads: get_threads
+    threads: threads_of("summarize_metrics")
     resources:
-        **RESOURCES,
+        **resources_of("summarize_metrics"),
     script:
         "../scripts/summarize_metrics.py"
 
@@ -62,9 +61,9 @@ rule compare_models:
         "benchmarks/compare_models.tsv"
     conda:
         "../../environment.yml"
-    threads: get_threads
+    threads: threads_of("compare_models")
     resources:
-        **RESOURCES,
+        **resources_of("compare_models"),
     script:
         "../scripts/compare_models.py"
 
@@ -82,8 +81,8 @@ rule summarize_folds:
         "benchmarks/summarize_folds.tsv"
     conda:
         "../../environment.yml"
-    threads: get_threads
+    threads: threads_of("summarize_folds")
     resources:
-        **RESOURCES,
+        **resources_of("summarize_folds"),
     script:
         "../scripts/summarize_folds.py"

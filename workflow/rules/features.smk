@@ -13,12 +13,12 @@ rule make_features:
         "logs/make_features/{layout}_{split}.log",
     benchmark:
         "benchmarks/make_features/{layout}_{split}.tsv"
-    priority: get_priority
+    priority: priority_of("make_features")
     conda:
         "../../environment.yml"
-    threads: get_threads
+    threads: threads_of("make_features")
     resources:
-        **RESOURCES,
+        **resources_of("make_features"),
     params:
         standardize=config["features"]["standardize"],
         time_major=get_time_major,

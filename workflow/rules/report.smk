@@ -29,9 +29,9 @@ rule render_report:
         "benchmarks/render_report.tsv"
     conda:
         "../../environment.yml"
-    threads: get_threads
+    threads: threads_of("render_report")
     resources:
-        **RESOURCES,
+        **resources_of("render_report"),
     params:
         # The whole validated config, printed in the report: any change to
         # it re-runs the report.

@@ -17,12 +17,12 @@ rule train_forest:
         "benchmarks/train_forest/{model}.tsv"
     wildcard_constraints:
         model=FOREST_PATTERN,
-    priority: get_priority
+    priority: priority_of("train_forest")
     conda:
         "../../environment.yml"
-    threads: get_threads
+    threads: threads_of("train_forest")
     resources:
-        **RESOURCES,
+        **resources_of("train_forest"),
     params:
         settings=get_model_settings,
         seed=get_model_seed,
@@ -47,13 +47,12 @@ rule train_network:
         "benchmarks/train_network/{model}.tsv"
     wildcard_constraints:
         model=NETWORK_PATTERN,
-    priority: get_priority
+    priority: priority_of("train_network")
     conda:
         "../../environment.yml"
-    threads: get_threads
+    threads: threads_of("train_network")
     resources:
-        **RESOURCES,
-        gpu=get_gpu_request,
+        **resources_of("train_network"),
     params:
         settings=get_model_settings,
         validation=get_validation,
@@ -84,10 +83,9 @@ rule cross_validate:
         fold=r"\d+",
     conda:
         "../../environment.yml"
-    threads: get_threads
+    threads: threads_of("cross_validate")
     resources:
-        **RESOURCES,
-        gpu=get_gpu_request,
+        **resources_of("cross_validate"),
     params:
         n_folds=config["cv"]["folds"],
         settings=get_model_settings,
