@@ -2,7 +2,9 @@
 # The README's two quick-start commands, runnable on a fresh Debian machine
 # with Python 3.11:
 #   bash tasks.sh run    create .venv, install everything, run the workflow
-#   bash tasks.sh test   install what the tests need too, run the test suite
+#   bash tasks.sh test   install what the tests need too, run the linters and
+#                        the test suite (tests/unit alone: seconds)
+#   bash tasks.sh lint   the linters alone
 # Extra arguments go to snakemake (run) or pytest (test).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -39,6 +41,16 @@ install_python_packages() {
     "$VENV/bin/python" -m pip install --quiet --editable ".${1:+[$1]}"
 }
 
+# Every linter the project keeps clean: code style and format, the rule
+# files' format, the package's layer contract and Snakemake's own linter.
+run_linters() {
+    "$VENV/bin/ruff" check .
+    "$VENV/bin/ruff" format --check .
+    "$VENV/bin/snakefmt" --check Snakefile workflow/Snakefile workflow/rules
+    "$VENV/bin/lint-imports"
+    "$VENV/bin/snakemake" --lint --workflow-profile none
+}
+
 case "${1:-}" in
 run)
     shift
@@ -50,10 +62,15 @@ test)
     # pdftotext reads the PDF report back in the report tests.
     ensure_debian_packages poppler-utils
     install_python_packages test
+    run_linters
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
+lint)
+    install_python_packages test
+    run_linters
+    ;;
 *)
-    echo "usage: bash tasks.sh run [snakemake args] | bash tasks.sh test [pytest args]" >&2
+    echo "usage: bash tasks.sh run [snakemake args] | bash tasks.sh test [pytest args] | bash tasks.sh lint" >&2
     exit 2
     ;;
 esac

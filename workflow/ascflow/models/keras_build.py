@@ -2,7 +2,7 @@
 
 This is the model training uses, so every choice that changes it (padding,
 activation, initializer, return_sequences) comes from the spec and nothing is
-left to a Keras default that the closed-form count in :mod:`ascflow.params`
+left to a Keras default that the closed-form count in :mod:`ascflow.models.counting`
 does not share. Layer names come from :func:`layer_names`, so the Keras layers
 and the closed-form rows match by name.
 """

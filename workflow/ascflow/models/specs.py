@@ -2,7 +2,7 @@
 
 A :class:`NetworkSpec` is read by two independent consumers: the Keras builder
 (:mod:`ascflow.models.keras_build`), which trains it, and the closed-form
-counter (:mod:`ascflow.params`), which checks it. Neither knows the other, so
+counter (:mod:`ascflow.models.counting`), which checks it. Neither knows the other, so
 "closed form == Keras" is a real cross-check of one definition.
 
 Layer dicts spell out every key, so that no consumer relies on a default the

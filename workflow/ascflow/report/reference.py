@@ -43,7 +43,7 @@ PARAMETERS = {
 
 #: Multiplications in the image CNN's first convolution, as the study
 #: computed them: 124 x 124 positions x 75 taps x 32 maps, 'valid' padding,
-#: inconsistent with its 'same'-padded flatten size (ascflow.params derives
+#: inconsistent with its 'same'-padded flatten size (ascflow.models.counting derives
 #: both paddings' figures).
 FIRST_CONV_MULTIPLICATIONS = 36_902_400
 FIRST_CONV_PADDING = "valid"
