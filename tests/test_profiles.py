@@ -196,12 +196,17 @@ BROKEN = {
     ),
     "set-threads for a misspelt rule": (
         "slurm",
-        "  train_network: 8",
-        "  train_netwrk: 8",
+        "set-resources:\n",
+        "set-threads:\n  train_netwrk: 8\nset-resources:\n",
         "ascflow: set-threads names rule train_netwrk, which this workflow does not have; "
         "did you mean train_network?",
     ),
-    "threads as a word": ("slurm", "  train_network: 8", "  train_network: eight", "eight"),
+    "threads as a word": (
+        "slurm",
+        "set-resources:\n",
+        "set-threads:\n  train_network: eight\nset-resources:\n",
+        "eight",
+    ),
     "set-resources for a misspelt rule": (
         "slurm",
         "  evaluate_model:\n",
