@@ -28,7 +28,9 @@ include: "workflow/rules/report.smk"
 localrules:
     list_audio,
     summarize_metrics,
+    select_variant,
     render_report,
+    track_run,
 
 
 rule all:

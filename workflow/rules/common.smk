@@ -60,6 +60,7 @@ from ascflow.models.naming import (
     parse_model_name,
 )
 from ascflow.models.settings import ARCHITECTURE_KEYS
+from ascflow.models.sweep import SweepPlan, check_sweep
 from ascflow.report.outputs import figure_outputs, network_names
 from ascflow.sources import code_files
 from ascflow.threads import local_cores, start_priority, thread_plan, usable_cpus
@@ -334,14 +335,62 @@ def get_audio_chunks(wildcards=None):
 
 
 def get_model_names():
-    """Every model this config trains: rf_<trees>..., cnn, lstm (+ seeds)."""
+    """Every model this config evaluates: rf_<trees>..., cnn, lstm (+ seeds)."""
     return model_names(config["rf"]["n_estimators"], config["seeds"])
 
 
+try:
+    check_sweep(
+        config["sweep"],
+        yaml.safe_load(CONFIG_SCHEMA.read_text()),
+        config["validation"]["mode"],
+    )
+except AscflowError as error:
+    stop(error)
+
+#: The training runs of each model: its sweep variants (cnn_learning_rate-0.004),
+#: or the model itself (ascflow.models.sweep).
+SWEEP = SweepPlan(config["sweep"])
+
+
+def get_training_runs():
+    """Every training run: each model's variants, or the model itself."""
+    return SWEEP.all_runs(get_model_names())
+
+
 def get_forest_names():
-    return [
-        model for model in get_model_names() if parse_model_name(model).family == "rf"
-    ]
+    """The forests' training runs."""
+    return [run for run in get_training_runs() if parse_model_name(run).family == "rf"]
+
+
+def get_network_runs():
+    return network_names(get_training_runs())
+
+
+def refits(model):
+    """Whether a network is trained once more on the whole training set once
+    validation has chosen its variant and epochs (config refit). Forests are
+    fitted on the whole training set already; with validation.mode: test the
+    networks are too."""
+    return (
+        config["refit"]
+        and parse_model_name(model).family != "rf"
+        and config["validation"]["mode"] == "holdout"
+    )
+
+
+def forest_validates(run):
+    """A swept forest scores each variant on the held-out part (besides its
+    fit on the whole training set), unless the cv folds rank them."""
+    return SWEEP.is_swept(run) and not uses_cv()
+
+
+def get_selection_files():
+    """Each swept model's choice among its variants (select_variant)."""
+    return expand(
+        rules.select_variant.output.selection,
+        model=[model for model in get_model_names() if SWEEP.is_swept(model)],
+    )
 
 
 def get_model_family(wildcards):
@@ -366,15 +415,15 @@ def get_time_major(wildcards):
     )
 
 
-def get_training_facts(model):
-    """Every setting that shapes a trained model besides the data: what its
+def get_training_facts(run):
+    """Every setting that shapes a training run besides the data: what its
     settings digest covers."""
     facts = {
-        "seed": model_seed(model, config["seed"]),
+        "seed": model_seed(run, config["seed"]),
         "standardize": config["features"]["standardize"],
-        "settings": model_settings(model),
+        "settings": model_settings(run),
     }
-    if parse_model_name(model).family != "rf":
+    if parse_model_name(run).family != "rf" or forest_validates(run):
         facts["validation"] = canonical(config["validation"])
     return facts
 
@@ -385,24 +434,49 @@ def get_settings_digest(wildcards):
     return content_digest(get_training_facts(wildcards.model))
 
 
+def model_digest(model):
+    """What an evaluated model was made with: its training run's digest, or,
+    when validation chose among variants or a refit followed, every run's,
+    how they were ranked and whether the choice was refitted."""
+    runs = SWEEP.runs(model)
+    if runs == [model] and not refits(model):
+        return content_digest(get_training_facts(model))
+    return content_digest(
+        {
+            "runs": {run: content_digest(get_training_facts(run)) for run in runs},
+            "ranked_by_folds": config["cv"]["folds"] if SWEEP.is_swept(model) else 0,
+            "refit": refits(model),
+        }
+    )
+
+
+def get_model_digest(wildcards):
+    return model_digest(wildcards.model)
+
+
 def get_settings_digests():
-    return {
-        model: content_digest(get_training_facts(model)) for model in get_model_names()
-    }
+    return {model: model_digest(model) for model in get_model_names()}
 
 
-def model_settings(model):
+def model_settings(run):
     """A forest's tree count and the rf section's other keys, or a network's
-    config section (cnn or lstm) alone, so that changing one model's settings
-    re-runs that model only."""
-    name = parse_model_name(model)
+    config section (cnn or lstm) alone, with the run's sweep values, so that
+    changing one model's settings re-runs that model only."""
+    name = parse_model_name(run)
     if name.family == "rf":
-        return {
+        section = {
             "n_estimators": name.trees,
             "max_features": config["rf"]["max_features"],
             "min_samples_leaf": config["rf"]["min_samples_leaf"],
         }
-    return canonical(config[name.family])
+        return SWEEP.settings(run, section)
+    return canonical(SWEEP.settings(run, config[name.family]))
+
+
+def get_variant_settings(wildcards):
+    """Every training run of a model with its settings: what its choice and
+    refit depend on."""
+    return {run: model_settings(run) for run in SWEEP.runs(wildcards.model)}
 
 
 def get_model_settings(wildcards):
@@ -439,6 +513,10 @@ def get_tensorboard_dir(wildcards):
     return f"results/tensorboard/{wildcards.model}" if config["tensorboard"] else ""
 
 
+def get_refit_resume_dir(wildcards):
+    return f"results/resume/{wildcards.model}-refit"
+
+
 def get_fold_resume_dir(wildcards):
     return f"results/resume/{wildcards.model}-fold{wildcards.fold}"
 
@@ -462,6 +540,56 @@ def get_network_training_inputs(wildcards):
         inputs["test_features"] = get_features(layout, "test")
         inputs["test_labels"] = rules.validate_data.output.test_labels
     return inputs
+
+
+def get_forest_inputs(wildcards):
+    """The flattened training clips and labels; the groups too where the
+    forest scores its variant on a held-out part (forest_validates)."""
+    inputs = {
+        "features": get_features("flat", "train"),
+        "labels": rules.validate_data.output.train_labels,
+        "summary": rules.validate_data.output.summary,
+    }
+    if forest_validates(wildcards.model):
+        inputs["groups"] = rules.validate_data.output.train_groups
+    return inputs
+
+
+def get_forest_validation(wildcards):
+    return canonical(config["validation"]) if forest_validates(wildcards.model) else {}
+
+
+def get_run_info(run):
+    family = parse_model_name(run).family
+    model_rule = rules.train_forest if family == "rf" else rules.train_network
+    return model_rule.output.info.format(model=run)
+
+
+def get_selection_inputs(wildcards):
+    """What ranks a model's variants: each run's training facts (its held-out
+    accuracy) and, when cross-validating, its folds. Never the test set."""
+    runs = SWEEP.runs(wildcards.model)
+    return {
+        "infos": [get_run_info(run) for run in runs],
+        "folds": expand(rules.cross_validate.output.fold, model=runs, fold=get_folds()),
+    }
+
+
+def get_refit_inputs(wildcards):
+    """The whole training set, and what validation chose: the model's choice
+    among its variants, or its one run's training facts (its epochs)."""
+    model = wildcards.model
+    chosen = (
+        rules.select_variant.output.selection.format(model=model)
+        if SWEEP.is_swept(model)
+        else get_run_info(model)
+    )
+    return {
+        "features": get_features(FAMILY_LAYOUT[get_model_family(wildcards)], "train"),
+        "labels": rules.validate_data.output.train_labels,
+        "summary": rules.validate_data.output.summary,
+        "chosen": chosen,
+    }
 
 
 def get_fold_inputs(wildcards):
@@ -498,9 +626,9 @@ def get_folds():
 
 
 def get_fold_files():
-    """Every model's fold files, when cross-validating (cv.folds > 1)."""
+    """Every training run's fold files, when cross-validating (cv.folds > 1)."""
     return expand(
-        rules.cross_validate.output.fold, model=get_model_names(), fold=get_folds()
+        rules.cross_validate.output.fold, model=get_training_runs(), fold=get_folds()
     )
 
 
@@ -514,22 +642,45 @@ def get_fold_table():
 
 
 def get_evaluation_inputs(wildcards):
-    family = get_model_family(wildcards)
-    model_rule = rules.train_forest if family == "rf" else rules.train_network
-    return {
-        "model": model_rule.output.model.format(model=wildcards.model),
-        "info": model_rule.output.info.format(model=wildcards.model),
+    """The model to score: the refit one, or each training run's with the
+    choice among them (the evaluation scores the chosen one)."""
+    model, family = wildcards.model, get_model_family(wildcards)
+    if refits(model):
+        model_rule, runs = rules.refit_network, [model]
+    else:
+        model_rule = rules.train_forest if family == "rf" else rules.train_network
+        runs = SWEEP.runs(model)
+    inputs = {
+        "model": expand(model_rule.output.model, model=runs),
+        "info": expand(model_rule.output.info, model=runs),
         "features": get_features(FAMILY_LAYOUT[family], "test"),
         "labels": rules.validate_data.output.test_labels,
         "summary": rules.validate_data.output.summary,
     }
+    if SWEEP.is_swept(model):
+        inputs["selection"] = rules.select_variant.output.selection.format(model=model)
+    return inputs
 
 
 # ---- report ----------------------------------------------------------------
 
 
+#: The history of runs: outside results/, so that clearing results keeps it.
+HISTORY_LEDGER = "history/runs.tsv"
+
+
+def report_figures():
+    return figure_outputs(
+        get_model_names(),
+        training_runs=get_training_runs(),
+        swept_models=get_selection_models(),
+        history=True,
+    )
+
+
 def get_figure_outputs():
-    """Every figure of the report, by key, as Snakemake report items."""
+    """Every figure of the report, by key, as Snakemake report items: each
+    variant's labelled with its model and values."""
     return {
         key: report(
             figure.path,
@@ -537,13 +688,32 @@ def get_figure_outputs():
             category=figure.category,
             labels=figure.labels,
         )
-        for key, figure in figure_outputs(get_model_names()).items()
+        for key, figure in report_figures().items()
     }
 
 
+def get_figure_files():
+    return [figure.path for figure in report_figures().values()]
+
+
+def tracks_runs():
+    """Whether the run is logged to MLflow (config mlflow_tracking_uri)."""
+    return bool(config["mlflow_tracking_uri"])
+
+
+def get_selection_models():
+    return [model for model in get_model_names() if SWEEP.is_swept(model)]
+
+
 def get_histories():
+    """Every network training run's epochs (the validation runs)."""
+    return expand(rules.train_network.output.history, model=get_network_runs())
+
+
+def get_refit_histories():
     return expand(
-        rules.train_network.output.history, model=network_names(get_model_names())
+        rules.refit_network.output.history,
+        model=[model for model in get_model_names() if refits(model)],
     )
 
 
@@ -556,9 +726,15 @@ def get_benchmark_files(wildcards=None):
         rules.validate_data.benchmark,
         *expand(rules.make_features.benchmark, layout=LAYOUTS, split=SPLITS),
         *expand(rules.train_forest.benchmark, model=get_forest_names()),
-        *expand(rules.train_network.benchmark, model=network_names(models)),
+        *expand(rules.train_network.benchmark, model=get_network_runs()),
+        *expand(
+            rules.refit_network.benchmark,
+            model=[model for model in models if refits(model)],
+        ),
         *expand(rules.evaluate_model.benchmark, model=models),
-        *expand(rules.cross_validate.benchmark, model=models, fold=get_folds()),
+        *expand(
+            rules.cross_validate.benchmark, model=get_training_runs(), fold=get_folds()
+        ),
         rules.compare_models.benchmark,
         rules.count_parameters.benchmark,
     ]
@@ -597,13 +773,16 @@ def get_final_output():
     return [
         rules.validate_data.output.summary,
         *expand(rules.train_forest.output.model, model=get_forest_names()),
-        *expand(rules.train_network.output.model, model=network_names(models)),
+        *expand(rules.train_network.output.model, model=get_network_runs()),
+        *get_refit_histories(),
+        *get_selection_files(),
         *expand(rules.evaluate_model.output.metrics, model=models),
         rules.compare_models.output.comparisons,
         *get_fold_table(),
         rules.summarize_metrics.output.summary,
         rules.count_parameters.output.counts,
         *rules.render_report.output,
+        *([rules.track_run.output.tracked] if tracks_runs() else []),
     ]
 
 

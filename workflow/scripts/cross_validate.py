@@ -20,4 +20,6 @@ with rule_logging(snakemake.log[0]):
         threads=snakemake.threads,
         work_dir=snakemake.params.work_dir,
         gpu=snakemake.params.gpu,
+        standardize=snakemake.params.standardize,
+        time_major=snakemake.params.time_major,
     )

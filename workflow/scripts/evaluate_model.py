@@ -4,11 +4,13 @@ from ascflow.stages.runtime import rule_logging
 
 with rule_logging(snakemake.log[0]):
     from ascflow.stages.evaluate import evaluate_job
+    from ascflow.stages.runtime import as_list
 
     evaluate_job(
         model_name=snakemake.wildcards.model,
-        model_path=snakemake.input.model,
-        info_path=snakemake.input.info,
+        model_paths=as_list(snakemake.input.model),
+        info_paths=as_list(snakemake.input.info),
+        selection_path=snakemake.input.get("selection"),
         features_path=snakemake.input.features,
         labels_path=snakemake.input.labels,
         summary_path=snakemake.input.summary,

@@ -28,4 +28,6 @@ with rule_logging(snakemake.log[0]):
         markdown_path=snakemake.output.markdown,
         pdf_path=snakemake.output.pdf,
         threads=usable_threads(snakemake.threads),
+        selections=list(source.selections),
+        ledger=snakemake.params.ledger,
     )

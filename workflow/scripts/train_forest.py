@@ -16,4 +16,6 @@ with rule_logging(snakemake.log[0]):
         threads=snakemake.threads,
         standardize=snakemake.params.standardize,
         settings_digest=snakemake.params.settings_digest,
+        validation=dict(snakemake.params.validation) or None,
+        groups_path=snakemake.input.get("groups"),
     )

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ascflow.errors import AscflowError
 from ascflow.files import read_json, read_table
+from ascflow.ledger import previous_run, read_ledger, run_id, run_rows, runs_on
 from ascflow.models.history import read_history
 
 HISTORY_SUFFIX = ".history.csv"
@@ -50,6 +51,9 @@ class Results:
     comparisons: dict = field(default_factory=dict)
     folds: list[dict] = field(default_factory=list)  # one row per model and fold, when cross-validating
     provenance: dict = field(default_factory=dict)
+    sweeps: list[dict] = field(default_factory=list)  # each swept model's choice among its variants
+    #: This run and the earlier ones on the same data (history/runs.tsv); None: not compared.
+    history: dict | None = None
 
 
 def read_runs(metrics_paths: list[str | Path], summary_path: str | Path | None = None) -> list[dict]:
@@ -181,6 +185,36 @@ def check_runs_belong(
             )
 
 
+def read_selections(paths: list[str | Path], data: dict) -> list[dict]:
+    """Each swept model's choice (select_variant), checked to be of this data."""
+    selections = [read_json(path) for path in paths]
+    for path, selection in zip(paths, selections, strict=True):
+        if selection.get("data_fingerprint") != data.get("fingerprint"):
+            raise AscflowError(
+                f"{path}: chose among variants trained on other data than results/data/summary.json "
+                "describes; run the workflow again."
+            )
+    return selections
+
+
+def run_history(ledger_path: str | Path, runs: list[dict]) -> dict:
+    """This run's rows as the ledger records them, the previous run on the
+    same data, and every recorded run on it with this one last."""
+    this_run = run_rows(runs, run_id(runs), "", None)
+    ledger = read_ledger(ledger_path)
+    earlier = [
+        run
+        for run in runs_on(ledger, this_run[0]["data_fingerprint"])
+        if run[0]["run_id"] != this_run[0]["run_id"]
+    ]
+    return {
+        "this_run": this_run,
+        "previous": previous_run(ledger, this_run),
+        "runs": [*earlier, this_run],
+        "ledger": str(ledger_path),
+    }
+
+
 def package_versions() -> dict[str, str]:
     versions = {}
     for entry in PROVENANCE_PACKAGES:
@@ -238,9 +272,12 @@ def gather_results(
     comparisons: str | Path,
     folds: list[str | Path] = (),
     settings_digests: dict[str, str] | None = None,
+    selections: list[str | Path] = (),
+    ledger: str | Path | None = None,
 ) -> Results:
     """Everything the report states; ``settings_digests`` (by model) makes
-    any run made with other settings an error."""
+    any run made with other settings an error. With ``ledger`` (the history
+    of runs) the report compares this run with the earlier ones."""
     data, runs = read_json(data_summary), read_runs(metrics, summary_table)
     check_runs_belong(metrics, runs, data, settings_digests)
     return Results(
@@ -254,4 +291,6 @@ def gather_results(
         comparisons=read_json(comparisons),
         folds=[row for path in folds for row in read_table(path)],
         provenance=provenance(repository),
+        sweeps=read_selections(list(selections), data),
+        history=run_history(ledger, runs) if ledger else None,
     )

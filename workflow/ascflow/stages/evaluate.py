@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from itertools import combinations
+from pathlib import Path
 
 import numpy as np
 
@@ -89,10 +90,27 @@ def predict_probabilities(model, family: str, features: np.ndarray) -> np.ndarra
     return predict(model, features)
 
 
+def model_to_score(
+    model_name: str, model_paths: list[str], info_paths: list[str], selection_path: str | None
+) -> tuple[str, str, dict, dict | None]:
+    """The model file validation chose, its training facts' file and those
+    facts: the one given, or, after a sweep without refit, the selected
+    variant's of its runs' (``select_variant``'s choice)."""
+    if selection_path is None or len(model_paths) == 1:
+        selection = read_json(selection_path) if selection_path else None
+        return model_paths[0], info_paths[0], read_json(info_paths[0]), selection
+    selection = read_json(selection_path)
+    chosen = selection["selected"]
+    # Run names may hold dots (learning_rate-0.004): match whole file names.
+    model_path = next(path for path in model_paths if Path(path).name == chosen + Path(path).suffix)
+    info_path = next(path for path in info_paths if Path(path).name == f"{chosen}.train.json")
+    return model_path, info_path, read_json(info_path), selection
+
+
 def evaluate_job(
     model_name: str,
-    model_path: str,
-    info_path: str,
+    model_paths: list[str],
+    info_paths: list[str],
     features_path: str,
     labels_path: str,
     summary_path: str,
@@ -100,14 +118,19 @@ def evaluate_job(
     probabilities_path: str,
     threads: int,
     gpu="auto",
+    selection_path: str | None = None,
 ) -> dict:
-    """Score a trained model once on the test set and write its metrics."""
+    """Score a trained model once on the test set and write its metrics:
+    the one trained (or refit), or the variant a sweep's ``selection`` kept."""
     name = parse_model_name(model_name)
     if name.family != "rf":
         from ascflow.models.network import configure_tensorflow
 
         configure_tensorflow(usable_threads(threads), seed=0, gpu=gpu)
-    summary, info = read_json(summary_path), read_json(info_path)
+    summary = read_json(summary_path)
+    model_path, info_path, info, selection = model_to_score(
+        model_name, model_paths, info_paths, selection_path
+    )
     check_model(model_path, info, info_path, summary)
     model = load_model(model_path, name.family)
     probabilities = predict_probabilities(model, name.family, load_features(features_path))
@@ -121,7 +144,14 @@ def evaluate_job(
         "class_names": summary["class_names"],
         **{key: info[key] for key in TRAINING_FACTS},
         "time_major": info["settings"].get("time_major"),  # the LSTM's input view
+        "refit": info.get("refit", False),
+        "trained_as": info.get("trained_as", selection["selected"] if selection else model_name),
+        "validation_run": info.get("validation_run"),
+        "n_train": info.get("n_train"),
+        "swept": selection["parameters"] if selection else [],
     }
+    if selection:  # what the model was made with: the sweep, and the choice
+        metrics["settings_digest"] = selection["settings_digest"]
     save_array(probabilities_path, probabilities)
     write_json(metrics_path, metrics)
     log.info(

@@ -14,9 +14,10 @@ from pathlib import Path
 from ascflow.files import read_json
 from ascflow.report.document import build_document
 from ascflow.report.figures import start_figures
-from ascflow.report.gather import gather_results, read_histories, read_runs
+from ascflow.report.gather import gather_results, read_histories, read_runs, run_history
 from ascflow.report.markdown import write_markdown
 from ascflow.report.pdf import write_pdf
+from ascflow.stages.history import record_run
 
 log = logging.getLogger("ascflow")
 
@@ -39,13 +40,25 @@ def render_report(
     markdown_path: str,
     pdf_path: str,
     threads: int = 1,
+    selections: list[str] = (),
+    ledger: str | None = None,
 ) -> None:
-    """``figure_paths``: each figure's file by key (its stem)."""
+    """``figure_paths``: each figure's file by key (its stem). With
+    ``ledger`` (history/runs.tsv) the report compares this run with the
+    earlier ones, and the run is appended to it once the report is written."""
     # The figures' few inputs are read here, and again by gather_results, so
     # that the workers draw while the slower gathering (every table, the
     # checks, git) runs: reading them twice costs milliseconds, waiting 0.1 s.
     runs, history_rows = read_runs(metrics), read_histories(histories)
-    drawing = start_figures(runs, history_rows, figure_paths, read_json(comparisons), threads)
+    drawing = start_figures(
+        runs,
+        history_rows,
+        figure_paths,
+        read_json(comparisons),
+        threads,
+        sweeps=[read_json(path) for path in selections],
+        history=run_history(ledger, runs) if ledger else None,
+    )
     results = gather_results(
         data_summary=data_summary,
         metrics=metrics,
@@ -59,6 +72,8 @@ def render_report(
         settings_digests=settings_digests,
         config=config,
         repository=repository,
+        selections=selections,
+        ledger=ledger,
     )
     blocks = build_document(results, {Path(path).stem: Path(path) for path in figure_paths.values()})
     write_markdown(blocks, markdown_path)  # links the figures: needs them drawn only to be read
@@ -67,3 +82,5 @@ def render_report(
     log.info("wrote %d figures", len(figure_paths))
     write_pdf(blocks, pdf_path)  # embeds the figures
     log.info("wrote %s and %s", markdown_path, pdf_path)
+    if ledger:  # the run is complete: on record
+        record_run(results.runs, ledger, repository)

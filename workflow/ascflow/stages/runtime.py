@@ -55,3 +55,9 @@ def usable_threads(declared: int) -> int:
     """The rule's threads, but never more than the CPUs this process may use
     (``--cores 8`` on a two-core machine must not run eight threads a job)."""
     return max(1, min(declared, usable_cpus()))
+
+
+def as_list(paths) -> list[str]:
+    """A rule's named input as a list of paths: Snakemake gives one path as
+    text and several as a list."""
+    return [paths] if isinstance(paths, str) else [str(path) for path in paths]
