@@ -60,7 +60,7 @@ from ascflow.models.naming import (
     parse_model_name,
 )
 from ascflow.models.settings import ARCHITECTURE_KEYS
-from ascflow.models.sweep import SweepPlan, check_sweep
+from ascflow.models.sweep import SweepPlan, check_sweep, typed_sweep
 from ascflow.report.outputs import figure_outputs, network_names
 from ascflow.sources import code_files
 from ascflow.threads import local_cores, start_priority, thread_plan, usable_cpus
@@ -340,6 +340,7 @@ def get_model_names():
 
 
 try:
+    config["sweep"] = typed_sweep(config["sweep"], yaml.safe_load(CONFIG_SCHEMA.read_text()))
     check_sweep(
         config["sweep"],
         yaml.safe_load(CONFIG_SCHEMA.read_text()),

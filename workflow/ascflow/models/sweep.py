@@ -24,7 +24,7 @@ import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ascflow.configuration import check_config
+from ascflow.configuration import check_config, coerce_to_schema
 from ascflow.errors import AscflowError
 from ascflow.models.naming import parse_model_name, variant_name
 
@@ -61,6 +61,25 @@ def family_variants(grid: Mapping[str, list]) -> list[Variant]:
         Variant(label, dict(zip(keys, row, strict=True)))
         for label, row in zip(space.instance_patterns, rows, strict=True)
     ]
+
+
+def typed_sweep(sweep: Mapping, schema: Mapping) -> dict:
+    """``sweep`` with values given as text (``--config 'sweep={cnn:
+    {learning_rate: [0.001, 0.01]}}'`` passes them so) typed as their
+    family's keys are, where the text reads unambiguously as that type."""
+    families = schema["properties"]
+    return {
+        family: {
+            key: [
+                coerce_to_schema(value, families[family]["properties"][key])
+                if key in families.get(family, {}).get("properties", {})
+                else value
+                for value in values
+            ]
+            for key, values in grid.items()
+        }
+        for family, grid in sweep.items()
+    }
 
 
 def check_sweep(sweep: Mapping, schema: Mapping, validation_mode: str) -> None:

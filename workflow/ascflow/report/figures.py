@@ -241,7 +241,7 @@ def plot_sweep(selection: dict) -> Figure:
     mean over folds with its standard deviation when cross-validating); the
     variant kept marked."""
     parameters = selection["parameters"] or ["variant"]
-    figure = Figure(figsize=(3.2 * len(parameters) + 0.8, 3.0), layout="constrained")
+    figure = Figure(figsize=(max(4.5, 3.2 * len(parameters) + 0.8), 3.2), layout="constrained")
     axes_list = figure.subplots(1, len(parameters), sharey=True, squeeze=False)[0]
     for axes, key in zip(axes_list, parameters, strict=True):
         values = list(
@@ -281,7 +281,6 @@ def plot_history(history: dict) -> Figure:
     models = list(dict.fromkeys(row["model"] for run in runs for row in run))
     for model in models:
         points = [(index, row) for index, run in enumerate(runs, 1) for row in run if row["model"] == model]
-        family = parse_model_name(model).family
         axes.errorbar(
             [index for index, _ in points],
             [row["accuracy"] for _, row in points],
@@ -293,7 +292,6 @@ def plot_history(history: dict) -> Figure:
             markersize=4,
             capsize=2,
             linewidth=1,
-            color=FAMILY_COLOURS.get(family) if models.count(model) == 1 and family != "rf" else None,
             label=model,
         )
     axes.set_xticks(range(1, len(runs) + 1), [*(str(index) for index in range(1, len(runs))), "this run"])
