@@ -104,8 +104,15 @@ def test_refit_trains_the_epochs_early_stopping_kept():
     assert chosen_run({"best_epoch": 3}, "cnn") == ("cnn", {"best_epoch": 3})
 
 
-@pytest.mark.parametrize("layout, method", [("flat", "transpose"), ("channel", "transpose"),
-                                            ("time_major", "transpose"), ("time_major", "reshape")])  # fmt: skip
+LAYOUTS = [
+    ("flat", "transpose"),
+    ("channel", "transpose"),
+    ("time_major", "transpose"),
+    ("time_major", "reshape"),
+]
+
+
+@pytest.mark.parametrize("layout, method", LAYOUTS)
 def test_a_fold_standardizes_with_its_own_training_part(layout, method):
     """Features standardized with the whole training set's statistics,
     standardized again by the fold's: what standardizing the raw clips with

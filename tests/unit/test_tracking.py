@@ -11,10 +11,11 @@ def test_models_metrics_history_and_report_land_in_mlflow(tmp_path, monkeypatch)
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     report = tmp_path / "report.pdf"
     report.write_bytes(b"%PDF-1.4 fake")
+    interval = {"ci95_low": 0.3, "ci95_high": 0.8}
     models = [
-        {"model": "rf_10", "family": "rf", "accuracy": 0.5, "ci95_low": 0.3, "ci95_high": 0.7, "macro_f1": 0.4,
+        {"model": "rf_10", "family": "rf", "accuracy": 0.5, **interval, "macro_f1": 0.4,
          "train_seconds": 1.5, "settings": {"n_estimators": 10}, "seed": 7},
-        {"model": "cnn", "family": "cnn", "accuracy": 0.6, "ci95_low": 0.4, "ci95_high": 0.8, "macro_f1": 0.55,
+        {"model": "cnn", "family": "cnn", "accuracy": 0.6, **interval, "macro_f1": 0.55,
          "train_seconds": 3.0, "settings": {"learning_rate": 0.004}, "seed": 7, "refit": True},
     ]  # fmt: skip
     history = [
