@@ -19,6 +19,7 @@ from ascflow.errors import AscflowError
 from ascflow.files import read_json, read_table
 from ascflow.ledger import previous_run, read_ledger, run_id, run_rows, runs_on
 from ascflow.models.history import read_history
+from ascflow.models.settings import ARCHITECTURE_KEYS
 
 HISTORY_SUFFIX = ".history.csv"
 
@@ -117,7 +118,9 @@ def with_keras_counts(parameters: dict, runs: list[dict]) -> dict:
     Keras's counts of those (tests/test_params.py)."""
     trained = {}
     for run in runs:
-        if run.get("layer_params") and run["family"] not in trained:
+        # A sweep of the architecture (lstm units) trains another network than params.json counts.
+        reshaped = set(run.get("swept", [])) & set(ARCHITECTURE_KEYS.get(run["family"], ()))
+        if run.get("layer_params") and run["family"] not in trained and not reshaped:
             trained[run["family"]] = run
     networks = {}
     for name, network in parameters["networks"].items():
