@@ -19,6 +19,14 @@ SNAKEFILE = REPO / "Snakefile"
 TINY_CONFIG = REPO / "tests" / "config" / "tiny.yaml"
 
 
+def paramspace_labels(frame) -> list[str]:
+    """A sweep's variant names as the workflow gives them (common.smk):
+    Snakemake's Paramspace file-name pattern."""
+    from snakemake.utils import Paramspace
+
+    return list(Paramspace(frame, filename_params="*", param_sep="-").instance_patterns)
+
+
 def snakemake_command(workdir: str | Path, *args: str) -> list[str]:
     """The command line that runs this checkout's workflow in ``workdir``.
 

@@ -79,7 +79,8 @@ def _allowed(error) -> str:
     if rule == "enum":
         return "one of " + ", ".join(json.dumps(option) for option in limit)
     if rule == "type":
-        return _TYPE_NAMES.get(limit, str(limit))
+        kinds = limit if isinstance(limit, list) else [limit]
+        return " or ".join(_TYPE_NAMES.get(kind, str(kind)) for kind in kinds)
     kind = _TYPE_NAMES.get(schema.get("type"), "a value")
     bounds = {
         "minimum": "{kind} of at least {limit}",

@@ -60,6 +60,24 @@ def to_layout(clips: np.ndarray, layout: str, time_major_method: str = "transpos
     raise AssertionError("unreachable")
 
 
+def from_layout(
+    features: np.ndarray, layout: str, n_features: int, n_frames: int, time_major_method: str = "transpose"
+) -> np.ndarray:
+    """The ``(n, F, T)`` clips behind ``features`` in ``layout`` (a view where
+    numpy can give one): the inverse of :func:`to_layout`."""
+    n = features.shape[0]
+    if layout == "flat":
+        return features.reshape(n, n_features, n_frames)
+    if layout == "channel":
+        return features[..., 0]
+    if layout == "time_major" and time_major_method == "transpose":
+        return np.swapaxes(features, 1, 2)
+    if layout == "time_major":
+        return features.reshape(n, n_features, n_frames)  # undoes the reference's reshape
+    layout_shape(layout, n, n_features, n_frames)  # raises for an unknown layout
+    raise AssertionError("unreachable")
+
+
 def standardize_clips(clips: np.ndarray, band_mean: np.ndarray, band_std: np.ndarray) -> np.ndarray:
     """Per-band standardization of ``(n, F, T)`` clips; constant bands stay 0."""
     scale = np.where(band_std > 0, band_std, 1.0)

@@ -8,7 +8,9 @@ unit-tested without Snakemake (``tests/unit/test_plan.py``):
 * where the data comes from (the built-in set, a folder of arrays, or
   recordings) and which files of it the jobs read;
 * which models train (a forest per tree count, the networks, once per
-  seed) and on which cross-validation folds;
+  seed), as which training runs (a sweep's variants), on which
+  cross-validation folds, which variant validation keeps and whether the
+  kept network is trained again on the whole training set (refit);
 * each model's identity: the settings it trains with and their digest, and
   the inputs it reads (the test set only in the reference's validation mode);
 * each job's threads, start priority and resources (memory, time, GPUs, and
@@ -34,6 +36,7 @@ from ascflow.files import content_digest
 from ascflow.models.device import driver_gpus, gpu_request
 from ascflow.models.naming import FAMILY_LAYOUT, model_names, model_seed, parse_model_name
 from ascflow.models.settings import ARCHITECTURE_KEYS
+from ascflow.models.sweep import SweepPlan
 from ascflow.threads import ThreadPlan, local_cores, start_priority, thread_plan, usable_cpus
 
 #: Where generate_default_data writes the built-in data.
@@ -105,6 +108,12 @@ RULES: dict[str, Needs] = {
     "cross_validate": Needs(
         mem_mb=4000, runtime=240, threads="training", cluster_threads=8, mem_per_input_mb=4, gpu=True
     ),
+    # The chosen network once more on the whole training set: as its training.
+    "refit_network": Needs(
+        mem_mb=4000, runtime=240, threads="training", cluster_threads=8, mem_per_input_mb=4, gpu=True
+    ),
+    # Reads each variant's training facts (and fold scores).
+    "select_variant": Needs(mem_mb=500, runtime=5, local=True),
     # 1.1 GB (CNN) at the default size, 1.3 GB at the reference size: the
     # prediction batches' activations (models.network.PREDICT_BATCH_SIZE).
     "evaluate_model": Needs(
@@ -118,6 +127,8 @@ RULES: dict[str, Needs] = {
     # The figures are drawn by forked workers, one per thread: ten or so
     # figures gain little beyond four.
     "render_report": Needs(mem_mb=1000, runtime=10, threads=4, cluster_threads=4, local=True),
+    # One MLflow client writes the run, at the end: no contention for the store.
+    "track_run": Needs(mem_mb=1000, runtime=10, local=True),
 }
 
 
@@ -160,11 +171,17 @@ def canonical(value):
 
 
 class Plan:
-    """The decisions of one run; ``config`` is validated, with defaults."""
+    """The decisions of one run; ``config`` is validated, with defaults.
 
-    def __init__(self, config: Mapping, machine: Machine):
+    ``variant_labels`` names a sweep's variants from their values (rows of a
+    table, one column per swept key): common.smk gives Snakemake's
+    ``Paramspace`` naming, so that a variant reads the same in paths, tables
+    and figures."""
+
+    def __init__(self, config: Mapping, machine: Machine, variant_labels=None):
         self.config = config
         self.machine = machine
+        self.sweep = SweepPlan(config["sweep"], variant_labels)
 
     # ---- threads: never more running threads than CPUs ---------------------
 
@@ -220,7 +237,7 @@ class Plan:
         """Which ready jobs start first: the CNN's training (and the
         features it waits for), then the LSTM's, then the rest."""
         wildcards = wildcards or {}
-        if rule in ("train_forest", "train_network"):
+        if rule in ("train_forest", "train_network", "refit_network"):
             return start_priority(self.family(wildcards["model"]))
         if rule == "make_features" and wildcards["split"] == "train":
             return start_priority(self.layout_family(wildcards["layout"]))
@@ -274,7 +291,7 @@ class Plan:
 
     @cached_property
     def models(self) -> list[str]:
-        """Every model this config trains: rf_<trees>..., cnn, lstm (+ seeds)."""
+        """Every model this config evaluates: rf_<trees>..., cnn, lstm (+ seeds)."""
         return model_names(self.config["rf"]["n_estimators"], self.config["seeds"])
 
     @property
@@ -284,6 +301,51 @@ class Plan:
     @property
     def networks(self) -> list[str]:
         return [model for model in self.models if self.family(model) != "rf"]
+
+    @cached_property
+    def training_runs(self) -> list[str]:
+        """Every training run: each model's sweep variants
+        (cnn_learning_rate-0.004), or the model itself."""
+        return self.sweep.all_runs(self.models)
+
+    @property
+    def forest_runs(self) -> list[str]:
+        return [run for run in self.training_runs if self.family(run) == "rf"]
+
+    @property
+    def network_runs(self) -> list[str]:
+        return [run for run in self.training_runs if self.family(run) != "rf"]
+
+    def runs(self, model: str) -> list[str]:
+        """A model's training runs: its variants, or itself."""
+        return self.sweep.runs(model)
+
+    def is_swept(self, model: str) -> bool:
+        return self.sweep.is_swept(model)
+
+    @property
+    def swept_models(self) -> list[str]:
+        return [model for model in self.models if self.is_swept(model)]
+
+    def refits(self, model: str) -> bool:
+        """Whether a network is trained once more on the whole training set
+        once validation has chosen its variant and epochs (config refit).
+        Forests are fitted on the whole training set already; with
+        validation.mode: test the networks are too."""
+        return (
+            self.config["refit"]
+            and self.family(model) != "rf"
+            and self.config["validation"]["mode"] == "holdout"
+        )
+
+    @property
+    def refit_models(self) -> list[str]:
+        return [model for model in self.models if self.refits(model)]
+
+    def forest_validates(self, run: str) -> bool:
+        """A swept forest scores each variant on the held-out part (besides
+        its fit on the whole training set), unless the cv folds rank them."""
+        return self.family(run) == "rf" and self.is_swept(run) and not self.uses_cv
 
     @staticmethod
     def family(model: str) -> str:
@@ -306,49 +368,73 @@ class Plan:
         value, so that changing it re-runs the LSTM's features alone."""
         return self.config["lstm"]["time_major"] if layout == "time_major" else "transpose"
 
-    def settings(self, model: str) -> dict:
+    def settings(self, run: str) -> dict:
         """A forest's tree count and the rf section's other keys, or a
-        network's config section (cnn or lstm) alone: changing one model's
-        settings re-runs that model only."""
-        name = parse_model_name(model)
+        network's config section (cnn or lstm) alone, with the run's sweep
+        values: changing one model's settings re-runs that model only."""
+        name = parse_model_name(run)
         if name.family == "rf":
             rf = self.config["rf"]
-            return {
+            section = {
                 "n_estimators": name.trees,
                 "max_features": rf["max_features"],
                 "min_samples_leaf": rf["min_samples_leaf"],
             }
-        return canonical(self.config[name.family])
+            return self.sweep.settings(run, section)
+        return canonical(self.sweep.settings(run, self.config[name.family]))
 
-    def validation(self, model: str) -> dict:
-        """A network's held-out validation settings; forests have none."""
-        return {} if self.family(model) == "rf" else canonical(self.config["validation"])
+    def variant_settings(self, model: str) -> dict[str, dict]:
+        """Every training run of a model with its settings: what its choice
+        and its refit depend on."""
+        return {run: self.settings(run) for run in self.runs(model)}
+
+    def validation(self, run: str) -> dict:
+        """The held-out split a run validates on: a network's, or a swept
+        forest's (to rank its variants); otherwise none."""
+        if self.family(run) == "rf" and not self.forest_validates(run):
+            return {}
+        return canonical(self.config["validation"])
 
     def reads_test_set(self, model: str) -> bool:
         """Training reads the test set only in the reference's flawed
         validation mode "test", and only for the networks."""
         return self.family(model) != "rf" and self.config["validation"]["mode"] == "test"
 
-    def training_facts(self, model: str) -> dict:
-        """Every setting that shapes a trained model besides the data: what
+    def training_facts(self, run: str) -> dict:
+        """Every setting that shapes a training run besides the data: what
         its settings digest covers."""
         facts = {
-            "seed": self.seed(model),
+            "seed": self.seed(run),
             "standardize": self.config["features"]["standardize"],
-            "settings": self.settings(model),
+            "settings": self.settings(run),
         }
-        if self.family(model) != "rf":
-            facts["validation"] = canonical(self.config["validation"])
+        if self.validation(run):
+            facts["validation"] = self.validation(run)
         return facts
 
-    def settings_digest(self, model: str) -> str:
-        """Recorded by training and carried into the metrics; the report
-        checks each model's against the config's."""
-        return content_digest(self.training_facts(model))
+    def settings_digest(self, run: str) -> str:
+        """Recorded by a run's training and carried into the metrics."""
+        return content_digest(self.training_facts(run))
+
+    def model_digest(self, model: str) -> str:
+        """What an evaluated model was made with: its training run's digest,
+        or, when validation chose among variants or a refit followed, every
+        run's, how they were ranked and whether the choice was refitted. The
+        report checks each model's metrics against it."""
+        runs = self.runs(model)
+        if runs == [model] and not self.refits(model):
+            return self.settings_digest(model)
+        return content_digest(
+            {
+                "runs": {run: self.settings_digest(run) for run in runs},
+                "ranked_by_folds": self.config["cv"]["folds"] if self.is_swept(model) else 0,
+                "refit": self.refits(model),
+            }
+        )
 
     @property
     def settings_digests(self) -> dict[str, str]:
-        return {model: self.settings_digest(model) for model in self.models}
+        return {model: self.model_digest(model) for model in self.models}
 
     def architecture(self, family: str) -> dict:
         """The keys of a network's section that shape the network: what its
@@ -365,6 +451,11 @@ class Plan:
         """The config's ``gpu`` for a network; a forest's is fixed, so that
         changing it re-runs the networks alone."""
         return False if self.family(model) == "rf" else self.config["gpu"]
+
+    @property
+    def tracks_runs(self) -> bool:
+        """Whether the run is logged to MLflow (config mlflow_tracking_uri)."""
+        return bool(self.config["mlflow_tracking_uri"])
 
     # ---- cross-validation ----------------------------------------------------
 
@@ -396,18 +487,22 @@ class Plan:
         jobs += [
             Job("make_features", {"layout": layout, "split": split}) for layout in LAYOUTS for split in SPLITS
         ]
-        jobs += [Job("train_forest", {"model": model}) for model in self.forests]
-        jobs += [Job("train_network", {"model": model}) for model in self.networks]
+        jobs += [Job("train_forest", {"model": run}) for run in self.forest_runs]
+        jobs += [Job("train_network", {"model": run}) for run in self.network_runs]
         jobs += [
-            Job("cross_validate", {"model": model, "fold": str(fold)})
-            for model in self.models
+            Job("cross_validate", {"model": run, "fold": str(fold)})
+            for run in self.training_runs
             for fold in self.folds
         ]
+        jobs += [Job("select_variant", {"model": model}) for model in self.swept_models]
+        jobs += [Job("refit_network", {"model": model}) for model in self.refit_models]
         jobs += [Job("evaluate_model", {"model": model}) for model in self.models]
         jobs += [Job("summarize_metrics"), Job("compare_models")]
         if self.uses_cv:
             jobs.append(Job("summarize_folds"))
         jobs += [Job("count_parameters"), Job("render_report")]
+        if self.tracks_runs:
+            jobs.append(Job("track_run"))
         return jobs
 
     def resources(self, job: Job, attempt: int = 1) -> dict:

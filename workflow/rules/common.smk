@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 from snakemake.exceptions import WorkflowError
-from snakemake.utils import validate
+from snakemake.utils import Paramspace, validate
 
 from ascflow.cluster import (
     SINFO_COMMAND,
@@ -38,6 +38,7 @@ from ascflow.features import LAYOUTS
 from ascflow.files import content_digest, read_json
 from ascflow.models.counting import COUNTED_NETWORKS
 from ascflow.models.naming import FOREST_PATTERN, NETWORK_PATTERN
+from ascflow.models.sweep import check_sweep, typed_sweep
 from ascflow.plan import (
     AUDIO_DATA_DIR,
     DEFAULT_DATA_DIR,
@@ -60,14 +61,20 @@ def stop(error):
 
 # source_path: a local copy also where the workflow is read from GitHub.
 CONFIG_SCHEMA = Path(workflow.source_path("../schemas/config.schema.yaml"))
+SCHEMA = yaml.safe_load(CONFIG_SCHEMA.read_text())
 try:
     # Nested overrides (--config 'cnn={epochs: 2}') arrive as text.
-    coerce_to_schema(config, yaml.safe_load(CONFIG_SCHEMA.read_text()))
-    check_config(config, yaml.safe_load(CONFIG_SCHEMA.read_text()))
+    coerce_to_schema(config, SCHEMA)
+    check_config(config, SCHEMA)
 except AscflowError as error:
     stop(error)
 # Fills in the schema's defaults; every problem was reported above.
 validate(config, schema=CONFIG_SCHEMA)
+try:
+    config["sweep"] = typed_sweep(config["sweep"], SCHEMA)
+    check_sweep(config["sweep"], SCHEMA, config["validation"]["mode"])
+except AscflowError as error:
+    stop(error)
 
 
 wildcard_constraints:
@@ -93,6 +100,12 @@ def scheduled_cores():
         return None
 
 
+def paramspace_labels(frame):
+    """A sweep's variant names (a row of values each): Snakemake's Paramspace
+    file-name pattern, learning_rate-0.004_batch_size-32."""
+    return list(Paramspace(frame, filename_params="*", param_sep="-").instance_patterns)
+
+
 #: A cluster run (--jobs) and a job that a cluster node runs schedule no
 #: local cores: their jobs have CPUs of their own.
 PLAN = Plan(
@@ -100,6 +113,7 @@ PLAN = Plan(
     Machine.here(
         scheduled_cores(), local=workflow.is_main_process and not workflow.nodes
     ),
+    variant_labels=paramspace_labels,
 )
 if PLAN.cores_note:
     print(f"ascflow: {PLAN.cores_note}", file=sys.stderr)
@@ -270,6 +284,10 @@ def get_model_settings(wildcards):
     return PLAN.settings(wildcards.model)
 
 
+def get_variant_settings(wildcards):
+    return PLAN.variant_settings(wildcards.model)
+
+
 def get_validation(wildcards):
     return PLAN.validation(wildcards.model)
 
@@ -280,6 +298,10 @@ def get_model_seed(wildcards):
 
 def get_settings_digest(wildcards):
     return PLAN.settings_digest(wildcards.model)
+
+
+def get_model_digest(wildcards):
+    return PLAN.model_digest(wildcards.model)
 
 
 def get_gpu_setting(wildcards):
@@ -298,6 +320,23 @@ def get_resume_dir(wildcards):
 
 def get_fold_resume_dir(wildcards):
     return f"results/resume/{wildcards.model}-fold{wildcards.fold}"
+
+
+def get_refit_resume_dir(wildcards):
+    return f"results/resume/{wildcards.model}-refit"
+
+
+def get_forest_inputs(wildcards):
+    """The flattened training clips and labels; the groups too where the
+    forest scores its variant on a held-out part."""
+    inputs = {
+        "features": get_features("flat", "train"),
+        "labels": rules.validate_data.output.train_labels,
+        "summary": rules.validate_data.output.summary,
+    }
+    if PLAN.forest_validates(wildcards.model):
+        inputs["groups"] = rules.validate_data.output.train_groups
+    return inputs
 
 
 def get_training_inputs(wildcards):
@@ -327,31 +366,60 @@ def get_fold_inputs(wildcards):
     }
 
 
-def get_trained_model(wildcards):
-    """The files its training job wrote: the model and its facts."""
-    training = (
-        rules.train_forest
-        if PLAN.family(wildcards.model) == "rf"
-        else rules.train_network
-    )
+def training_rule(run):
+    return rules.train_forest if PLAN.family(run) == "rf" else rules.train_network
+
+
+def get_selection_inputs(wildcards):
+    """What ranks a model's variants: each run's training facts (its
+    held-out accuracy) and, when cross-validating, its folds. Never the test set."""
+    runs = PLAN.runs(wildcards.model)
     return {
-        "model": training.output.model.format(model=wildcards.model),
-        "info": training.output.info.format(model=wildcards.model),
+        "infos": [training_rule(run).output.info.format(model=run) for run in runs],
+        "folds": expand(rules.cross_validate.output.fold, model=runs, fold=PLAN.folds),
+    }
+
+
+def get_refit_inputs(wildcards):
+    """The whole training set, and what validation chose: the model's choice
+    among its variants, or its one run's training facts (its epochs)."""
+    model = wildcards.model
+    if PLAN.is_swept(model):
+        chosen = rules.select_variant.output.selection.format(model=model)
+    else:
+        chosen = rules.train_network.output.info.format(model=model)
+    return {
+        "features": get_features(PLAN.layout(model), "train"),
+        "labels": rules.validate_data.output.train_labels,
+        "summary": rules.validate_data.output.summary,
+        "chosen": chosen,
     }
 
 
 def get_evaluation_inputs(wildcards):
-    return {
-        **get_trained_model(wildcards),
-        "features": get_features(PLAN.layout(wildcards.model), "test"),
+    """The model to score: the refit one, or each training run's with the
+    choice among them (the evaluation scores the chosen one)."""
+    model = wildcards.model
+    trained, runs = training_rule(model), PLAN.runs(model)
+    if PLAN.refits(model):
+        trained, runs = rules.refit_network, [model]
+    inputs = {
+        "model": expand(trained.output.model, model=runs),
+        "info": expand(trained.output.info, model=runs),
+        "features": get_features(PLAN.layout(model), "test"),
         "labels": rules.validate_data.output.test_labels,
         "summary": rules.validate_data.output.summary,
     }
+    if PLAN.is_swept(model):
+        inputs["selection"] = rules.select_variant.output.selection.format(model=model)
+    return inputs
 
 
 def get_fold_files():
-    """Every model's fold files, when cross-validating (cv.folds > 1)."""
-    return expand(rules.cross_validate.output.fold, model=PLAN.models, fold=PLAN.folds)
+    """Every training run's fold files, when cross-validating (cv.folds > 1)."""
+    return expand(
+        rules.cross_validate.output.fold, model=PLAN.training_runs, fold=PLAN.folds
+    )
 
 
 def get_fold_table():
@@ -362,8 +430,22 @@ def get_fold_table():
 # ---- report ----------------------------------------------------------------
 
 
+#: The history of runs: outside results/, so that clearing results keeps it.
+HISTORY_LEDGER = "history/runs.tsv"
+
+
+def report_figures():
+    return figure_outputs(
+        PLAN.models,
+        training_runs=PLAN.training_runs,
+        swept_models=PLAN.swept_models,
+        history=True,
+    )
+
+
 def get_figure_outputs():
-    """Every figure of the report, by key, as Snakemake report items."""
+    """Every figure of the report, by key, as Snakemake report items: each
+    variant's labelled with its model and values."""
     return {
         key: report(
             figure.path,
@@ -371,8 +453,26 @@ def get_figure_outputs():
             category=figure.category,
             labels=figure.labels,
         )
-        for key, figure in figure_outputs(PLAN.models).items()
+        for key, figure in report_figures().items()
     }
+
+
+def get_figure_files():
+    return [figure.path for figure in report_figures().values()]
+
+
+def get_selection_files():
+    """Each swept model's choice among its variants."""
+    return expand(rules.select_variant.output.selection, model=PLAN.swept_models)
+
+
+def get_histories():
+    """Every network training run's epochs (the validation runs)."""
+    return expand(rules.train_network.output.history, model=PLAN.network_runs)
+
+
+def get_refit_histories():
+    return expand(rules.refit_network.output.history, model=PLAN.refit_models)
 
 
 def get_benchmark_files(wildcards=None):
@@ -403,14 +503,17 @@ def get_final_output():
     report would keep describing it."""
     return [
         rules.validate_data.output.summary,
-        *expand(rules.train_forest.output.model, model=PLAN.forests),
-        *expand(rules.train_network.output.model, model=PLAN.networks),
+        *expand(rules.train_forest.output.model, model=PLAN.forest_runs),
+        *expand(rules.train_network.output.model, model=PLAN.network_runs),
+        *get_refit_histories(),
+        *get_selection_files(),
         *expand(rules.evaluate_model.output.metrics, model=PLAN.models),
         rules.compare_models.output.comparisons,
         *get_fold_table(),
         rules.summarize_metrics.output.summary,
         rules.count_parameters.output.counts,
         *rules.render_report.output,
+        *([rules.track_run.output.tracked] if PLAN.tracks_runs else []),
     ]
 
 

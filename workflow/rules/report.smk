@@ -9,10 +9,11 @@ rule render_report:
         metrics=expand(rules.evaluate_model.output.metrics, model=PLAN.models),
         summary_table=rules.summarize_metrics.output.summary,
         aggregate_table=rules.summarize_metrics.output.aggregate,
-        histories=expand(rules.train_network.output.history, model=PLAN.networks),
+        histories=get_histories(),
         parameters=rules.count_parameters.output.counts,
         comparisons=rules.compare_models.output.comparisons,
         folds=get_fold_table(),
+        selections=get_selection_files(),
         audio_manifest=get_audio_manifest_input,
         code=code_files("ascflow.stages.report:render_report"),
     output:
@@ -44,5 +45,38 @@ rule render_report:
         # job whose timing matters has finished before the report runs, as
         # the report's inputs come from them. This config's jobs only.
         benchmarks=get_benchmark_files,
+        # The history of runs: read for the comparison with earlier runs, and
+        # this run appended once the report is written (once per run; not an
+        # input or output, as every run appends to it).
+        ledger=HISTORY_LEDGER,
     script:
         "../scripts/render_report.py"
+
+
+rule track_run:
+    """Log the run to MLflow (mlflow_tracking_uri): a run per model under one carrying the report."""
+    input:
+        metrics=expand(rules.evaluate_model.output.metrics, model=PLAN.models),
+        histories=get_histories(),
+        refit_histories=get_refit_histories(),
+        pdf=rules.render_report.output.pdf,
+        markdown=rules.render_report.output.markdown,
+        figures=get_figure_files(),
+        code=code_files("ascflow.stages.history:track_run_job"),
+    output:
+        tracked="results/history/mlflow.json",
+    log:
+        "logs/track_run.log",
+    benchmark:
+        "benchmarks/track_run.tsv"
+    conda:
+        "../../environment.yml"
+    threads: threads_of("track_run")
+    resources:
+        **resources_of("track_run"),
+    params:
+        tracking_uri=config["mlflow_tracking_uri"],
+        experiment=config["mlflow_experiment"],
+        config=canonical(config),
+    script:
+        "../scripts/track_run.py"

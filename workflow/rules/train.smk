@@ -1,12 +1,12 @@
-"""Training: a random forest per tree count, the CNN and the LSTM."""
+"""Training: a random forest per tree count, the CNN and the LSTM (each
+sweep variant a run of its own); the choice among variants on validation
+data, and the refit of the chosen network on the whole training set."""
 
 
 rule train_forest:
     """Fit one random forest (rf_<trees>) on the flattened training clips."""
     input:
-        features=get_features("flat", "train"),
-        labels=rules.validate_data.output.train_labels,
-        summary=rules.validate_data.output.summary,
+        unpack(get_forest_inputs),
         code=code_files("ascflow.stages.train:fit_forest_job"),
     output:
         model="results/models/{model}.joblib",
@@ -28,6 +28,8 @@ rule train_forest:
         seed=get_model_seed,
         standardize=config["features"]["standardize"],
         settings_digest=get_settings_digest,
+        # A swept forest's held-out part, to rank its variants (else empty).
+        validation=get_validation,
     script:
         "../scripts/train_forest.py"
 
@@ -93,5 +95,65 @@ rule cross_validate:
         seed=get_model_seed,
         gpu=get_gpu_setting,
         work_dir=get_fold_resume_dir,
+        # Each fold standardizes with its own training part's statistics.
+        standardize=config["features"]["standardize"],
+        time_major=config["lstm"]["time_major"],
     script:
         "../scripts/cross_validate.py"
+
+
+rule select_variant:
+    """Rank a model's sweep variants by validation accuracy (held-out part or cv folds) and keep the best."""
+    input:
+        unpack(get_selection_inputs),
+        code=code_files("ascflow.stages.sweep:select_variant_job"),
+    output:
+        selection="results/sweep/{model}.json",
+    log:
+        "logs/select_variant/{model}.log",
+    benchmark:
+        "benchmarks/select_variant/{model}.tsv"
+    conda:
+        "../../environment.yml"
+    threads: threads_of("select_variant")
+    resources:
+        **resources_of("select_variant"),
+    params:
+        variants=get_variant_settings,
+        settings_digest=get_model_digest,
+    script:
+        "../scripts/select_variant.py"
+
+
+rule refit_network:
+    """Train the chosen network once more on the whole training set, for the epochs validation chose."""
+    input:
+        unpack(get_refit_inputs),
+        code=code_files("ascflow.stages.train:refit_network_job"),
+    output:
+        model="results/refit/{model}.keras",
+        history="results/refit/{model}.history.csv",
+        info="results/refit/{model}.train.json",
+    log:
+        "logs/refit_network/{model}.log",
+    benchmark:
+        "benchmarks/refit_network/{model}.tsv"
+    wildcard_constraints:
+        model=NETWORK_PATTERN,
+    priority: priority_of("refit_network")
+    conda:
+        "../../environment.yml"
+    threads: threads_of("refit_network")
+    resources:
+        **resources_of("refit_network"),
+    params:
+        # The settings come from the chosen run's facts; these make a change
+        # of any variant's settings re-run the refit.
+        variants=get_variant_settings,
+        seed=get_model_seed,
+        standardize=config["features"]["standardize"],
+        settings_digest=get_model_digest,
+        gpu=get_gpu_setting,
+        work_dir=get_refit_resume_dir,
+    script:
+        "../scripts/refit_network.py"

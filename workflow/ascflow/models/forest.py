@@ -12,7 +12,7 @@ def train_forest(
     features: np.ndarray,
     labels: np.ndarray,
     n_estimators: int,
-    max_features: str,
+    max_features: str | float,
     min_samples_leaf: int,
     seed: int,
     n_jobs: int,

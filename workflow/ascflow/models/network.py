@@ -8,6 +8,7 @@ this module (for the split, say) stays cheap.
 from __future__ import annotations
 
 import logging
+import math
 import shutil
 import time
 from pathlib import Path
@@ -104,7 +105,8 @@ def _training_record_callback(work_dir: Path, rows: dict[int, dict], patience: i
 
         def on_epoch_end(self, epoch, logs=None):
             number = epoch + 1
-            row = {key: float(logs[key]) for key in HISTORY_COLUMNS[1:-1]}
+            # A refit has no validation part: its val_ columns are NaN.
+            row = {key: float(logs.get(key, math.nan)) for key in HISTORY_COLUMNS[1:-1]}
             self.rows[number] = {"epoch": number, **row, "seconds": time.perf_counter() - self.started}
             logger.info(
                 "epoch %d: loss %.4f accuracy %.4f val_loss %.4f val_accuracy %.4f (%.1f s)",
@@ -148,7 +150,7 @@ def compile_network(model, fitting: Fitting) -> None:
 def train_network(
     model,
     train: tuple[np.ndarray, np.ndarray],
-    validation: tuple[np.ndarray, np.ndarray],
+    validation: tuple[np.ndarray, np.ndarray] | None,
     n_classes: int,
     fitting: Fitting,
     work_dir: str | Path,
@@ -159,7 +161,8 @@ def train_network(
     Adam), resuming from ``work_dir`` if an earlier attempt was killed.
 
     ``fitting.early_stopping_patience`` > 0 turns on early stopping on validation accuracy with the
-    best weights restored; 0 trains all epochs. Returns the model, the
+    best weights restored; 0 trains all epochs. ``validation`` None fits
+    without a validation part (a refit). Returns the model, the
     history rows and the training facts for the metrics. ``work_dir`` holds
     the per-epoch checkpoints and is removed after a successful fit. With
     ``tensorboard_dir``, Keras's TensorBoard callback logs there too.
@@ -179,7 +182,9 @@ def train_network(
     model.fit(
         train[0],
         keras.utils.to_categorical(train[1], n_classes),
-        validation_data=(validation[0], keras.utils.to_categorical(validation[1], n_classes)),
+        validation_data=None
+        if validation is None
+        else (validation[0], keras.utils.to_categorical(validation[1], n_classes)),
         batch_size=fitting.batch_size,
         epochs=fitting.epochs,
         initial_epoch=initial_epoch,

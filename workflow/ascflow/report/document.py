@@ -16,7 +16,15 @@ from ascflow.models.naming import NETWORK_FAMILIES
 from ascflow.report import findings, reference
 from ascflow.report.blocks import Alert, Block, Bullets, Code, Figure, Heading, Paragraph, Table, Title
 from ascflow.report.gather import Results
-from ascflow.report.outputs import ACCURACY, CONFUSION, PER_CLASS_RECALL, SIGNIFICANCE, TRAINING
+from ascflow.report.outputs import (
+    ACCURACY,
+    CONFUSION,
+    HISTORY,
+    PER_CLASS_RECALL,
+    SIGNIFICANCE,
+    SWEEP,
+    TRAINING,
+)
 
 NOT_APPLICABLE = "–"
 REFERENCE_COLUMN = "reference accuracy (on the reference's data)"
@@ -291,17 +299,26 @@ def training_blocks(results: Results, figures: dict[str, Path]) -> list[Block]:
     rows = []
     for run in networks:
         settings = run["settings"]
+        validation_run = run.get("validation_run") or {}
+        refit = (
+            f"{findings.epochs_text(run['epochs_run'])}, {duration_text(run.get('train_seconds'))}"
+            if run.get("refit")
+            else "no"
+        )
         rows.append(
             (
-                run["model"],
+                run["model"]
+                if run.get("trained_as", run["model"]) == run["model"]
+                else f"{run['model']} ({run['trained_as']})",
                 run.get("validation") or NOT_APPLICABLE,
-                f"{run['epochs_run']} of {settings['epochs']}",
+                f"{validation_run.get('epochs_run', run['epochs_run'])} of {settings['epochs']}",
                 str(run.get("best_epoch") or NOT_APPLICABLE),
                 accuracy_text(run.get("validation_accuracy")),
                 accuracy_text(run["accuracy"]),
                 str(settings["batch_size"]),
                 str(settings["learning_rate"]),
-                duration_text(run.get("train_seconds")),
+                duration_text(validation_run.get("train_seconds", run.get("train_seconds"))),
+                refit,
                 device_text(run),
             )
         )
@@ -325,20 +342,122 @@ def training_blocks(results: Results, figures: dict[str, Path]) -> list[Block]:
                 "batch",
                 "learning rate",
                 "training time",
+                "refit on all training clips",
                 "device",
             ),
             tuple(rows),
-            align="LLRRRRRRRL",
-            widths=(1.2, 1.2, 0.9, 0.8, 1.6, 1.1, 0.7, 1.0, 1.2, 1.5),
+            align="LLRRRRRRRRL",
+            widths=(1.5, 1.1, 0.9, 0.8, 1.5, 1.1, 0.7, 1.0, 1.1, 1.4, 1.4),
         ),
     ]
+    refit = findings.refit_sentence(results.runs)
+    if refit:
+        blocks.append(Paragraph(refit))
     split = findings.split_sentence(results.runs, results.data)
     if split:
         blocks.append(Paragraph(split + " The test set holds other recordings than the training set."))
     blocks += [
-        Figure(figures[f"{TRAINING}_{run['model']}"], f"{run['model']}: loss and accuracy per epoch.")
+        Figure(
+            figures[f"{TRAINING}_{run.get('trained_as', run['model'])}"],
+            f"{run.get('trained_as', run['model'])}: loss and accuracy per epoch (the validation run).",
+        )
         for run in networks
     ]
+    return blocks
+
+
+def _validation_text(variant: dict) -> str:
+    if variant.get("cv_mean") is not None:
+        return mean_sd_text(variant["cv_mean"], variant.get("cv_sd"))
+    return accuracy_text(variant.get("validation_accuracy"))
+
+
+def sweep_blocks(results: Results, figures: dict[str, Path]) -> list[Block]:
+    """Every variant of each swept model on validation data, and the one kept."""
+    if not results.sweeps:
+        return []
+    blocks: list[Block] = [
+        Heading("Sweeps: variants chosen on validation data"),
+        Paragraph(
+            "Each swept model trained every variant of its sweep as a job of its own and kept the one with "
+            "the best validation accuracy; only that one was evaluated on the test set and compared with "
+            "the other models above. Validation: the held-out part of the training set, or the mean ± "
+            "standard deviation over the cross-validation folds."
+        ),
+    ]
+    for selection in results.sweeps:
+        criterion = (
+            "validation accuracy (cv mean ± sd)" if selection["criterion"] == "cv" else "validation accuracy"
+        )
+        blocks += [
+            Heading(selection["model"], level=2),
+            Paragraph(findings.sweep_choice(selection)),
+            Table(
+                (
+                    "variant",
+                    *selection["parameters"],
+                    criterion,
+                    "epoch kept",
+                    "training time",
+                    "size",
+                    "kept",
+                ),
+                tuple(
+                    (
+                        variant["run"],
+                        *(str(variant["values"].get(key)) for key in selection["parameters"]),
+                        _validation_text(variant),
+                        str(variant.get("best_epoch") or NOT_APPLICABLE),
+                        duration_text(variant.get("train_seconds")),
+                        model_size_text(variant),
+                        "kept" if variant["run"] == selection["selected"] else "",
+                    )
+                    for variant in selection["variants"]
+                ),
+                align="L" + "R" * (len(selection["parameters"]) + 4) + "L",
+            ),
+            Figure(
+                figures[f"{SWEEP}_{selection['model']}"],
+                f"{selection['model']}: validation accuracy per swept value; the star marks the one kept.",
+            ),
+        ]
+    return blocks
+
+
+def history_blocks(results: Results, figures: dict[str, Path]) -> list[Block]:
+    """This run beside the previous one on the same data, from history/runs.tsv."""
+    if results.history is None:
+        return []
+    sentence, rows = findings.history_comparison(results.history)
+    blocks: list[Block] = [Heading("Compared with earlier runs"), Paragraph(sentence)]
+    if rows:
+        blocks.append(
+            Table(
+                ("model", "accuracy", "previous run", "change", "beyond ± half-width", "settings changed"),
+                tuple(
+                    (
+                        row["model"],
+                        accuracy_text(row["accuracy"]),
+                        accuracy_text(row["previous"]),
+                        NOT_APPLICABLE if row["change"] is None else f"{row['change']:+.4f}",
+                        NOT_APPLICABLE
+                        if row["beyond_half_width"] is None
+                        else ("yes" if row["beyond_half_width"] else "no") + f" (±{row['half_width']:.3f})",
+                        findings.settings_change_text(row["changed"]),
+                    )
+                    for row in rows
+                ),
+                align="LRRRRL",
+                widths=(1.3, 1.1, 1.1, 1.0, 1.6, 6.0),
+            )
+        )
+    if HISTORY in figures:
+        blocks.append(
+            Figure(
+                figures[HISTORY],
+                "Each model's test accuracy over the recorded runs on this data, this run last.",
+            )
+        )
     return blocks
 
 
@@ -556,8 +675,10 @@ def build_document(results: Results, figures: dict[str, Path]) -> list[Block]:
         *accuracy_blocks(results, figures),
         *comparison_blocks(results, figures),
         *cross_validation_blocks(results),
+        *sweep_blocks(results, figures),
         *per_class_blocks(results.runs, figures),
         *training_blocks(results, figures),
+        *history_blocks(results, figures),
         *parameter_blocks(results.parameters),
         *deviation_blocks(results),
         *provenance_blocks(results),

@@ -22,7 +22,15 @@ from PIL import Image
 from ascflow.files import atomic_path
 from ascflow.models.naming import parse_model_name
 from ascflow.report import reference
-from ascflow.report.outputs import ACCURACY, CONFUSION, PER_CLASS_RECALL, SIGNIFICANCE, TRAINING
+from ascflow.report.outputs import (
+    ACCURACY,
+    CONFUSION,
+    HISTORY,
+    PER_CLASS_RECALL,
+    SIGNIFICANCE,
+    SWEEP,
+    TRAINING,
+)
 
 DPI = 150
 #: Colours per model family (matplotlib's tab10), the same in every figure.
@@ -228,13 +236,98 @@ def plot_significance(comparisons: dict) -> Figure:
     return figure
 
 
+def plot_sweep(selection: dict) -> Figure:
+    """Validation accuracy of each variant per value of each swept key (the
+    mean over folds with its standard deviation when cross-validating); the
+    variant kept marked."""
+    parameters = selection["parameters"] or ["variant"]
+    figure = Figure(figsize=(max(4.5, 3.2 * len(parameters) + 0.8), 3.2), layout="constrained")
+    axes_list = figure.subplots(1, len(parameters), sharey=True, squeeze=False)[0]
+    for axes, key in zip(axes_list, parameters, strict=True):
+        values = list(
+            dict.fromkeys(
+                str(variant["values"].get(key, variant["run"])) for variant in selection["variants"]
+            )
+        )
+        for variant in selection["variants"]:
+            position = values.index(str(variant["values"].get(key, variant["run"])))
+            kept = variant["run"] == selection["selected"]
+            axes.errorbar(
+                position,
+                variant["score"],
+                yerr=variant.get("cv_sd") or 0,
+                fmt="*" if kept else "o",
+                markersize=12 if kept else 6,
+                color="#d62728" if kept else "#1f77b4",
+                capsize=3,
+            )
+        axes.set_xticks(range(len(values)), values, fontsize=8)
+        axes.set_xlim(-0.5, len(values) - 0.5)
+        axes.set_xlabel(key)
+        axes.grid(axis="y", alpha=0.3)
+    basis = "mean over the cv folds" if selection["criterion"] == "cv" else "held-out part"
+    axes_list[0].set_ylabel(f"validation accuracy ({basis})")
+    figure.suptitle(
+        f"{selection['model']}: variants on validation data (star: kept, {selection['selected']})", fontsize=9
+    )
+    return figure
+
+
+def plot_history(history: dict) -> Figure:
+    """Each model's test accuracy over the recorded runs on this data, this run last."""
+    runs = history["runs"]
+    figure = Figure(figsize=(7.0, 3.4), layout="constrained")
+    axes = figure.add_subplot()
+    models = list(dict.fromkeys(row["model"] for run in runs for row in run))
+    for model in models:
+        points = [(index, row) for index, run in enumerate(runs, 1) for row in run if row["model"] == model]
+        axes.errorbar(
+            [index for index, _ in points],
+            [row["accuracy"] for _, row in points],
+            yerr=[
+                [row["accuracy"] - row["ci95_low"] for _, row in points],
+                [row["ci95_high"] - row["accuracy"] for _, row in points],
+            ],
+            marker="o",
+            markersize=4,
+            capsize=2,
+            linewidth=1,
+            label=model,
+        )
+    axes.set_xticks(range(1, len(runs) + 1), [*(str(index) for index in range(1, len(runs))), "this run"])
+    axes.set_xlabel("run (in the order recorded)")
+    axes.set_ylabel("test accuracy")
+    axes.grid(alpha=0.3)
+    figure.legend(loc="outside right center", fontsize=7, frameon=False)
+    axes.set_title("Test accuracy per model over the runs on this data (95 % Wilson intervals)", fontsize=9)
+    return figure
+
+
+def _run_facts(run: str, by_model: dict[str, dict], sweeps: list[dict]) -> dict:
+    """A training run's facts for its training curves: the model's metrics,
+    or, for a sweep variant, what its model's choice records of it."""
+    if run in by_model:
+        return by_model[run]
+    for selection in sweeps:
+        for variant in selection["variants"]:
+            if variant["run"] == run:
+                return {"model": run, "validation": "holdout", "best_epoch": variant["best_epoch"]}
+    raise ValueError(f"no facts of the training run {run!r}")
+
+
 def render_figures(
-    runs: list[dict], histories: dict[str, list[dict]], outputs: dict[str, str | Path], comparisons: dict
+    runs: list[dict],
+    histories: dict[str, list[dict]],
+    outputs: dict[str, str | Path],
+    comparisons: dict,
+    sweeps: list[dict] = (),
+    history: dict | None = None,
 ) -> None:
     """Draw each figure named in ``outputs`` (keys as :func:`figure_outputs`
-    gives them) from the runs' metrics, the networks' histories and the
-    paired comparisons."""
+    gives them) from the runs' metrics, the networks' histories, the
+    paired comparisons, the sweeps' choices and the history of runs."""
     by_model = {run["model"]: run for run in runs}
+    by_sweep = {selection["model"]: selection for selection in sweeps}
     n_classes = len(runs[0]["class_names"])
     for key, path in outputs.items():
         if key == ACCURACY:
@@ -243,9 +336,13 @@ def render_figures(
             figure = plot_per_class_recall(runs)
         elif key == SIGNIFICANCE:
             figure = plot_significance(comparisons)
+        elif key == HISTORY:
+            figure = plot_history(history)
+        elif key.startswith(f"{SWEEP}_"):
+            figure = plot_sweep(by_sweep[key.removeprefix(f"{SWEEP}_")])
         elif key.startswith(f"{TRAINING}_"):
             model = key.removeprefix(f"{TRAINING}_")
-            figure = plot_training(by_model[model], histories[model])
+            figure = plot_training(_run_facts(model, by_model, sweeps), histories[model])
         elif key.startswith(f"{CONFUSION}_"):
             figure = plot_confusion(by_model[key.removeprefix(f"{CONFUSION}_")])
         else:
@@ -263,6 +360,8 @@ def start_figures(
     outputs: dict[str, str | Path],
     comparisons: dict,
     workers: int,
+    sweeps: list[dict] = (),
+    history: dict | None = None,
 ):
     """:func:`render_figures` in ``workers`` forked processes, which inherit
     the imported modules and the inputs, so that they start in milliseconds.
@@ -271,11 +370,18 @@ def start_figures(
     keys = list(outputs)
     workers = min(workers, len(keys))
     if workers <= 1:
-        render_figures(runs, histories, outputs, comparisons)
+        render_figures(runs, histories, outputs, comparisons, sweeps, history)
         return None
     import multiprocessing
 
-    _PENDING.update(runs=runs, histories=histories, outputs=outputs, comparisons=comparisons)
+    _PENDING.update(
+        runs=runs,
+        histories=histories,
+        outputs=outputs,
+        comparisons=comparisons,
+        sweeps=sweeps,
+        history=history,
+    )
     pool = multiprocessing.get_context("fork").Pool(workers)
     # Every other key to each worker: the confusion matrices (the slowest
     # figures, listed together) are spread over all of them.
@@ -286,4 +392,11 @@ def start_figures(
 
 def _draw_keys(keys: list[str]) -> None:
     outputs = {key: _PENDING["outputs"][key] for key in keys}
-    render_figures(_PENDING["runs"], _PENDING["histories"], outputs, _PENDING["comparisons"])
+    render_figures(
+        _PENDING["runs"],
+        _PENDING["histories"],
+        outputs,
+        _PENDING["comparisons"],
+        _PENDING["sweeps"],
+        _PENDING["history"],
+    )

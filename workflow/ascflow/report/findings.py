@@ -83,10 +83,11 @@ def fold_summary(folds: list[dict], runs: list[dict]) -> list[dict]:
 
     rows = []
     for run in runs:
+        trained_as = run.get("trained_as", run["model"])  # the variant validation chose
         scores = [
             row["accuracy"]
             for row in sorted(folds, key=lambda row: row["fold"])
-            if row["model"] == run["model"]
+            if row["model"] == trained_as
         ]
         if scores:
             rows.append(
@@ -96,10 +97,110 @@ def fold_summary(folds: list[dict], runs: list[dict]) -> list[dict]:
                     "mean": statistics.fmean(scores),
                     "sd": statistics.stdev(scores) if len(scores) > 1 else None,
                     "test": run["accuracy"],
-                    "split": next(row["split"] for row in folds if row["model"] == run["model"]),
+                    "split": next(row["split"] for row in folds if row["model"] == trained_as),
                 }
             )
     return rows
+
+
+def sweep_choice(selection: dict) -> str:
+    """How a swept model's variant was chosen, and that the test set had no part in it."""
+    variants = selection["variants"]
+    kept = variants[0]
+    if selection["criterion"] == "cv":
+        basis = f"the mean accuracy over its {kept['n_folds']} cross-validation folds of the training set"
+    else:
+        basis = "its accuracy on the held-out part of the training set"
+    runner_up = (
+        f"; the next best, {variants[1]['run']}, scored {variants[1]['score']:.4f}"
+        if len(variants) > 1
+        else ""
+    )
+    return (
+        f"{selection['model']}: {len(variants)} variants of {', '.join(selection['parameters'])}, ranked by "
+        f"{basis}. Kept: {selection['selected']} ({kept['score']:.4f}){runner_up}. The test set played no "
+        "part in the choice: only the kept variant was evaluated on it."
+    )
+
+
+def epochs_text(epochs: int) -> str:
+    return f"{epochs} epoch" + ("" if epochs == 1 else "s")
+
+
+def refit_sentence(runs: list[dict]) -> str:
+    """Which networks were trained once more on the whole training set; '' if none."""
+    refit = [run for run in runs if run.get("refit")]
+    if not refit:
+        return ""
+    described = ", ".join(
+        f"{run['model']} ({epochs_text(run['epochs_run'])} on {run['n_train']:,} clips)" for run in refit
+    )
+    return (
+        "Refit after choosing, as scikit-learn's GridSearchCV(refit=True): once validation had chosen the "
+        "variant and the epochs, each of these networks was trained once more on the whole training set, "
+        f"for those epochs, before the test set was read: {described}. Their validation figures are the "
+        "validation run's; their test accuracy is the refit model's."
+    )
+
+
+def history_comparison(history: dict) -> tuple[str, list[dict]]:
+    """The comparison with the previous run on the same data: a sentence,
+    and per model this run's accuracy beside the previous one's, its change,
+    whether the change exceeds this run's interval half-width, and the
+    settings that changed (from the ledger's records)."""
+    from ascflow.ledger import changed_settings
+
+    previous = {row["model"]: row for row in history["previous"]}
+    n_earlier = len(history["runs"]) - 1
+    if not previous:
+        return (
+            f"There is nothing to compare with yet: {history['ledger']} records no earlier run on this data "
+            "(this run is added to it now).",
+            [],
+        )
+    rows = []
+    for row in history["this_run"]:
+        before = previous.get(row["model"])
+        half_width = (row["ci95_high"] - row["ci95_low"]) / 2
+        change = None if before is None else row["accuracy"] - before["accuracy"]
+        changed = [] if before is None else changed_settings(before["settings"], json_settings(row))
+        rows.append(
+            {
+                "model": row["model"],
+                "accuracy": row["accuracy"],
+                "previous": None if before is None else before["accuracy"],
+                "change": change,
+                "beyond_half_width": None if change is None else abs(change) > half_width,
+                "half_width": half_width,
+                "changed": changed,
+            }
+        )
+    beyond = [row["model"] for row in rows if row["beyond_half_width"]]
+    finished = history["previous"][0]["finished"]
+    sentence = (
+        f"This run beside the previous run on the same data (finished {finished}, commit "
+        f"{history['previous'][0]['commit'] or 'unknown'}; {n_earlier} earlier run(s) recorded in "
+        f"{history['ledger']}). "
+        + (
+            f"Changes larger than this run's 95 % interval half-width: {', '.join(beyond)}."
+            if beyond
+            else "No model's accuracy moved by more than its 95 % interval half-width."
+        )
+    )
+    return sentence, rows
+
+
+def json_settings(row: dict) -> dict:
+    """A ledger row's recorded settings as a mapping (they are text in the file)."""
+    import json
+
+    return row["settings"] if isinstance(row["settings"], dict) else json.loads(row["settings"])
+
+
+def settings_change_text(changed: list[tuple[str, object, object]]) -> str:
+    if not changed:
+        return "none"
+    return "; ".join(f"{key}: {before} → {after}" for key, before, after in changed)
 
 
 def split_sentence(runs: list[dict], data: dict) -> str:

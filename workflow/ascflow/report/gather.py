@@ -17,7 +17,9 @@ from pathlib import Path
 
 from ascflow.errors import AscflowError
 from ascflow.files import read_json, read_table
+from ascflow.ledger import previous_run, read_ledger, run_id, run_rows, runs_on
 from ascflow.models.history import read_history
+from ascflow.models.settings import ARCHITECTURE_KEYS
 
 HISTORY_SUFFIX = ".history.csv"
 
@@ -50,6 +52,9 @@ class Results:
     comparisons: dict = field(default_factory=dict)
     folds: list[dict] = field(default_factory=list)  # one row per model and fold, when cross-validating
     provenance: dict = field(default_factory=dict)
+    sweeps: list[dict] = field(default_factory=list)  # each swept model's choice among its variants
+    #: This run and the earlier ones on the same data (history/runs.tsv); None: not compared.
+    history: dict | None = None
 
 
 def read_runs(metrics_paths: list[str | Path], summary_path: str | Path | None = None) -> list[dict]:
@@ -113,7 +118,9 @@ def with_keras_counts(parameters: dict, runs: list[dict]) -> dict:
     Keras's counts of those (tests/test_params.py)."""
     trained = {}
     for run in runs:
-        if run.get("layer_params") and run["family"] not in trained:
+        # A sweep of the architecture (lstm units) trains another network than params.json counts.
+        reshaped = set(run.get("swept", [])) & set(ARCHITECTURE_KEYS.get(run["family"], ()))
+        if run.get("layer_params") and run["family"] not in trained and not reshaped:
             trained[run["family"]] = run
     networks = {}
     for name, network in parameters["networks"].items():
@@ -181,6 +188,36 @@ def check_runs_belong(
             )
 
 
+def read_selections(paths: list[str | Path], data: dict) -> list[dict]:
+    """Each swept model's choice (select_variant), checked to be of this data."""
+    selections = [read_json(path) for path in paths]
+    for path, selection in zip(paths, selections, strict=True):
+        if selection.get("data_fingerprint") != data.get("fingerprint"):
+            raise AscflowError(
+                f"{path}: chose among variants trained on other data than results/data/summary.json "
+                "describes; run the workflow again."
+            )
+    return selections
+
+
+def run_history(ledger_path: str | Path, runs: list[dict]) -> dict:
+    """This run's rows as the ledger records them, the previous run on the
+    same data, and every recorded run on it with this one last."""
+    this_run = run_rows(runs, run_id(runs), "", None)
+    ledger = read_ledger(ledger_path)
+    earlier = [
+        run
+        for run in runs_on(ledger, this_run[0]["data_fingerprint"])
+        if run[0]["run_id"] != this_run[0]["run_id"]
+    ]
+    return {
+        "this_run": this_run,
+        "previous": previous_run(ledger, this_run),
+        "runs": [*earlier, this_run],
+        "ledger": str(ledger_path),
+    }
+
+
 def package_versions() -> dict[str, str]:
     versions = {}
     for entry in PROVENANCE_PACKAGES:
@@ -236,6 +273,7 @@ class ResultFiles:
     parameters: str
     comparisons: str
     folds: list[str] = field(default_factory=list)  # the fold table, when cross-validating
+    selections: list[str] = field(default_factory=list)  # each swept model's choice among its variants
 
 
 @dataclass(frozen=True)
@@ -249,6 +287,9 @@ class RunContext:
     settings_digests: dict[str, str] | None = None
     #: Each job's benchmark file, for the time and memory table.
     benchmarks: list[str] = field(default_factory=list)
+    #: The history of runs (history/runs.tsv): with it the report compares
+    #: this run with the earlier ones on the same data.
+    ledger: str | None = None
 
 
 def gather_results(files: ResultFiles, context: RunContext, repository: str | Path) -> Results:
@@ -267,4 +308,6 @@ def gather_results(files: ResultFiles, context: RunContext, repository: str | Pa
         comparisons=read_json(files.comparisons),
         folds=[row for path in files.folds for row in read_table(path)],
         provenance=provenance(repository),
+        sweeps=read_selections(files.selections, data),
+        history=run_history(context.ledger, runs) if context.ledger else None,
     )

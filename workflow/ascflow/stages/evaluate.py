@@ -91,13 +91,33 @@ def predict_probabilities(model, family: str, features: np.ndarray) -> np.ndarra
     return predict(model, features)
 
 
+def model_to_score(
+    model_name: str, model_paths: list[str], info_paths: list[str], selection_path: str | None
+) -> tuple[str, str, dict, dict | None]:
+    """The model file validation chose, its training facts' file and those
+    facts: the one given, or, after a sweep without refit, the selected
+    variant's of its runs' (``select_variant``'s choice)."""
+    if selection_path is None or len(model_paths) == 1:
+        selection = read_json(selection_path) if selection_path else None
+        return model_paths[0], info_paths[0], read_json(info_paths[0]), selection
+    selection = read_json(selection_path)
+    chosen = selection["selected"]
+    # Run names may hold dots (learning_rate-0.004): match whole file names.
+    model_path = next(path for path in model_paths if Path(path).name == chosen + Path(path).suffix)
+    info_path = next(path for path in info_paths if Path(path).name == f"{chosen}.train.json")
+    return model_path, info_path, read_json(info_path), selection
+
+
 @dataclass(frozen=True)
 class EvaluationInputs:
-    model: str
-    info: str  # its training's facts
+    #: The trained (or refit) model and its training's facts; after a sweep
+    #: without refit, every variant's, with the choice among them.
+    model: list[str]
+    info: list[str]
     features: str  # the test features
     labels: str
     summary: str
+    selection: str | None = None
 
 
 @dataclass(frozen=True)
@@ -121,16 +141,20 @@ class EvaluateModel:
 
 
 def evaluate_job(job: EvaluateModel) -> dict:
-    """Score a trained model once on the test set and write its metrics."""
+    """Score a trained model once on the test set and write its metrics:
+    the one trained (or refit), or the variant a sweep's selection kept."""
     inputs, model_name = job.inputs, job.settings.model
     name = parse_model_name(model_name)
     if name.family != "rf":
         from ascflow.models.network import configure_tensorflow
 
         configure_tensorflow(job.runtime.threads, seed=0, gpu=job.settings.gpu)
-    summary, info = read_json(inputs.summary), read_json(inputs.info)
-    check_model(inputs.model, info, inputs.info, summary)
-    model = load_model(inputs.model, name.family)
+    summary = read_json(inputs.summary)
+    model_path, info_path, info, selection = model_to_score(
+        model_name, inputs.model, inputs.info, inputs.selection
+    )
+    check_model(model_path, info, info_path, summary)
+    model = load_model(model_path, name.family)
     probabilities = predict_probabilities(model, name.family, load_features(inputs.features))
     probabilities = probabilities.astype(np.float32)
     metrics = {
@@ -142,7 +166,14 @@ def evaluate_job(job: EvaluateModel) -> dict:
         "class_names": summary["class_names"],
         **{key: info[key] for key in TRAINING_FACTS},
         "time_major": info["settings"].get("time_major"),  # the LSTM's input view
+        "refit": info.get("refit", False),
+        "trained_as": info.get("trained_as", selection["selected"] if selection else model_name),
+        "validation_run": info.get("validation_run"),
+        "n_train": info.get("n_train"),
+        "swept": selection["parameters"] if selection else [],
     }
+    if selection:  # what the model was made with: the sweep, and the choice
+        metrics["settings_digest"] = selection["settings_digest"]
     save_array(job.outputs.probabilities, probabilities)
     write_json(job.outputs.metrics, metrics)
     log.info(

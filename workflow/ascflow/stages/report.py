@@ -15,9 +15,17 @@ from pathlib import Path
 from ascflow.files import read_json
 from ascflow.report.document import build_document
 from ascflow.report.figures import start_figures
-from ascflow.report.gather import ResultFiles, RunContext, gather_results, read_histories, read_runs
+from ascflow.report.gather import (
+    ResultFiles,
+    RunContext,
+    gather_results,
+    read_histories,
+    read_runs,
+    run_history,
+)
 from ascflow.report.markdown import write_markdown
 from ascflow.report.pdf import write_pdf
+from ascflow.stages.history import record_run
 from ascflow.stages.runtime import Runtime
 
 log = logging.getLogger("ascflow")
@@ -39,15 +47,24 @@ class RenderReport:
 
 
 def render_report(job: RenderReport) -> None:
+    """With a ledger (history/runs.tsv), the report compares this run with
+    the earlier ones, and the run is appended to it once the report is written."""
     inputs, outputs, settings = job.inputs, job.outputs, job.settings
+    repository = Path(job.runtime.workflow_dir).parent
     # The figures' few inputs are read here, and again by gather_results, so
     # that the workers draw while the slower gathering (every table, the
     # checks, git) runs: reading them twice costs milliseconds, waiting 0.1 s.
     runs, history_rows = read_runs(inputs.metrics), read_histories(inputs.histories)
     drawing = start_figures(
-        runs, history_rows, outputs.figures, read_json(inputs.comparisons), job.runtime.threads
+        runs,
+        history_rows,
+        outputs.figures,
+        read_json(inputs.comparisons),
+        job.runtime.threads,
+        sweeps=[read_json(path) for path in inputs.selections],
+        history=run_history(settings.ledger, runs) if settings.ledger else None,
     )
-    results = gather_results(inputs, settings, repository=Path(job.runtime.workflow_dir).parent)
+    results = gather_results(inputs, settings, repository)
     blocks = build_document(results, {Path(path).stem: Path(path) for path in outputs.figures.values()})
     write_markdown(blocks, outputs.markdown)  # links the figures: needs them drawn only to be read
     if drawing is not None:
@@ -55,3 +72,5 @@ def render_report(job: RenderReport) -> None:
     log.info("wrote %d figures", len(outputs.figures))
     write_pdf(blocks, outputs.pdf)  # embeds the figures
     log.info("wrote %s and %s", outputs.markdown, outputs.pdf)
+    if settings.ledger:  # the run is complete: on record
+        record_run(results.runs, settings.ledger, repository)

@@ -4,7 +4,8 @@ and each model on the folds of the training set when cross-validating.
 Each function is one job of ``workflow/rules/train.smk``: paths and the
 rule's params in, the model and its ``.train.json`` facts out. Only
 ``validation.mode: test`` (the reference's flawed choice) lets training read
-the test set; cross-validation never does.
+the test set; cross-validation, the choice among sweep variants and the
+refit never do.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ascflow.errors import AscflowError
+from ascflow.features import from_layout, standardize_clips, to_layout
 from ascflow.files import atomic_path, file_digest, read_json, write_json
 from ascflow.models.history import write_history
-from ascflow.models.naming import parse_model_name
+from ascflow.models.naming import FAMILY_LAYOUT, parse_model_name
 from ascflow.models.settings import network_settings
 from ascflow.models.splits import cv_folds, holdout_split, is_grouped
 from ascflow.stages.runtime import Runtime, usable_threads
@@ -100,17 +102,19 @@ class TrainModel:
 
 
 def fit_forest_job(job: TrainModel) -> dict:
-    """``settings.settings``: n_estimators, max_features, min_samples_leaf."""
+    """``settings.settings``: n_estimators, max_features, min_samples_leaf.
+    With ``settings.validation`` (a swept forest's, to rank its variants) the
+    forest is first fitted on the training part of the held-out split and
+    scored on the held-out part; the model kept is fitted on the whole
+    training set."""
     import joblib
 
     settings = job.settings
-    forest, info = _fit_forest(
-        load_features(job.inputs.features),
-        np.load(job.inputs.labels),
-        settings.settings,
-        settings.seed,
-        job.runtime.threads,
-    )
+    features, labels = load_features(job.inputs.features), np.load(job.inputs.labels)
+    held_out = {"validation": None, "validation_fraction": None, "split": None, "validation_accuracy": None}
+    if settings.validation:
+        held_out = _forest_validation(job, features, labels)
+    forest, info = _fit_forest(features, labels, settings.settings, settings.seed, job.runtime.threads)
     log.info(
         "%d trees, %d nodes, %.1f s",
         settings.settings["n_estimators"],
@@ -121,10 +125,7 @@ def fit_forest_job(job: TrainModel) -> dict:
         joblib.dump(forest, partial)
     info.update(
         seed=settings.seed,
-        validation=None,
-        validation_fraction=None,
-        split=None,
-        validation_accuracy=None,
+        **held_out,
         standardize=settings.standardize,
         settings=settings.settings,
         device="CPU",
@@ -135,10 +136,34 @@ def fit_forest_job(job: TrainModel) -> dict:
     return info
 
 
+def _forest_validation(job: TrainModel, features, labels) -> dict:
+    """A forest's accuracy on the held-out part of the training set, fitted on the rest."""
+    from ascflow.evaluation import classification_metrics
+
+    settings, validation = job.settings, job.settings.validation
+    groups = split_groups(np.load(job.inputs.groups), validation)
+    train_index, validation_index = holdout_split(labels, validation["fraction"], settings.seed, groups)
+    forest, _ = _fit_forest(
+        features[train_index], labels[train_index], settings.settings, settings.seed, job.runtime.threads
+    )
+    n_classes = int(labels.max()) + 1
+    scores = classification_metrics(
+        labels[validation_index], _class_probabilities(forest, features[validation_index], n_classes)
+    )
+    log.info("held-out accuracy %.4f on %d clips", scores["accuracy"], validation_index.size)
+    return {
+        "validation": "holdout",
+        "validation_fraction": validation["fraction"],
+        "split": split_kind(groups),
+        "validation_accuracy": scores["accuracy"],
+    }
+
+
 def _fit_network(
     model_name: str, settings: dict, n_classes: int, train, held_out, work_dir, tensorboard_dir=None
 ):
-    """Build, check and fit one network on (features, labels) pairs."""
+    """Build, check and fit one network on (features, labels) pairs;
+    ``held_out`` None: no validation (a refit)."""
     from ascflow.models.keras_build import build_model
     from ascflow.models.keras_check import compare_with_keras
     from ascflow.models.network import train_network
@@ -150,7 +175,7 @@ def _fit_network(
         model_name,
         spec.description,
         train[1].size,
-        held_out[1].size,
+        0 if held_out is None else held_out[1].size,
     )
     model = build_model(spec)
     # The trained model itself must match its closed form; its per-layer
@@ -233,6 +258,101 @@ def fit_network_job(job: TrainModel) -> dict:
     return info
 
 
+def chosen_run(chosen: dict, model_name: str) -> tuple[str, dict]:
+    """What validation chose for a model: the run and its training facts,
+    from select_variant's choice (a sweep) or from the model's one run."""
+    if "selected" in chosen:
+        return chosen["selected"], chosen["selected_info"]
+    return model_name, chosen
+
+
+def refit_epochs(info: dict) -> int:
+    """The epochs a refit trains: those early stopping chose on the held-out
+    part (the epoch whose weights were kept), or every epoch run without it."""
+    return int(info["best_epoch"] or info["epochs_run"])
+
+
+@dataclass(frozen=True)
+class RefitInputs:
+    chosen: str  # select_variant's choice, or the model's one training run's facts
+    features: str
+    labels: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class RefitNetwork:
+    inputs: RefitInputs
+    outputs: TrainedModel
+    settings: TrainingSettings
+    runtime: Runtime = field(default_factory=Runtime)
+
+
+def refit_network_job(job: RefitNetwork) -> dict:
+    """Train the network validation chose once more, on the whole training
+    set, for the epochs it chose (no validation part, no early stopping), as
+    scikit-learn's GridSearchCV(refit=True) does; the test set is not read."""
+    from ascflow.models.network import configure_tensorflow
+
+    model_name, outputs = job.settings.model, job.outputs
+    run, chosen = chosen_run(read_json(job.inputs.chosen), model_name)
+    device, device_name = configure_tensorflow(job.runtime.threads, job.settings.seed, job.settings.gpu)
+    epochs = refit_epochs(chosen)
+    settings = {**chosen["settings"], "epochs": epochs}
+    if "early_stopping_patience" in settings:
+        settings["early_stopping_patience"] = 0
+    log.info(
+        "refitting %s as %s: %d epochs on the whole training set, on %s", run, model_name, epochs, device
+    )
+    n_classes = read_json(job.inputs.summary)["n_classes"]
+    train = (np.asarray(load_features(job.inputs.features)), np.load(job.inputs.labels))
+    model, rows, info, _ = _fit_network(model_name, settings, n_classes, train, None, job.settings.work_dir)
+    with atomic_path(outputs.model) as partial:
+        model.save(partial)
+    write_history(outputs.history, {row["epoch"]: row for row in rows})
+    info.update(
+        seed=job.settings.seed,
+        # The validation run's facts: what chose this model, and how it did.
+        best_epoch=chosen["best_epoch"],
+        **{key: chosen[key] for key in ("validation", "validation_fraction", "split", "validation_accuracy")},
+        standardize=job.settings.standardize,
+        settings=chosen["settings"],
+        device=device,
+        device_name=device_name,
+        refit=True,
+        trained_as=run,
+        validation_run={
+            "model": run,
+            **{
+                key: chosen[key]
+                for key in ("epochs_run", "best_epoch", "validation_accuracy", "train_seconds")
+            },
+        },
+        n_train=int(train[1].size),
+        **provenance(job.inputs.summary, job.settings.settings_digest, outputs.model),
+    )
+    write_json(outputs.info, info)
+    return info
+
+
+def _standardized_fold(train, held, layout: str, summary: dict, time_major: str):
+    """A fold's training and held-out features standardized per band with the
+    statistics of the fold's training part alone. The features come
+    standardized with the whole training set's statistics, an affine map per
+    band, so standardizing them again by the fold's own statistics gives what
+    standardizing the raw clips by those would."""
+    from ascflow.data.validation import band_statistics
+
+    shape = (summary["n_features"], summary["n_frames"])
+    mean, std = band_statistics(from_layout(train, layout, *shape, time_major))
+    return tuple(
+        to_layout(
+            standardize_clips(from_layout(part, layout, *shape, time_major), mean, std), layout, time_major
+        )
+        for part in (train, held)
+    )
+
+
 def _class_probabilities(forest, features, n_classes: int) -> np.ndarray:
     """A forest's probabilities with a column for every class, also those its
     fold of the training set lacked."""
@@ -250,6 +370,8 @@ class FoldFile:
 class FoldSettings(TrainingSettings):
     fold: int = 1  # 1-based
     n_folds: int = 2
+    #: How the LSTM's layout views a clip, to standardize its fold.
+    time_major: str = "transpose"
 
 
 @dataclass(frozen=True)
@@ -262,19 +384,25 @@ class CrossValidate:
 
 def fit_fold_job(job: CrossValidate) -> dict:
     """Train the model on every fold of the training set but ``fold`` and
-    score it on that one; write the fold's facts."""
+    score it on that one; write the fold's facts. With ``standardize:
+    per_band`` each fold is standardized with the statistics of its own
+    training part."""
     from ascflow.evaluation import classification_metrics
 
     settings, model_name = job.settings, job.settings.model
     name = parse_model_name(model_name)
-    n_classes = read_json(job.inputs.summary)["n_classes"]
+    summary = read_json(job.inputs.summary)
+    n_classes = summary["n_classes"]
     labels = np.load(job.inputs.labels)
     groups = split_groups(np.load(job.inputs.groups), settings.validation)
     train_index, held_index = cv_folds(labels, settings.n_folds, settings.seed, groups)[settings.fold - 1]
     features = load_features(job.inputs.features)
-    train = (features[train_index], labels[train_index])
-    held = features[held_index]
+    train, held = features[train_index], features[held_index]
     del features
+    if settings.standardize == "per_band":
+        layout = FAMILY_LAYOUT[name.family]
+        train, held = _standardized_fold(train, held, layout, summary, settings.time_major)
+    train = (train, labels[train_index])
     if name.family == "rf":
         forest, _ = _fit_forest(*train, settings.settings, settings.seed, job.runtime.threads)
         probabilities = _class_probabilities(forest, held, n_classes)
@@ -300,6 +428,7 @@ def fit_fold_job(job: CrossValidate) -> dict:
         "model": model_name,
         "base_model": name.base,
         "family": name.family,
+        "variant_of": name.model,
         "seed": settings.seed,
         "fold": settings.fold,
         "n_folds": settings.n_folds,
