@@ -281,10 +281,22 @@ class RefitInputs:
 
 
 @dataclass(frozen=True)
+class RefitSettings:
+    """The chosen run's settings come from its facts (``chosen``)."""
+
+    model: str
+    seed: int
+    standardize: str
+    settings_digest: str  # the model's: its runs', how they were ranked, and the refit
+    gpu: bool | str = "auto"
+    work_dir: str = ""  # per-epoch checkpoints, as a training job's
+
+
+@dataclass(frozen=True)
 class RefitNetwork:
     inputs: RefitInputs
     outputs: TrainedModel
-    settings: TrainingSettings
+    settings: RefitSettings
     runtime: Runtime = field(default_factory=Runtime)
 
 
