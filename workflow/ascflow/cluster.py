@@ -490,3 +490,16 @@ def check_requests(requests: Iterable[Request], partitions: Mapping[str, Partiti
     if first:
         raise AscflowError(describe(first))
     return f"if retried, {describe(problems)}" if problems else None
+
+
+def check_on_slurm(requests: Iterable[Request]) -> str | None:
+    """:func:`check_requests` against the partitions ``sinfo`` lists here;
+    where sinfo cannot be run, the one line that says the requests were not
+    checked."""
+    import subprocess
+
+    try:
+        listing = subprocess.run(SINFO_COMMAND, capture_output=True, text=True, timeout=60, check=True)
+    except (OSError, subprocess.SubprocessError) as error:
+        return f"the jobs' requests are not checked against the partitions: {error}"
+    return check_requests(requests, parse_sinfo(listing.stdout))

@@ -28,9 +28,12 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 from ascflow.cluster import ProfileEntries, Request, job_request
+from ascflow.data.audio import audio_settings
 from ascflow.data.validation import SPLITS
+from ascflow.errors import AscflowError
 from ascflow.features import LAYOUTS
 from ascflow.files import content_digest
 from ascflow.models.device import driver_gpus, gpu_request
@@ -274,6 +277,25 @@ class Plan:
     def data_made_with_groups(self) -> bool:
         """The workflow writes the data (and its groups and classes) itself."""
         return self.source != "user"
+
+    def check_sources(self) -> None:
+        """One sentence when data_dir and audio_dir are both set, when the
+        example recordings would be written elsewhere than audio_dir, or
+        when the audio settings do not fit together."""
+        if self.config["data_dir"] and self.config["audio_dir"]:
+            raise AscflowError(
+                "config keys data_dir and audio_dir are both set; set one of them "
+                "(data_dir for .npy arrays, audio_dir for recordings)."
+            )
+        if self.config["example_audio"]["write"] and (
+            Path(self.config["audio_dir"]).resolve() != Path(EXAMPLE_AUDIO_DIR).resolve()
+        ):
+            raise AscflowError(
+                "config key example_audio.write: writes the example recordings into "
+                f"{EXAMPLE_AUDIO_DIR} only; set audio_dir: {EXAMPLE_AUDIO_DIR}."
+            )
+        if self.source == "audio":
+            audio_settings(self.config["audio"])
 
     @property
     def audio_settings(self) -> dict:

@@ -9,7 +9,6 @@ files call.
 
 import functools
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -17,13 +16,7 @@ import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import Paramspace, validate
 
-from ascflow.cluster import (
-    SINFO_COMMAND,
-    ProfileEntries,
-    check_profile_entries,
-    check_requests,
-    parse_sinfo,
-)
+from ascflow.cluster import ProfileEntries, check_on_slurm, check_profile_entries
 from ascflow.configuration import check_config, coerce_to_schema
 from ascflow.data.audio import audio_settings
 from ascflow.data.audio_folder import (
@@ -190,33 +183,12 @@ def get_clips(wildcards):
 # ---- audio -----------------------------------------------------------------
 
 
-def check_audio_config():
-    """Stop before any job starts when data_dir and audio_dir are both set,
-    when the audio settings do not fit together, or when audio_dir lacks
-    meta.csv or the split."""
-    try:
-        if config["data_dir"] and config["audio_dir"]:
-            raise AscflowError(
-                "config keys data_dir and audio_dir are both set; set one of them "
-                "(data_dir for .npy arrays, audio_dir for recordings)."
-            )
-        example = Path(EXAMPLE_AUDIO_DIR).resolve()
-        if config["example_audio"]["write"] and (
-            Path(config["audio_dir"]).resolve() != example
-        ):
-            raise AscflowError(
-                "config key example_audio.write: writes the example recordings into "
-                f"{EXAMPLE_AUDIO_DIR} only; set audio_dir: {EXAMPLE_AUDIO_DIR}."
-            )
-        if PLAN.source == "audio":
-            audio_settings(config["audio"])
-            if not PLAN.writes_example_audio:
-                layout_files(config["audio_dir"])
-    except AscflowError as error:
-        stop(error)
-
-
-check_audio_config()
+try:
+    PLAN.check_sources()
+    if PLAN.source == "audio" and not PLAN.writes_example_audio:
+        layout_files(config["audio_dir"])
+except AscflowError as error:
+    stop(error)
 
 
 def get_audio_layout_files(wildcards=None):
@@ -280,50 +252,15 @@ def get_time_major(wildcards):
     return PLAN.time_major(wildcards.layout)
 
 
-def get_model_settings(wildcards):
-    return PLAN.settings(wildcards.model)
-
-
-def get_variant_settings(wildcards):
-    return PLAN.variant_settings(wildcards.model)
-
-
-def get_validation(wildcards):
-    return PLAN.validation(wildcards.model)
-
-
-def get_model_seed(wildcards):
-    return PLAN.seed(wildcards.model)
-
-
-def get_settings_digest(wildcards):
-    return PLAN.settings_digest(wildcards.model)
-
-
-def get_model_digest(wildcards):
-    return PLAN.model_digest(wildcards.model)
-
-
-def get_gpu_setting(wildcards):
-    return PLAN.gpu_setting(wildcards.model)
+def per_model(decision):
+    """A params function of a model's job: the plan's ``decision`` for its
+    model (or training run)."""
+    return lambda wildcards: decision(wildcards.model)
 
 
 def get_tensorboard_dir(wildcards):
     """Where Keras's TensorBoard callback logs a network, if `tensorboard: true`."""
     return f"results/tensorboard/{wildcards.model}" if config["tensorboard"] else ""
-
-
-def get_resume_dir(wildcards):
-    """Where a network's per-epoch checkpoints wait for a killed job's retry."""
-    return f"results/resume/{wildcards.model}"
-
-
-def get_fold_resume_dir(wildcards):
-    return f"results/resume/{wildcards.model}-fold{wildcards.fold}"
-
-
-def get_refit_resume_dir(wildcards):
-    return f"results/resume/{wildcards.model}-refit"
 
 
 def get_forest_inputs(wildcards):
@@ -566,21 +503,9 @@ def check_profile():
 def check_cluster_requests():
     """On Slurm, before the first submission: stop when a job of this run
     asks for more than any node of its partition offers (Slurm would keep it
-    pending for ever, or refuse it), and warn when only a retry would. A
-    request that grows with input sizes is not known yet and is left to
-    Slurm, which refuses memory no node has at submission."""
+    pending for ever, or refuse it), and warn when only a retry would."""
     executor = workflow.executor_plugin
     if executor is None or executor.name != "slurm" or not workflow.is_main_process:
-        return
-    try:
-        listing = subprocess.run(
-            SINFO_COMMAND, capture_output=True, text=True, timeout=60, check=True
-        )
-    except (OSError, subprocess.SubprocessError) as error:
-        print(
-            f"ascflow: the jobs' requests are not checked against the partitions: {error}",
-            file=sys.stderr,
-        )
         return
     # The plugin's own partition choice (--slurm-partition-config) places
     # the jobs that name none.
@@ -588,12 +513,12 @@ def check_cluster_requests():
         getattr(workflow.executor_settings, "partition_config", None)
         or os.environ.get("SNAKEMAKE_SLURM_PARTITIONS")
     )
-    requests = PLAN.cluster_requests(
-        profile_entries(), workflow.execution_settings.retries + 1, chooses
-    )
+    attempts = workflow.execution_settings.retries + 1
     try:
-        warning = check_requests(requests, parse_sinfo(listing.stdout))
+        note = check_on_slurm(
+            PLAN.cluster_requests(profile_entries(), attempts, chooses)
+        )
     except AscflowError as error:
         stop(error)
-    if warning:
-        print(f"ascflow: {warning}", file=sys.stderr)
+    if note:
+        print(f"ascflow: {note}", file=sys.stderr)

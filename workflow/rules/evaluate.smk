@@ -19,7 +19,7 @@ rule evaluate_model:
     resources:
         **resources_of("evaluate_model"),
     params:
-        gpu=get_gpu_setting,
+        gpu=per_model(PLAN.gpu_setting),
     script:
         "../scripts/evaluate_model.py"
 

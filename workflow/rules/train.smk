@@ -24,12 +24,12 @@ rule train_forest:
     resources:
         **resources_of("train_forest"),
     params:
-        settings=get_model_settings,
-        seed=get_model_seed,
+        settings=per_model(PLAN.settings),
+        seed=per_model(PLAN.seed),
         standardize=config["features"]["standardize"],
-        settings_digest=get_settings_digest,
+        settings_digest=per_model(PLAN.settings_digest),
         # A swept forest's held-out part, to rank its variants (else empty).
-        validation=get_validation,
+        validation=per_model(PLAN.validation),
     script:
         "../scripts/train_forest.py"
 
@@ -56,16 +56,16 @@ rule train_network:
     resources:
         **resources_of("train_network"),
     params:
-        settings=get_model_settings,
-        validation=get_validation,
-        seed=get_model_seed,
+        settings=per_model(PLAN.settings),
+        validation=per_model(PLAN.validation),
+        seed=per_model(PLAN.seed),
         standardize=config["features"]["standardize"],
-        settings_digest=get_settings_digest,
-        gpu=get_gpu_setting,
+        settings_digest=per_model(PLAN.settings_digest),
+        gpu=per_model(PLAN.gpu_setting),
         tensorboard_dir=get_tensorboard_dir,
         # Per-epoch checkpoints (weights, optimizer, history), written by
         # rename; a retried or re-run job resumes from the last one.
-        work_dir=get_resume_dir,
+        work_dir="results/resume/{model}",
     script:
         "../scripts/train_network.py"
 
@@ -90,11 +90,11 @@ rule cross_validate:
         **resources_of("cross_validate"),
     params:
         n_folds=config["cv"]["folds"],
-        settings=get_model_settings,
-        validation=get_validation,
-        seed=get_model_seed,
-        gpu=get_gpu_setting,
-        work_dir=get_fold_resume_dir,
+        settings=per_model(PLAN.settings),
+        validation=per_model(PLAN.validation),
+        seed=per_model(PLAN.seed),
+        gpu=per_model(PLAN.gpu_setting),
+        work_dir="results/resume/{model}-fold{fold}",
         # Each fold standardizes with its own training part's statistics.
         standardize=config["features"]["standardize"],
         time_major=config["lstm"]["time_major"],
@@ -119,8 +119,8 @@ rule select_variant:
     resources:
         **resources_of("select_variant"),
     params:
-        variants=get_variant_settings,
-        settings_digest=get_model_digest,
+        variants=per_model(PLAN.variant_settings),
+        settings_digest=per_model(PLAN.model_digest),
     script:
         "../scripts/select_variant.py"
 
@@ -149,11 +149,11 @@ rule refit_network:
     params:
         # The settings come from the chosen run's facts; these make a change
         # of any variant's settings re-run the refit.
-        variants=get_variant_settings,
-        seed=get_model_seed,
+        variants=per_model(PLAN.variant_settings),
+        seed=per_model(PLAN.seed),
         standardize=config["features"]["standardize"],
-        settings_digest=get_model_digest,
-        gpu=get_gpu_setting,
-        work_dir=get_refit_resume_dir,
+        settings_digest=per_model(PLAN.model_digest),
+        gpu=per_model(PLAN.gpu_setting),
+        work_dir="results/resume/{model}-refit",
     script:
         "../scripts/refit_network.py"
