@@ -76,27 +76,36 @@ def seed_significance(comparisons: dict) -> str:
     )
 
 
-def fold_summary(folds: list[dict], runs: list[dict]) -> list[dict]:
-    """Per model: its fold accuracies, their mean and sample standard
-    deviation, and its test accuracy, in the order of the runs."""
+def _mean_sd(values: list[float]) -> tuple[float | None, float | None]:
     import statistics
 
+    if not values:
+        return None, None
+    return statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else None
+
+
+def fold_summary(folds: list[dict], runs: list[dict]) -> list[dict]:
+    """Per model: its fold accuracies, their mean and sample standard
+    deviation, the same of its fold log losses (where the folds have them),
+    and its test accuracy and log loss, in the order of the runs."""
     rows = []
     for run in runs:
-        scores = [
-            row["accuracy"]
-            for row in sorted(folds, key=lambda row: row["fold"])
-            if row["model"] == run["model"]
-        ]
-        if scores:
+        own = [row for row in sorted(folds, key=lambda row: row["fold"]) if row["model"] == run["model"]]
+        if own:
+            scores = [row["accuracy"] for row in own]
+            mean, sd = _mean_sd(scores)
+            loss_mean, loss_sd = _mean_sd([row["log_loss"] for row in own if row.get("log_loss") is not None])
             rows.append(
                 {
                     "model": run["model"],
                     "folds": scores,
-                    "mean": statistics.fmean(scores),
-                    "sd": statistics.stdev(scores) if len(scores) > 1 else None,
+                    "mean": mean,
+                    "sd": sd,
+                    "log_loss_mean": loss_mean,
+                    "log_loss_sd": loss_sd,
                     "test": run["accuracy"],
-                    "split": next(row["split"] for row in folds if row["model"] == run["model"]),
+                    "test_log_loss": run.get("log_loss"),
+                    "split": own[0]["split"],
                 }
             )
     return rows
