@@ -24,5 +24,6 @@ rule count_parameters:
     params:
         cnn=get_architecture("cnn"),
         lstm=get_architecture("lstm"),
+        complexity_limits=canonical(config["complexity_limits"]),
     script:
         "../scripts/count_parameters.py"

@@ -9,6 +9,7 @@ with rule_logging(snakemake.log[0]):
         summary_path=snakemake.input.summary,
         cnn=dict(snakemake.params.cnn),
         lstm=dict(snakemake.params.lstm),
+        complexity_limits=dict(snakemake.params.complexity_limits),
         counts_path=snakemake.output.counts,
         table_paths={name: path for name, path in snakemake.output.items() if name != "counts"},
     )

@@ -512,6 +512,43 @@ def parameter_blocks(parameters: dict) -> list[Block]:
     return blocks
 
 
+def complexity_blocks(results: Results) -> list[Block]:
+    budget = results.parameters.get("complexity")
+    if not results.complexity or not budget:
+        return []
+    limits = budget["limits"]
+    return [
+        Heading("Complexity budget"),
+        Paragraph(findings.complexity_basis(budget)),
+        Table(
+            (
+                "model",
+                "parameters or tree nodes",
+                "memory at float32 (KB)",
+                "memory at int8 (KB)",
+                "MACs per clip",
+                "MACs per second of audio",
+                f"within {limits['parameter_memory_kb']:g} KB and "
+                f"{limits['macs_per_second'] / 1e6:g} M MACs/s",
+            ),
+            tuple(
+                (
+                    row["model"],
+                    count_text(row["parameters"]),
+                    f"{row['memory_kb_float32']:,.1f}",
+                    f"{row['memory_kb_int8']:,.1f}",
+                    count_text(row["macs_per_clip"]),
+                    count_text(round(row["macs_per_second"])),
+                    findings.complexity_verdict(row),
+                )
+                for row in results.complexity
+            ),
+            align="LRRRRRL",
+            widths=(1.4, 1.8, 1.6, 1.5, 1.8, 1.9, 2.0),
+        ),
+    ]
+
+
 def deviation_blocks(results: Results) -> list[Block]:
     settings = findings.training_settings(results.runs, results.data)
     status = {True: "differs", False: "as the reference", None: "see note"}
@@ -590,6 +627,7 @@ def build_document(results: Results, figures: dict[str, Path]) -> list[Block]:
         *per_class_blocks(results.runs, figures),
         *training_blocks(results, figures),
         *parameter_blocks(results.parameters),
+        *complexity_blocks(results),
         *deviation_blocks(results),
         *provenance_blocks(results),
     ]

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ascflow.errors import AscflowError
 from ascflow.files import read_json, read_table
+from ascflow.models.counting import complexity
 from ascflow.models.history import read_history
 
 HISTORY_SUFFIX = ".history.csv"
@@ -50,6 +51,8 @@ class Results:
     comparisons: dict = field(default_factory=dict)
     folds: list[dict] = field(default_factory=list)  # one row per model and fold, when cross-validating
     provenance: dict = field(default_factory=dict)
+    #: One row per model run: its size and cost against the complexity limits.
+    complexity: list[dict] = field(default_factory=list)
 
 
 def read_runs(metrics_paths: list[str | Path], summary_path: str | Path | None = None) -> list[dict]:
@@ -132,6 +135,31 @@ def with_keras_counts(parameters: dict, runs: list[dict]) -> dict:
             "keras_model": run["model"] if run else None,
         }
     return {**parameters, "networks": networks}
+
+
+def model_complexity(parameters: dict, runs: list[dict]) -> list[dict]:
+    """Each run's complexity against the limits params.json records (none
+    where it records none): a network's from its closed-form counts, which
+    must be the parameters Keras counted in the trained model; a forest's
+    from its tree nodes, one stored value each (a split's threshold or a
+    leaf's class), and no multiplications (a prediction walks each tree)."""
+    budget = parameters.get("complexity")
+    if not budget:
+        return []
+    rows = []
+    for run in runs:
+        network = budget["networks"].get(run["family"])
+        if network is None:
+            figures = complexity(run["tree_nodes"], 0, budget["clip_seconds"], budget["limits"])
+        elif network["parameters"] != run.get("n_params"):
+            raise AscflowError(
+                f"{run['model']}: Keras counted {run.get('n_params')} parameters in the trained model but "
+                f"results/params/params.json has {network['parameters']} by the closed form."
+            )
+        else:
+            figures = network
+        rows.append({"model": run["model"], "family": run["family"], **figures})
+    return rows
 
 
 def read_benchmarks(paths: list[str | Path]) -> list[dict]:
@@ -243,15 +271,17 @@ def gather_results(
     any run made with other settings an error."""
     data, runs = read_json(data_summary), read_runs(metrics, summary_table)
     check_runs_belong(metrics, runs, data, settings_digests)
+    counts = read_parameter_tables(parameters)
     return Results(
         data=data,
         runs=runs,
         aggregate=read_table(aggregate_table),
         histories=read_histories(histories),
-        parameters=with_keras_counts(read_parameter_tables(parameters), runs),
+        parameters=with_keras_counts(counts, runs),
         benchmarks=read_benchmarks(benchmarks),
         config=config,
         comparisons=read_json(comparisons),
         folds=[row for path in folds for row in read_table(path)],
         provenance=provenance(repository),
+        complexity=model_complexity(counts, runs),
     )
