@@ -22,11 +22,14 @@ include: "workflow/rules/train.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/count.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/predict.smk"
 
 
 # Cheap jobs that a cluster run keeps on the submit host.
 localrules:
     list_audio,
+    list_predict_recordings,
+    predict,
     summarize_metrics,
     render_report,
 

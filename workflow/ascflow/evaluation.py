@@ -85,6 +85,24 @@ def classification_metrics(true: np.ndarray, probabilities: np.ndarray) -> dict:
     }
 
 
+def accuracy_by_group(true: np.ndarray, predicted: np.ndarray, groups: list[str]) -> dict[str, dict]:
+    """Accuracy with its Wilson interval per group (a recording device, say),
+    by group name in sorted order."""
+    correct = np.asarray(true) == np.asarray(predicted)
+    names = np.asarray(groups, dtype=str)
+    table = {}
+    for name in sorted(set(names.tolist())):
+        hits = correct[names == name]
+        low, high = wilson_interval(int(hits.sum()), int(hits.size))
+        table[name] = {
+            "n": int(hits.size),
+            "accuracy": float(hits.mean()),
+            "ci95_low": low,
+            "ci95_high": high,
+        }
+    return table
+
+
 #: The scores averaged over the runs of a base model, where the runs have them.
 AGGREGATED_SCORES = ("accuracy", "macro_f1", "log_loss")
 

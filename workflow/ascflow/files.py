@@ -54,6 +54,34 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         partial.unlink(missing_ok=True)
 
 
+@contextmanager
+def atomic_folder(path: str | os.PathLike) -> Iterator[Path]:
+    """A temporary folder beside ``path`` to fill; put in place of ``path``
+    (and of any folder there) when the block ends without error, removed
+    when it raises: a folder of files that belong together is there whole
+    or not at all."""
+    import shutil
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".partial-{os.getpid()}-{path.name}")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir()
+    try:
+        yield partial
+        if path.exists():
+            shutil.rmtree(path)
+        partial.rename(path)
+    except OSError as error:
+        if error.errno != errno.ENOSPC:
+            raise
+        raise AscflowError(
+            f"{path}: no space left on the device to write it; free some space and run the workflow again."
+        ) from error
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
+
+
 def write_text(path: str | os.PathLike, text: str) -> None:
     with atomic_path(path) as partial:
         partial.write_text(text)

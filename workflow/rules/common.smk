@@ -60,6 +60,7 @@ from ascflow.models.naming import (
     parse_model_name,
 )
 from ascflow.models.settings import ARCHITECTURE_KEYS
+from ascflow.prediction import ARRAY_FILE, META_FILE, array_input, recording_inputs
 from ascflow.report.outputs import figure_outputs, network_names
 from ascflow.sources import code_files
 from ascflow.threads import local_cores, start_priority, thread_plan, usable_cpus
@@ -525,6 +526,139 @@ def get_evaluation_inputs(wildcards):
     }
 
 
+# ---- prediction ------------------------------------------------------------
+
+#: Any model's name, for the rules that take every family.
+MODEL_PATTERN = f"{FOREST_PATTERN}|{NETWORK_PATTERN}"
+#: What list_predict_recordings found below predict_dir.
+PREDICT_LISTING = "results/predict/recordings.json"
+
+
+def uses_prediction():
+    return bool(config["predict_dir"])
+
+
+def predicts_recordings():
+    """Models trained on recordings classify recordings; those trained on
+    arrays classify predict_dir's X.npy."""
+    return get_data_source() == "audio"
+
+
+def check_predict_dir():
+    """Stop before any job starts when predict_dir is missing or holds
+    nothing the models can classify."""
+    if not uses_prediction():
+        return
+    try:
+        if predicts_recordings():
+            recording_inputs(config["predict_dir"])
+        else:
+            array_input(config["predict_dir"])
+    except AscflowError as error:
+        stop(error)
+
+
+check_predict_dir()
+
+
+def get_export_inputs(wildcards):
+    """The trained model, what its training recorded, and the data summary."""
+    inputs = get_evaluation_inputs(wildcards)
+    return {key: inputs[key] for key in ("model", "info", "summary")}
+
+
+def get_predict_listing():
+    """The recordings below predict_dir, a param of list_predict_recordings:
+    adding or removing one lists the folder again."""
+    if not (uses_prediction() and predicts_recordings()):
+        return ""
+    return content_digest(recording_inputs(config["predict_dir"]))
+
+
+def get_predict_manifest():
+    path = checkpoints.list_predict_recordings.get().output.manifest
+    return _read_manifest(path, Path(path).stat().st_mtime_ns)
+
+
+def get_predict_chunk_files(wildcards):
+    """The new recordings of one chunk, in listing order."""
+    return [
+        str(Path(config["predict_dir"], entry["file"]))
+        for entry in get_predict_manifest()["files"]
+        if entry["chunk"] == wildcards.chunk
+    ]
+
+
+def get_predict_chunk_state(wildcards):
+    return recording_state(get_predict_chunk_files(wildcards))
+
+
+def get_extraction_bundle(wildcards=None):
+    """The bundle whose extraction settings extract the new recordings:
+    every bundle of a run records the same (they come from one data
+    summary), and each prediction job checks the chunks against its own."""
+    return rules.export_model.output.bundle.format(model=get_model_names()[0])
+
+
+def get_prediction_inputs(wildcards):
+    """A model's bundle and what it classifies: the listing and its chunks,
+    or predict_dir's X.npy; and meta.csv where predict_dir has one."""
+    inputs = {"bundle": rules.export_model.output.bundle.format(model=wildcards.model)}
+    if predicts_recordings():
+        inputs["manifest"] = checkpoints.list_predict_recordings.get().output.manifest
+        inputs["chunks"] = expand(
+            rules.extract_predict_chunk.output.chunk,
+            chunk=get_predict_manifest()["chunks"],
+        )
+    else:
+        inputs["clips"] = str(Path(config["predict_dir"], ARRAY_FILE))
+    meta = Path(config["predict_dir"], META_FILE)
+    if meta.is_file():
+        inputs["meta"] = str(meta)
+    return inputs
+
+
+def get_prediction_clips_state(wildcards):
+    """How predict_dir's X.npy stands on disk (nothing for recordings, whose
+    chunks track them)."""
+    if predicts_recordings():
+        return []
+    return recording_state([str(Path(config["predict_dir"], ARRAY_FILE))])
+
+
+def get_prediction_files(kind):
+    """Every model's prediction ``table`` or ``facts`` when predict_dir is set."""
+    if not uses_prediction():
+        return []
+    return expand(getattr(rules.predict_model.output, kind), model=get_model_names())
+
+
+def get_prediction_facts(wildcards=None):
+    return get_prediction_files("facts")
+
+
+def get_predict_listing_input(wildcards=None):
+    """The listing of new recordings, an input of the report, whose time
+    table lists the extraction jobs."""
+    if not (uses_prediction() and predicts_recordings()):
+        return []
+    return checkpoints.list_predict_recordings.get().output.manifest
+
+
+def get_predict_targets(wildcards):
+    """The predict target: every model's table and facts, and the report."""
+    if not uses_prediction():
+        stop(
+            "config key predict_dir: is empty; name the folder to classify "
+            "(snakemake --cores 8 predict --config predict_dir=PATH)."
+        )
+    return [
+        *get_prediction_files("table"),
+        *get_prediction_files("facts"),
+        *rules.render_report.output,
+    ]
+
+
 # ---- report ----------------------------------------------------------------
 
 
@@ -562,6 +696,17 @@ def get_benchmark_files(wildcards=None):
         rules.compare_models.benchmark,
         rules.count_parameters.benchmark,
     ]
+    if uses_prediction():
+        files += [
+            *expand(rules.export_model.benchmark, model=models),
+            *expand(rules.predict_model.benchmark, model=models),
+        ]
+        if predicts_recordings():
+            chunks = get_predict_manifest()["chunks"]
+            files += [
+                rules.list_predict_recordings.benchmark,
+                *expand(rules.extract_predict_chunk.benchmark, chunk=chunks),
+            ]
     if uses_default_data():
         files.insert(0, rules.generate_default_data.benchmark)
     if get_data_source() == "audio":
@@ -603,6 +748,7 @@ def get_final_output():
         *get_fold_table(),
         rules.summarize_metrics.output.summary,
         rules.count_parameters.output.counts,
+        *get_prediction_files("table"),
         *rules.render_report.output,
     ]
 

@@ -54,6 +54,8 @@ COLUMNS = {
     "label": ("scene_label", "label", "scene", "class"),
     "group": ("identifier", "location", "location_id", "recording", "recording_id"),
     "split": ("split", "set", "subset"),
+    # The recording device (DCASE 2019-2025 Task 1's source_label: a, b, c, s1...).
+    "device": ("device", "source_label", "device_label", "source"),
 }
 #: The files the gather writes into the data folder, besides ``classes.txt``.
 GATHERED = tuple(f"{kind}_{split}.npy" for split in SPLITS for kind in ("X", "y", "groups"))
@@ -93,6 +95,51 @@ def recordings_on_disk(audio_dir: str | Path) -> list[str]:
     )
 
 
+def recordings_below(folder: str | Path) -> list[str]:
+    """Every recording in ``folder`` and the folders below it (hidden ones
+    left out), as POSIX paths relative to ``folder``, sorted."""
+    folder = Path(folder)
+    return sorted(
+        path.relative_to(folder).as_posix()
+        for path in folder.rglob("*")
+        if path.suffix.lower() in AUDIO_SUFFIXES
+        and path.is_file()
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    )
+
+
+def read_scene_labels(path: str | Path) -> tuple[dict[str, dict], str | None] | None:
+    """The scene label (and device, where a ``device`` or ``source_label``
+    column has one) of each file a ``meta.csv`` lists, by its name as
+    written; and the device column's name. None when the table has no scene
+    label column, as DCASE's evaluation sets have none."""
+    path = Path(path)
+    header, rows, names = _table(path)
+    if header is None:  # file, label, and perhaps identifier, as read_meta reads it
+        if not any(len(cells) > 1 for _, cells in rows):
+            return None
+        header = {"file": 0, "label": 1}
+    if "label" not in header:
+        return None
+    device_column = names[header["device"]] if "device" in header else None
+    labels: dict[str, dict] = {}
+    first_line: dict[str, int] = {}
+    for number, cells in rows:
+        name = _cell(cells, header["file"]).replace("\\", "/").removeprefix("./")
+        if not name:
+            raise AscflowError(f"{path} line {number}: has no file name.")
+        if name in first_line:
+            raise AscflowError(
+                f"{path} line {number}: {name} is listed twice (first on line {first_line[name]})."
+            )
+        first_line[name] = number
+        label = _cell(cells, header["label"])
+        if not label:
+            raise AscflowError(f"{path} line {number}: {name} has no scene label.")
+        labels[name] = {"label": label, "line": number, "device": _cell(cells, header.get("device")) or None}
+    return labels, device_column
+
+
 def named(files: list[str]) -> str:
     """The first :data:`NAMED` names, and how many more."""
     shown = ", ".join(files[:NAMED])
@@ -108,6 +155,12 @@ def _file_key(name: str) -> str:
 def _rows(path: Path) -> tuple[dict[str, int] | None, list[tuple[int, list[str]]]]:
     """A table's column positions by role (None without a header row) and
     its rows as (line number, cells), blank and ``#`` lines left out."""
+    header, rows, _ = _table(path)
+    return header, rows
+
+
+def _table(path: Path) -> tuple[dict[str, int] | None, list[tuple[int, list[str]]], list[str]]:
+    """:func:`_rows`, and the header row's cells, lowercase (none without one)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
@@ -128,13 +181,13 @@ def _rows(path: Path) -> tuple[dict[str, int] | None, list[tuple[int, list[str]]
     ]
     header = [cell.lower() for cell in rows[0][1]]
     if header[0] not in COLUMNS["file"]:
-        return None, rows
+        return None, rows, []
     positions = {
         role: next(index for index, cell in enumerate(header) if cell in names)
         for role, names in COLUMNS.items()
         if any(cell in names for cell in header)
     }
-    return positions, rows[1:]
+    return positions, rows[1:], header
 
 
 def _cell(cells: list[str], position: int | None) -> str:
