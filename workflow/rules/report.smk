@@ -14,6 +14,9 @@ rule render_report:
         comparisons=rules.compare_models.output.comparisons,
         folds=get_fold_table(),
         audio_manifest=get_audio_manifest_input,
+        # The predictions of predict_dir's files, when it is set.
+        predictions=get_prediction_facts,
+        predict_listing=get_predict_listing_input,
         code=code_files("ascflow.stages.report:render_report"),
     output:
         **get_figure_outputs(),

@@ -19,6 +19,7 @@ with rule_logging(snakemake.log[0]):
         parameters=source.parameters,
         comparisons=source.comparisons,
         folds=list(source.folds),
+        predictions=list(source.predictions),
         figure_paths={key: path for key, path in snakemake.output.items() if key not in documents},
         benchmarks=list(snakemake.params.benchmarks),
         settings_digests=dict(snakemake.params.settings_digests),

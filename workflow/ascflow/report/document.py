@@ -549,6 +549,95 @@ def complexity_blocks(results: Results) -> list[Block]:
     ]
 
 
+def _per_class_table(predictions: list[dict], key: str, spec: str) -> Table:
+    """A row per model, a column per class: each model's ``key`` list, formatted by ``spec``."""
+    classes = predictions[0]["class_names"]
+    return Table(
+        ("model", *classes),
+        tuple((facts["model"], *(format(value, spec) for value in facts[key])) for facts in predictions),
+        align="L" + "R" * len(classes),
+    )
+
+
+def prediction_blocks(results: Results) -> list[Block]:
+    predictions = results.predictions
+    if not predictions:
+        return []
+    blocks: list[Block] = [
+        Heading("New recordings"),
+        Paragraph(findings.new_recordings_source(predictions[0])),
+    ]
+    if not predictions[0]["labelled"]:
+        return [
+            *blocks,
+            Paragraph("How many files each model put in each class:"),
+            _per_class_table(predictions, "predicted_counts", ","),
+        ]
+    runs = {run["model"]: run for run in results.runs}
+    blocks += [
+        Paragraph(
+            "Scored as the test set is, beside each model's test-set figures: accuracy with its 95 % Wilson "
+            "interval, macro-F1 and log loss."
+        ),
+        Table(
+            (
+                "model",
+                "test accuracy",
+                "new: accuracy",
+                "new: 95 % CI",
+                "test macro-F1",
+                "new: macro-F1",
+                "test log loss",
+                "new: log loss",
+            ),
+            tuple(
+                (
+                    facts["model"],
+                    accuracy_text(runs[facts["model"]]["accuracy"]),
+                    accuracy_text(facts["accuracy"]),
+                    interval_text(facts["ci95_low"], facts["ci95_high"]),
+                    f"{runs[facts['model']]['macro_f1']:.4f}",
+                    f"{facts['macro_f1']:.4f}",
+                    loss_text(runs[facts["model"]].get("log_loss")),
+                    loss_text(facts["log_loss"]),
+                )
+                for facts in predictions
+            ),
+            align="LRRRRRRR",
+        ),
+    ]
+    verdict = findings.new_recordings_verdict(predictions, results.runs)
+    if verdict:
+        blocks.append(Paragraph(verdict))
+    blocks += [
+        Paragraph("Recall of each class on the new recordings (share of its files classified right):"),
+        _per_class_table(predictions, "per_class_recall", ".3f"),
+    ]
+    if predictions[0].get("per_device"):
+        devices = list(predictions[0]["per_device"])
+        blocks += [
+            Paragraph(
+                f"Accuracy per {predictions[0]['device_column']} (the column of that name in "
+                f"{predictions[0]['meta']}; files in brackets):"
+            ),
+            Table(
+                (
+                    "model",
+                    *(f"{device} ({predictions[0]['per_device'][device]['n']:,})" for device in devices),
+                ),
+                tuple(
+                    (
+                        facts["model"],
+                        *(accuracy_text(facts["per_device"][device]["accuracy"]) for device in devices),
+                    )
+                    for facts in predictions
+                ),
+                align="L" + "R" * len(devices),
+            ),
+        ]
+    return blocks
+
+
 def deviation_blocks(results: Results) -> list[Block]:
     settings = findings.training_settings(results.runs, results.data)
     status = {True: "differs", False: "as the reference", None: "see note"}
@@ -624,6 +713,7 @@ def build_document(results: Results, figures: dict[str, Path]) -> list[Block]:
         *accuracy_blocks(results, figures),
         *comparison_blocks(results, figures),
         *cross_validation_blocks(results),
+        *prediction_blocks(results),
         *per_class_blocks(results.runs, figures),
         *training_blocks(results, figures),
         *parameter_blocks(results.parameters),

@@ -395,3 +395,54 @@ def complexity_basis(budget: dict) -> str:
         "stored value each (a split's threshold or a leaf's class), and it multiplies nothing: a "
         "prediction makes one comparison per level of each tree."
     )
+
+
+# ---- new recordings ------------------------------------------------------------
+
+
+def new_recordings_source(facts: dict) -> str:
+    """What the models classified, how it was read, and whether it is scored."""
+    what = _count(facts["n_files"], "recording" if facts["inputs"] == "recordings" else "clip")
+    labelled = (
+        f"its {facts['meta']} gives their scene labels, so the predictions are scored as the test set is"
+        if facts["labelled"]
+        else "without scene labels (no meta.csv, or one without a scene_label column), so the predictions "
+        "are counted, not scored"
+    )
+    sentence = f"Every model classified the {what} in {facts['source']}: {labelled}."
+    extraction = facts.get("extraction")
+    if extraction:
+        rates = ", ".join(f"{n:,} at {int(rate):,} Hz" for rate, n in extraction["sample_rates"].items())
+        sentence += (
+            f" The recordings ({rates}) were prepared with each model's bundle, as training prepared its "
+            f"recordings: {extraction['mixed_down']:,} mixed down to mono, {extraction['resampled']:,} "
+            f"resampled, {extraction['padded']:,} padded with silence, {extraction['cut']:,} cut."
+        )
+    return sentence + " Each model's table is results/predict/<model>.tsv."
+
+
+def _intervals_overlap(first: dict, second: dict) -> bool:
+    return first["ci95_low"] <= second["ci95_high"] and second["ci95_low"] <= first["ci95_high"]
+
+
+def new_recordings_verdict(predictions: list[dict], runs: list[dict]) -> str:
+    """How the best model on the test set does on the new recordings."""
+    best = max(runs, key=lambda run: run["accuracy"])
+    new = next((facts for facts in predictions if facts["model"] == best["model"]), None)
+    if new is None or not new["labelled"]:
+        return ""
+    overlap = (
+        "the two 95 % intervals overlap: it labels them about as well as the test set"
+        if _intervals_overlap(best, new)
+        else "the two 95 % intervals do not overlap: "
+        + (
+            "it labels them better than the test set"
+            if new["accuracy"] > best["accuracy"]
+            else "it labels them worse than the test set"
+        )
+    )
+    return (
+        f"The best model on the test set, {best['model']}, labels the new recordings with accuracy "
+        f"{new['accuracy']:.4f} ({new['ci95_low']:.3f}–{new['ci95_high']:.3f}) against "
+        f"{best['accuracy']:.4f} ({best['ci95_low']:.3f}–{best['ci95_high']:.3f}) on the test set; {overlap}."
+    )

@@ -53,6 +53,8 @@ class Results:
     provenance: dict = field(default_factory=dict)
     #: One row per model run: its size and cost against the complexity limits.
     complexity: list[dict] = field(default_factory=list)
+    #: Per model run, what it made of predict_dir's files (none without predict_dir).
+    predictions: list[dict] = field(default_factory=list)
 
 
 def read_runs(metrics_paths: list[str | Path], summary_path: str | Path | None = None) -> list[dict]:
@@ -209,6 +211,26 @@ def check_runs_belong(
             )
 
 
+def read_predictions(paths: list[str | Path], runs: list[dict]) -> list[dict]:
+    """The facts of each run's predictions, in the order of the runs; each
+    must come from the bundle of the model the run evaluated (its data and
+    settings), else one sentence naming the file."""
+    by_model = {}
+    for path in paths:
+        facts = read_json(path)
+        by_model[facts["model"]] = facts
+        run = next((run for run in runs if run["model"] == facts["model"]), None)
+        if run is None or (facts["data_fingerprint"], facts["settings_digest"]) != (
+            run.get("data_fingerprint"),
+            run.get("settings_digest"),
+        ):
+            raise AscflowError(
+                f"{path}: was predicted by another model than this run's {facts['model']}; "
+                "run the workflow again to predict anew."
+            )
+    return [by_model[run["model"]] for run in runs if run["model"] in by_model]
+
+
 def package_versions() -> dict[str, str]:
     versions = {}
     for entry in PROVENANCE_PACKAGES:
@@ -265,6 +287,7 @@ def gather_results(
     repository: str | Path,
     comparisons: str | Path,
     folds: list[str | Path] = (),
+    predictions: list[str | Path] = (),
     settings_digests: dict[str, str] | None = None,
 ) -> Results:
     """Everything the report states; ``settings_digests`` (by model) makes
@@ -284,4 +307,5 @@ def gather_results(
         folds=[row for path in folds for row in read_table(path)],
         provenance=provenance(repository),
         complexity=model_complexity(counts, runs),
+        predictions=read_predictions(predictions, runs),
     )

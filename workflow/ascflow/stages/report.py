@@ -39,6 +39,7 @@ def render_report(
     markdown_path: str,
     pdf_path: str,
     threads: int = 1,
+    predictions: list[str] = (),
 ) -> None:
     """``figure_paths``: each figure's file by key (its stem)."""
     # The figures' few inputs are read here, and again by gather_results, so
@@ -56,6 +57,7 @@ def render_report(
         benchmarks=benchmarks,
         comparisons=comparisons,
         folds=folds,
+        predictions=predictions,
         settings_digests=settings_digests,
         config=config,
         repository=repository,
