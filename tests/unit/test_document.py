@@ -101,3 +101,87 @@ def test_network_counts_that_are_not_the_trained_models_are_refused(tmp_path):
     with_budget(inputs, cnn_parameters=562_160)
     with pytest.raises(AscflowError, match=r"^cnn: Keras counted 562159 parameters in the trained model"):
         gather_results(**inputs)
+
+
+def fake_predictions(inputs: dict, tmp_path, labelled: bool) -> list:
+    """Prediction facts as predict_model writes them, for each fake run."""
+    paths = []
+    for metrics_path in inputs["metrics"]:
+        run = json.loads(metrics_path.read_text())
+        counts = [4, 3, 2, 1, 0]
+        facts = {
+            "model": run["model"],
+            "family": run["family"],
+            "source": "/data/new",
+            "n_files": 10,
+            "inputs": "recordings",
+            "extraction": {
+                "mixed_down": 10,
+                "resampled": 4,
+                "padded": 1,
+                "cut": 2,
+                "sample_rates": {"16000": 4, "44100": 6},
+                "channels": {"2": 10},
+            },
+            "class_names": run["class_names"],
+            "predicted_counts": counts,
+            "meta": "meta.csv" if labelled else None,
+            "labelled": labelled,
+            "device_column": "source_label" if labelled else None,
+            "data_fingerprint": run["data_fingerprint"],
+            "settings_digest": run["settings_digest"],
+        }
+        if labelled:
+            facts.update(
+                accuracy=run["accuracy"] - 0.05,
+                ci95_low=run["ci95_low"] - 0.1,
+                ci95_high=run["ci95_high"],
+                macro_f1=0.5,
+                log_loss=1.25,
+                per_class_recall=[0.1, 0.2, 0.3, 0.4, 0.5],
+                per_device={"a": {"n": 6, "accuracy": 0.5}, "b": {"n": 4, "accuracy": 0.75}},
+            )
+        path = tmp_path / f"{run['model']}.prediction.json"
+        path.write_text(json.dumps(facts))
+        paths.append(path)
+    return paths
+
+
+def test_new_recordings_are_scored_beside_the_test_set(tmp_path):
+    inputs = write_fake_results(tmp_path, CONFIG)
+    inputs["predictions"] = fake_predictions(inputs, tmp_path, labelled=True)
+    text = section(markdown_of(inputs, tmp_path), "New recordings")
+    assert (
+        "Every model classified the 10 recordings in /data/new: its meta.csv gives their scene labels" in text
+    )
+    assert "10 mixed down to mono, 4 resampled, 1 padded with silence, 2 cut" in text
+    rows = table_rows(text)
+    for path in inputs["metrics"]:
+        run = json.loads(path.read_text())
+        assert rows[run["model"]][1:4] == [
+            f"{run['accuracy']:.4f}",
+            f"{run['accuracy'] - 0.05:.4f}",
+            f"{run['ci95_low'] - 0.1:.3f}–{run['ci95_high']:.3f}",
+        ]
+        assert rows[run["model"]][-2:] == [f"{run['log_loss']:.3f}", "1.250"]
+    assert "The best model on the test set, rf_100, labels the new recordings with accuracy 0.6700" in text
+    assert "the two 95 % intervals overlap" in text
+    assert "| model | a (6) | b (4) |" in text and "Accuracy per source_label" in text
+
+
+def test_new_recordings_without_labels_are_counted(tmp_path):
+    inputs = write_fake_results(tmp_path, CONFIG)
+    inputs["predictions"] = fake_predictions(inputs, tmp_path, labelled=False)
+    text = section(markdown_of(inputs, tmp_path), "New recordings")
+    assert "without scene labels" in text and "How many files each model put in each class" in text
+    assert table_rows(text)["cnn"] == ["cnn", "4", "3", "2", "1", "0"]
+    assert "accuracy" not in text.lower().split("how many", 1)[1]
+
+
+def test_predictions_of_another_model_are_refused(tmp_path):
+    inputs = write_fake_results(tmp_path, CONFIG)
+    inputs["predictions"] = fake_predictions(inputs, tmp_path, labelled=False)
+    stale = inputs["predictions"][3]
+    stale.write_text(json.dumps({**json.loads(stale.read_text()), "settings_digest": "other"}))
+    with pytest.raises(AscflowError, match=rf"^{stale}: was predicted by another model than this run's cnn"):
+        gather_results(**inputs)

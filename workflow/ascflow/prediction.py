@@ -31,7 +31,7 @@ from ascflow.data.validation import load_array
 from ascflow.errors import AscflowError
 from ascflow.evaluation import accuracy_by_group, classification_metrics
 from ascflow.files import atomic_path
-from ascflow.models.bundle import Bundle, load_bundle
+from ascflow.models.bundle import MANIFEST, Bundle, check_clip_shape, load_bundle, read_manifest
 
 TABLE_COLUMNS = ("filename", "scene_label")
 #: The clips of array data in a folder given to :func:`predict`.
@@ -79,6 +79,15 @@ def checked_clips(clips: np.ndarray, source: str, bundle: Bundle) -> np.ndarray:
     if not np.isfinite(clips).all():
         raise AscflowError(f"{source}: holds NaN or infinite values.")
     return np.asarray(clips, dtype=np.float32)
+
+
+def check_array_input(folder: str | Path, bundle_dirs: Sequence[str | Path]) -> None:
+    """``folder``'s X.npy (its header) must hold clips of the shape of the
+    first of ``bundle_dirs`` that exists; nothing to check before any does."""
+    path = array_input(folder)
+    existing = [Path(bundle) for bundle in bundle_dirs if Path(bundle, MANIFEST).is_file()]
+    if existing:
+        check_clip_shape(load_array(path).shape, read_manifest(existing[0]), existing[0], str(path))
 
 
 def read_clips(path: str | Path, bundle: Bundle) -> np.ndarray:

@@ -60,7 +60,7 @@ from ascflow.models.naming import (
     parse_model_name,
 )
 from ascflow.models.settings import ARCHITECTURE_KEYS
-from ascflow.prediction import ARRAY_FILE, META_FILE, array_input, recording_inputs
+from ascflow.prediction import ARRAY_FILE, META_FILE, check_array_input, recording_inputs
 from ascflow.report.outputs import figure_outputs, network_names
 from ascflow.sources import code_files
 from ascflow.threads import local_cores, start_priority, thread_plan, usable_cpus
@@ -532,6 +532,8 @@ def get_evaluation_inputs(wildcards):
 MODEL_PATTERN = f"{FOREST_PATTERN}|{NETWORK_PATTERN}"
 #: What list_predict_recordings found below predict_dir.
 PREDICT_LISTING = "results/predict/recordings.json"
+#: Each model's bundle (export_model's output).
+BUNDLE_DIR = "results/export/{model}"
 
 
 def uses_prediction():
@@ -553,7 +555,10 @@ def check_predict_dir():
         if predicts_recordings():
             recording_inputs(config["predict_dir"])
         else:
-            array_input(config["predict_dir"])
+            # Against the bundles exported already: a wrong shape stops the
+            # run before any job, so that no table of the models is removed.
+            bundles = expand(BUNDLE_DIR, model=get_model_names())
+            check_array_input(config["predict_dir"], bundles)
     except AscflowError as error:
         stop(error)
 

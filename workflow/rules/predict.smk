@@ -8,7 +8,7 @@ rule export_model:
         unpack(get_export_inputs),
         code=code_files("ascflow.stages.export:export_job"),
     output:
-        bundle=directory("results/export/{model}"),
+        bundle=directory(BUNDLE_DIR),
     log:
         "logs/export_model/{model}.log",
     benchmark:

@@ -84,16 +84,7 @@ class Bundle:
 
     def check_clips(self, clips: np.ndarray, source: str) -> None:
         """``clips`` must be ``(n, features, frames)`` of the model's clip shape."""
-        features, frames = self.clip_shape
-        if clips.ndim != 3:
-            raise AscflowError(
-                f"{source}: expected a 3-D array (clips, features, frames), got shape {clips.shape}."
-            )
-        if clips.shape[1:] != (features, frames):
-            raise AscflowError(
-                f"{source}: clips are {clips.shape[1]} x {clips.shape[2]} (features x frames) but "
-                f"{self.folder} was trained on {features} x {frames}."
-            )
+        check_clip_shape(clips.shape, self.manifest, self.folder, source)
 
     def model_input(self, clips: np.ndarray) -> np.ndarray:
         """``(n, features, frames)`` clips as training fed them to the model:
@@ -121,6 +112,22 @@ class Bundle:
 
             values = np.asarray(predict(self.model, inputs), dtype=np.float64)
         return values / values.sum(axis=1, keepdims=True)
+
+
+def check_clip_shape(shape: tuple[int, ...], manifest: dict, folder: str | Path, source: str) -> None:
+    """An array of ``shape`` must hold clips of the shape the bundle in
+    ``folder`` (its ``manifest``) was trained on; one sentence naming ``source`` otherwise."""
+    clip = manifest["clip"]
+    features, frames = clip["n_features"], clip["n_frames"]
+    if len(shape) != 3:
+        raise AscflowError(
+            f"{source}: expected a 3-D array (clips, features, frames), got shape {tuple(shape)}."
+        )
+    if tuple(shape[1:]) != (features, frames):
+        raise AscflowError(
+            f"{source}: clips are {shape[1]} x {shape[2]} (features x frames) but {folder} was trained on "
+            f"{features} x {frames}."
+        )
 
 
 def versions(family: str) -> dict[str, str]:
