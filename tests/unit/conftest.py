@@ -11,26 +11,41 @@ import numpy as np
 import pytest
 from ascflow.data.audio import audio_settings
 from ascflow.models.bundle import write_bundle
+from support import TINY_AUDIO
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-#: 1-second clips at 8 kHz: 12 bands x 51 frames (tests/test_audio.py's settings).
-TINY_AUDIO = {
-    "sample_rate": 8000,
-    "window_s": 0.04,
-    "hop_s": 0.02,
-    "n_fft": 512,
-    "n_mels": 12,
-    "fmin": 0,
-    "fmax": 4000,
-    "clip_s": 1,
-}
 CLASSES = ["beach", "bus", "cafe/restaurant"]
 ARRAY_SHAPE = (12, 40)
 
 
 def provenance(name: str) -> dict:
     return {"data_fingerprint": f"data of {name}", "settings_digest": f"settings of {name}"}
+
+
+def bundle_of(
+    folder: Path, trained: Path, family: str, clip_shape: tuple[int, int], audio: dict | None, statistics=None
+) -> Path:
+    """``folder`` made the bundle of the model file ``trained`` (named after
+    its family, or rf_5); ``statistics``: the band means and standard
+    deviations, None for raw values."""
+    name = "rf_5" if family == "rf" else family
+    mean, std = statistics if statistics is not None else (None, None)
+    write_bundle(
+        folder,
+        model_name=name,
+        family=family,
+        trained_model_path=trained,
+        class_names=CLASSES,
+        clip_shape=clip_shape,
+        standardize="none" if statistics is None else "per_band",
+        band_mean=mean,
+        band_std=std,
+        time_major=None,
+        audio=audio,
+        **provenance(name),
+    )
+    return folder
 
 
 @pytest.fixture(scope="session")
@@ -47,21 +62,9 @@ def forest_bundle(tmp_path_factory) -> Path:
     standardized = (clips - mean[None, :, None]) / std[None, :, None]
     forest = RandomForestClassifier(5, random_state=0).fit(standardized.reshape(30, -1), labels)
     joblib.dump(forest, folder / "rf_5.joblib")
-    write_bundle(
-        folder / "rf_5",
-        model_name="rf_5",
-        family="rf",
-        trained_model_path=folder / "rf_5.joblib",
-        class_names=CLASSES,
-        clip_shape=ARRAY_SHAPE,
-        standardize="per_band",
-        band_mean=mean.tolist(),
-        band_std=std.tolist(),
-        time_major=None,
-        audio=None,
-        **provenance("rf_5"),
+    return bundle_of(
+        folder / "rf_5", folder / "rf_5.joblib", "rf", ARRAY_SHAPE, None, (mean.tolist(), std.tolist())
     )
-    return folder / "rf_5"
 
 
 @pytest.fixture(scope="session")
@@ -74,18 +77,5 @@ def cnn_bundle(tmp_path_factory) -> Path:
     shape = audio_settings(TINY_AUDIO).shape
     convs = [{"filters": 2, "kernel_size": 3, "padding": "valid"}]
     build_model(cnn_spec((*shape, 1), len(CLASSES), convs, 2)).save(folder / "cnn.keras")
-    write_bundle(
-        folder / "cnn",
-        model_name="cnn",
-        family="cnn",
-        trained_model_path=folder / "cnn.keras",
-        class_names=CLASSES,
-        clip_shape=shape,
-        standardize="per_band",
-        band_mean=[-5.0] * shape[0],
-        band_std=[2.0] * shape[0],
-        time_major=None,
-        audio=TINY_AUDIO,
-        **provenance("cnn"),
-    )
-    return folder / "cnn"
+    statistics = ([-5.0] * shape[0], [2.0] * shape[0])
+    return bundle_of(folder / "cnn", folder / "cnn.keras", "cnn", shape, TINY_AUDIO, statistics)

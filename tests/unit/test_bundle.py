@@ -16,8 +16,9 @@ import skops.io
 from ascflow.data.audio import FRONT_END
 from ascflow.errors import AscflowError
 from ascflow.files import file_digest
-from ascflow.models.bundle import FORMAT_VERSION, MANIFEST, load_bundle, read_manifest, write_bundle
-from conftest import ARRAY_SHAPE, CLASSES, TINY_AUDIO, provenance
+from ascflow.models.bundle import FORMAT_VERSION, MANIFEST, load_bundle, read_manifest
+from conftest import ARRAY_SHAPE, CLASSES, bundle_of, provenance
+from support import TINY_AUDIO
 
 
 def copy_of(bundle: Path, tmp_path: Path) -> Path:
@@ -40,7 +41,8 @@ def test_manifest_records_what_prediction_needs(forest_bundle, cnn_bundle):
     assert forest["data_fingerprint"] == provenance("rf_5")["data_fingerprint"]
     cnn = read_manifest(cnn_bundle)
     assert cnn["input_shape"] == [12, 51, 1] and cnn["features"]["layout"] == "channel"
-    assert cnn["audio"]["settings"] == {**TINY_AUDIO, "fmin": 0.0, "fmax": 4000.0, "clip_s": 1.0}
+    without_chunks = {key: value for key, value in TINY_AUDIO.items() if key != "chunk_files"}
+    assert cnn["audio"]["settings"] == {**without_chunks, "fmin": 0.0, "fmax": 4000.0, "clip_s": 1.0}
     assert cnn["audio"]["front_end"] == FRONT_END
     assert sorted(path.name for path in cnn_bundle.iterdir()) == ["manifest.json", "model.keras"]
 
@@ -128,20 +130,7 @@ def test_keras_model_that_would_run_code_is_refused(tmp_path):
         ]
     )
     model.save(tmp_path / "lambda.keras")
-    write_bundle(
-        tmp_path / "bundle",
-        model_name="cnn",
-        family="cnn",
-        trained_model_path=tmp_path / "lambda.keras",
-        class_names=CLASSES,
-        clip_shape=(12, 51),
-        standardize="none",
-        band_mean=None,
-        band_std=None,
-        time_major=None,
-        audio=TINY_AUDIO,
-        **provenance("cnn"),
-    )
+    bundle_of(tmp_path / "bundle", tmp_path / "lambda.keras", "cnn", (12, 51), TINY_AUDIO)
     with pytest.raises(AscflowError, match=r"model\.keras: cannot be loaded \(ValueError: .*\)\.$") as raised:
         load_bundle(tmp_path / "bundle")
     assert "\n" not in str(raised.value)

@@ -22,23 +22,11 @@ import pytest
 import yaml
 from ascflow.data.synthetic_audio import write_audio_folder
 from ascflow.files import file_digest
-from support import TINY_CONFIG, copy_run, one_sentence, read_metrics, snakemake, tiny_args
+from support import TINY_AUDIO, TINY_CONFIG, copy_run, one_sentence, read_metrics, snakemake, tiny_args
 
 from perf.workflow import REPOSITORY
 
 MODELS = ["rf_10", "rf_50", "rf_100", "cnn", "lstm"]
-#: 1-second clips at 8 kHz (12 bands x 51 frames), as tests/test_audio.py runs them.
-TINY_AUDIO = {
-    "sample_rate": 8000,
-    "window_s": 0.04,
-    "hop_s": 0.02,
-    "n_fft": 512,
-    "n_mels": 12,
-    "fmin": 0,
-    "fmax": 4000,
-    "clip_s": 1,
-    "chunk_files": 12,
-}
 #: config/audio-example.yaml made small: 3 scenes, 8 training and 4 test recordings each.
 EXAMPLE = {"write": True, "n_classes": 3, "n_train": 8, "n_test": 4, "seconds": 1, "sample_rate": 8000}
 SEED = yaml.safe_load(TINY_CONFIG.read_text())["seed"]
@@ -107,7 +95,11 @@ def study(tmp_path_factory) -> Study:
     overrides = root / "audio.yaml"
     overrides.write_text(
         yaml.safe_dump(
-            {"audio_dir": "resources/example-audio", "example_audio": EXAMPLE, "audio": TINY_AUDIO}
+            {
+                "audio_dir": "resources/example-audio",
+                "example_audio": EXAMPLE,
+                "audio": TINY_AUDIO | {"chunk_files": 12},
+            }
         )
     )
     args = ["--configfile", str(TINY_CONFIG), str(overrides), "--cores", "2"]

@@ -122,21 +122,10 @@ def read_scene_labels(path: str | Path) -> tuple[dict[str, dict], str | None] | 
     if "label" not in header:
         return None
     device_column = names[header["device"]] if "device" in header else None
-    labels: dict[str, dict] = {}
-    first_line: dict[str, int] = {}
-    for number, cells in rows:
-        name = _cell(cells, header["file"]).replace("\\", "/").removeprefix("./")
-        if not name:
-            raise AscflowError(f"{path} line {number}: has no file name.")
-        if name in first_line:
-            raise AscflowError(
-                f"{path} line {number}: {name} is listed twice (first on line {first_line[name]})."
-            )
-        first_line[name] = number
-        label = _cell(cells, header["label"])
-        if not label:
-            raise AscflowError(f"{path} line {number}: {name} has no scene label.")
-        labels[name] = {"label": label, "line": number, "device": _cell(cells, header.get("device")) or None}
+    labels = {
+        name: {"label": label, "line": number, "device": _cell(cells, header.get("device")) or None}
+        for number, cells, name, label in _labelled_rows(path, rows, header, _as_written)
+    }
     return labels, device_column
 
 
@@ -148,7 +137,7 @@ def named(files: list[str]) -> str:
 
 def _file_key(name: str) -> str:
     """A listed file as a path relative to ``audio_dir``: bare names are in ``audio/``."""
-    name = name.replace("\\", "/").removeprefix("./")
+    name = _as_written(name)
     return name if "/" in name else f"{AUDIO_FOLDER}/{name}"
 
 
@@ -194,20 +183,20 @@ def _cell(cells: list[str], position: int | None) -> str:
     return cells[position] if position is not None and position < len(cells) else ""
 
 
-def read_meta(path: Path) -> tuple[list[dict], bool]:
-    """The recordings ``meta.csv`` lists, in its order, as ``{file, label,
-    group}``, and whether it has an identifier column."""
-    header, rows = _rows(path)
-    if header is not None and "label" not in header:
-        raise AscflowError(f"{path}: the header names no scene label column ({', '.join(COLUMNS['label'])}).")
-    positions = header or {"file": 0, "label": 1, "group": 2}
-    has_groups = "group" in header if header is not None else any(len(cells) > 2 for _, cells in rows)
-    entries, first_line = [], {}
+def _as_written(name: str) -> str:
+    """A listed file name as written, with forward slashes."""
+    return name.replace("\\", "/").removeprefix("./")
+
+
+def _labelled_rows(path: Path, rows, positions: dict[str, int], key_of):
+    """Each row as (line number, cells, the file's key by ``key_of``, its
+    scene label): every row names a file, once, and labels it."""
+    first_line: dict[str, int] = {}
     for number, cells in rows:
         name = _cell(cells, positions["file"])
         if not name:
             raise AscflowError(f"{path} line {number}: has no file name.")
-        key = _file_key(name)
+        key = key_of(name)
         if key in first_line:
             raise AscflowError(
                 f"{path} line {number}: {key} is listed twice (first on line {first_line[key]})."
@@ -216,6 +205,19 @@ def read_meta(path: Path) -> tuple[list[dict], bool]:
         label = _cell(cells, positions["label"])
         if not label:
             raise AscflowError(f"{path} line {number}: {key} has no scene label.")
+        yield number, cells, key, label
+
+
+def read_meta(path: Path) -> tuple[list[dict], bool]:
+    """The recordings ``meta.csv`` lists, in its order, as ``{file, label,
+    group}``, and whether it has an identifier column."""
+    header, rows = _rows(path)
+    if header is not None and "label" not in header:
+        raise AscflowError(f"{path}: the header names no scene label column ({', '.join(COLUMNS['label'])}).")
+    positions = header or {"file": 0, "label": 1, "group": 2}
+    has_groups = "group" in header if header is not None else any(len(cells) > 2 for _, cells in rows)
+    entries = []
+    for number, cells, key, label in _labelled_rows(path, rows, positions, _file_key):
         group = _cell(cells, positions.get("group"))
         if has_groups and not group:
             raise AscflowError(f"{path} line {number}: {key} has no recording identifier.")
