@@ -185,3 +185,26 @@ def test_predictions_of_another_model_are_refused(tmp_path):
     stale.write_text(json.dumps({**json.loads(stale.read_text()), "settings_digest": "other"}))
     with pytest.raises(AscflowError, match=rf"^{stale}: was predicted by another model than this run's cnn"):
         gather_results(**inputs)
+
+
+def test_cross_validation_table_has_the_fold_log_loss(tmp_path):
+    inputs = write_fake_results(tmp_path, CONFIG)
+    folds_path = tmp_path / "folds.tsv"
+    rows = ["model\tfold\tsplit\taccuracy\tlog_loss"]
+    for path in inputs["metrics"]:
+        model = json.loads(path.read_text())["model"]
+        rows += [f"{model}\t1\tgrouped\t0.5\t1.0", f"{model}\t2\tgrouped\t0.7\t2.0"]
+    folds_path.write_text("\n".join(rows) + "\n")
+    inputs["folds"] = [folds_path]
+    text = section(markdown_of(inputs, tmp_path), "Cross-validation on the training set")
+    header = next(line for line in text.splitlines() if line.startswith("| model"))
+    assert "| mean ± sd | log loss, mean ± sd | test log loss | test accuracy |" in header
+    cnn = json.loads(inputs["metrics"][3].read_text())
+    assert table_rows(text)["cnn"][1:] == [
+        "0.5000",
+        "0.7000",
+        "0.6000 ± 0.1414",
+        "1.5000 ± 0.7071",
+        f"{cnn['log_loss']:.3f}",
+        f"{cnn['accuracy']:.4f}",
+    ]
