@@ -17,6 +17,19 @@ import yaml
 REPO = Path(__file__).resolve().parent.parent
 SNAKEFILE = REPO / "Snakefile"
 TINY_CONFIG = REPO / "tests" / "config" / "tiny.yaml"
+#: Small settings for the audio tests: 1-second clips at 8 kHz give
+#: 12 bands x 51 frames, enough for the tiny CNN's two convolutions.
+TINY_AUDIO = {
+    "sample_rate": 8000,
+    "window_s": 0.04,
+    "hop_s": 0.02,
+    "n_fft": 512,
+    "n_mels": 12,
+    "fmin": 0,
+    "fmax": 4000,
+    "clip_s": 1,
+    "chunk_files": 4,
+}
 
 
 def paramspace_labels(frame) -> list[str]:

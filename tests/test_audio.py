@@ -36,21 +36,8 @@ from ascflow.stages.audio import (
     extract_chunk,
     gather_features,
 )
-from support import REPO, TINY_CONFIG, one_sentence, planned_jobs, snakemake, snakemake_command
+from support import REPO, TINY_AUDIO, TINY_CONFIG, one_sentence, planned_jobs, snakemake, snakemake_command
 
-#: Small settings for the workflow tests: 1-second clips at 8 kHz give
-#: 12 bands x 51 frames, enough for the tiny CNN's two convolutions.
-TINY_AUDIO = {
-    "sample_rate": 8000,
-    "window_s": 0.04,
-    "hop_s": 0.02,
-    "n_fft": 512,
-    "n_mels": 12,
-    "fmin": 0,
-    "fmax": 4000,
-    "clip_s": 1,
-    "chunk_files": 4,
-}
 SETTINGS = audio_settings(TINY_AUDIO)
 SCHEMA = yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text())
 #: The schema's defaults of the audio section (config.yaml repeats them).

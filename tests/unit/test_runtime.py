@@ -78,7 +78,7 @@ def test_a_rest_field_takes_the_outputs_no_other_field_names(tmp_path):
         tmp_path,
         inputs={"summary": "s.json"},
         outputs={"counts": "params.json", "cnn": "cnn.tsv", "lstm": "lstm.tsv"},
-        params={"cnn": {"pool_size": 2}, "lstm": {"units": 4}},
+        params={"cnn": {"pool_size": 2}, "lstm": {"units": 4}, "complexity_limits": {}},
     )
     request = request_from(job, CountParameters)
     assert request.outputs.tables == {"cnn": "cnn.tsv", "lstm": "lstm.tsv"}

@@ -18,6 +18,7 @@ SUMMARY_COLUMNS = (
     "ci95_low",
     "ci95_high",
     "macro_f1",
+    "log_loss",
     "n_test",
     "n_params",
     "tree_nodes",
@@ -38,9 +39,25 @@ def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> tu
     return float(interval.low), float(interval.high)
 
 
+def multiclass_log_loss(true: np.ndarray, probabilities: np.ndarray) -> float:
+    """scikit-learn's multi-class log loss over every class of
+    ``probabilities``' columns (a class the labels lack still counts).
+
+    Computed in float64 on rows scaled to sum to 1, so that it does not
+    depend on the dtype the probabilities were stored in: scikit-learn clips
+    them at that dtype's machine epsilon, and a forest's probability of 0
+    for the true class costs -log(2.2e-16) = 36.0 whatever the file held.
+    """
+    from sklearn.metrics import log_loss
+
+    values = np.asarray(probabilities, dtype=np.float64)
+    values = values / values.sum(axis=1, keepdims=True)
+    return float(log_loss(true, values, labels=np.arange(values.shape[1])))
+
+
 def classification_metrics(true: np.ndarray, probabilities: np.ndarray) -> dict:
-    """Accuracy with its Wilson 95 % interval, macro-F1, per-class recall and
-    the confusion matrix, from test labels and class probabilities."""
+    """Accuracy with its Wilson 95 % interval, macro-F1, log loss, per-class
+    recall and the confusion matrix, from test labels and class probabilities."""
     from sklearn.metrics import confusion_matrix, f1_score, recall_score
 
     n_classes = probabilities.shape[1]
@@ -59,6 +76,7 @@ def classification_metrics(true: np.ndarray, probabilities: np.ndarray) -> dict:
         "macro_f1": float(
             f1_score(true, predicted, labels=np.unique(true), average="macro", zero_division=0)
         ),
+        "log_loss": multiclass_log_loss(true, probabilities),
         "per_class_recall": recall_score(
             true, predicted, labels=every_class, average=None, zero_division=0
         ).tolist(),
@@ -67,20 +85,45 @@ def classification_metrics(true: np.ndarray, probabilities: np.ndarray) -> dict:
     }
 
 
+def accuracy_by_group(true: np.ndarray, predicted: np.ndarray, groups: list[str]) -> dict[str, dict]:
+    """Accuracy with its Wilson interval per group (a recording device, say),
+    by group name in sorted order."""
+    correct = np.asarray(true) == np.asarray(predicted)
+    names = np.asarray(groups, dtype=str)
+    table = {}
+    for name in sorted(set(names.tolist())):
+        hits = correct[names == name]
+        low, high = wilson_interval(int(hits.sum()), int(hits.size))
+        table[name] = {
+            "n": int(hits.size),
+            "accuracy": float(hits.mean()),
+            "ci95_low": low,
+            "ci95_high": high,
+        }
+    return table
+
+
+#: The scores averaged over the runs of a base model, where the runs have them.
+AGGREGATED_SCORES = ("accuracy", "macro_f1", "log_loss")
+
+
 def aggregate_runs(rows: list[dict]) -> list[dict]:
-    """Mean and sample standard deviation of accuracy and macro-F1 per base
-    model, in the order the models first appear (NaN for a single run)."""
+    """Mean and sample standard deviation of each score of
+    :data:`AGGREGATED_SCORES` the rows hold, per base model, in the order
+    the models first appear (NaN for a single run)."""
     import pandas as pd
 
     frame = pd.DataFrame(rows)
     grouped = frame.groupby("base_model", sort=False)
+    scores = [score for score in AGGREGATED_SCORES if score in frame]
     table = grouped.agg(
         family=("family", "first"),
         n_runs=("accuracy", "size"),
-        accuracy_mean=("accuracy", "mean"),
-        accuracy_sd=("accuracy", "std"),
-        macro_f1_mean=("macro_f1", "mean"),
-        macro_f1_sd=("macro_f1", "std"),
+        **{
+            f"{score}_{kind}": (score, statistic)
+            for score in scores
+            for kind, statistic in (("mean", "mean"), ("sd", "std"))
+        },
     ).reset_index()
     return [
         {key: (value.item() if hasattr(value, "item") else value) for key, value in row.items()}

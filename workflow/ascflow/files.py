@@ -26,13 +26,30 @@ MISSING_CELLS = ("", "NA", "NaN", "nan", "None")
 
 
 @contextmanager
+def _full_disk_named(path: Path) -> Iterator[None]:
+    """A full disk is the one write error a user can fix: it becomes an
+    :class:`AscflowError` naming ``path``."""
+    try:
+        yield
+    except OSError as error:
+        if error.errno != errno.ENOSPC:
+            raise
+        raise AscflowError(
+            f"{path}: no space left on the device to write it; free some space and run the workflow again."
+        ) from error
+
+
+def _partial_name(path: Path) -> Path:
+    return path.with_name(f".partial-{os.getpid()}-{path.name}")
+
+
+@contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """A temporary path beside ``path`` to write to; renamed over ``path``
     when the block ends without error, removed when it raises.
 
-    A full disk is the one write error a user can fix: it becomes an
-    :class:`AscflowError` naming ``path``; the previous file under that name,
-    if any, is left as it was.
+    On a full disk (:func:`_full_disk_named`) the previous file under that
+    name, if any, is left as it was.
 
     The temporary name ends in ``path``'s own name, so that libraries that
     insist on a suffix (Keras's ``.keras``, ``.weights.h5``; NumPy's
@@ -40,18 +57,36 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".partial-{os.getpid()}-{path.name}")
+    partial = _partial_name(path)
     try:
-        yield partial
-        partial.replace(path)
-    except OSError as error:
-        if error.errno != errno.ENOSPC:
-            raise
-        raise AscflowError(
-            f"{path}: no space left on the device to write it; free some space and run the workflow again."
-        ) from error
+        with _full_disk_named(path):
+            yield partial
+            partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
+
+
+@contextmanager
+def atomic_folder(path: str | os.PathLike) -> Iterator[Path]:
+    """A temporary folder beside ``path`` to fill; put in place of ``path``
+    (and of any folder there) when the block ends without error, removed
+    when it raises: a folder of files that belong together is there whole
+    or not at all."""
+    import shutil
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = _partial_name(path)
+    shutil.rmtree(partial, ignore_errors=True)
+    try:
+        with _full_disk_named(path):
+            partial.mkdir()
+            yield partial
+            if path.exists():
+                shutil.rmtree(path)
+            partial.rename(path)
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:

@@ -132,6 +132,15 @@ RULES: dict[str, Needs] = {
     "render_report": Needs(mem_mb=1000, runtime=10, threads=4, cluster_threads=4, local=True),
     # One MLflow client writes the run, at the end: no contention for the store.
     "track_run": Needs(mem_mb=1000, runtime=10, local=True),
+    # Loads one model and writes its bundle (a forest in skops' format).
+    "export_model": Needs(mem_mb=2000, runtime=10),
+    "list_predict_recordings": Needs(mem_mb=1000, runtime=10, local=True),
+    # As extract_audio_chunk.
+    "extract_predict_chunk": Needs(mem_mb=1000, runtime=30),
+    # As evaluate_model: one model's predictions in batches.
+    "predict_model": Needs(
+        mem_mb=2000, runtime=20, threads="evaluation", cluster_threads=4, mem_per_input_mb=3, gpu=True
+    ),
 }
 
 
@@ -475,6 +484,17 @@ class Plan:
         return False if self.family(model) == "rf" else self.config["gpu"]
 
     @property
+    def uses_prediction(self) -> bool:
+        """Whether the run classifies predict_dir with every model."""
+        return bool(self.config["predict_dir"])
+
+    @property
+    def predicts_recordings(self) -> bool:
+        """Models trained on recordings classify recordings (extracted as
+        their bundles say); those trained on arrays classify predict_dir's X.npy."""
+        return self.uses_prediction and self.source == "audio"
+
+    @property
     def tracks_runs(self) -> bool:
         """Whether the run is logged to MLflow (config mlflow_tracking_uri)."""
         return bool(self.config["mlflow_tracking_uri"])
@@ -492,10 +512,11 @@ class Plan:
 
     # ---- the jobs --------------------------------------------------------------
 
-    def jobs(self, chunks: list[str] | None = None) -> list[Job]:
+    def jobs(self, chunks: list[str] | None = None, new_chunks: list[str] | None = None) -> list[Job]:
         """Every job of the run, in the order the data flows; ``chunks``:
-        the audio chunks, once list_audio has listed them (one stands for
-        all where they are not known yet)."""
+        the audio chunks, once list_audio has listed them, and
+        ``new_chunks`` predict_dir's (one stands for all where they are not
+        known yet)."""
         jobs = []
         if self.source == "audio":
             if self.writes_example_audio:
@@ -525,6 +546,13 @@ class Plan:
         jobs += [Job("count_parameters"), Job("render_report")]
         if self.tracks_runs:
             jobs.append(Job("track_run"))
+        if self.uses_prediction:
+            jobs += [Job("export_model", {"model": model}) for model in self.models]
+        if self.predicts_recordings:
+            jobs.append(Job("list_predict_recordings"))
+            jobs += [Job("extract_predict_chunk", {"chunk": chunk}) for chunk in new_chunks or ["0000"]]
+        if self.uses_prediction:
+            jobs += [Job("predict_model", {"model": model}) for model in self.models]
         return jobs
 
     def resources(self, job: Job, attempt: int = 1) -> dict:

@@ -32,6 +32,12 @@ from ascflow.files import content_digest, read_json
 from ascflow.models.counting import COUNTED_NETWORKS
 from ascflow.models.naming import FOREST_PATTERN, NETWORK_PATTERN
 from ascflow.models.sweep import check_sweep, typed_sweep
+from ascflow.prediction import (
+    ARRAY_FILE,
+    META_FILE,
+    check_array_input,
+    recording_inputs,
+)
 from ascflow.plan import (
     AUDIO_DATA_DIR,
     DEFAULT_DATA_DIR,
@@ -333,9 +339,9 @@ def get_refit_inputs(wildcards):
     }
 
 
-def get_evaluation_inputs(wildcards):
-    """The model to score: the refit one, or each training run's with the
-    choice among them (the evaluation scores the chosen one)."""
+def get_trained_model(wildcards):
+    """The model its evaluation scores (and its bundle holds): the refit
+    one, or each training run's with the choice among them."""
     model = wildcards.model
     trained, runs = training_rule(model), PLAN.runs(model)
     if PLAN.refits(model):
@@ -343,13 +349,19 @@ def get_evaluation_inputs(wildcards):
     inputs = {
         "model": expand(trained.output.model, model=runs),
         "info": expand(trained.output.info, model=runs),
-        "features": get_features(PLAN.layout(model), "test"),
-        "labels": rules.validate_data.output.test_labels,
         "summary": rules.validate_data.output.summary,
     }
     if PLAN.is_swept(model):
         inputs["selection"] = rules.select_variant.output.selection.format(model=model)
     return inputs
+
+
+def get_evaluation_inputs(wildcards):
+    return {
+        **get_trained_model(wildcards),
+        "features": get_features(PLAN.layout(wildcards.model), "test"),
+        "labels": rules.validate_data.output.test_labels,
+    }
 
 
 def get_fold_files():
@@ -362,6 +374,112 @@ def get_fold_files():
 def get_fold_table():
     """The fold table when cross-validating, else nothing."""
     return [rules.summarize_folds.output.folds] if PLAN.uses_cv else []
+
+
+# ---- prediction ------------------------------------------------------------
+
+#: Any model's name, for the rules that take every family.
+MODEL_PATTERN = f"{FOREST_PATTERN}|{NETWORK_PATTERN}"
+
+try:
+    if PLAN.predicts_recordings:
+        recording_inputs(config["predict_dir"])
+    elif PLAN.uses_prediction:
+        # Against the bundles exported already: a wrong shape stops the run
+        # before any job, so that no table of the models is removed.
+        check_array_input(
+            config["predict_dir"], expand("results/export/{model}", model=PLAN.models)
+        )
+except AscflowError as error:
+    stop(error)
+
+
+def get_predict_listing():
+    """The recordings below predict_dir, a param of list_predict_recordings:
+    adding or removing one lists the folder again."""
+    if not PLAN.predicts_recordings:
+        return ""
+    return content_digest(recording_inputs(config["predict_dir"]))
+
+
+def get_predict_manifest():
+    path = checkpoints.list_predict_recordings.get().output.manifest
+    return _read_manifest(path, Path(path).stat().st_mtime_ns)
+
+
+def get_predict_chunk_files(wildcards):
+    """The new recordings of one chunk, in listing order."""
+    return [
+        str(Path(config["predict_dir"], entry["file"]))
+        for entry in get_predict_manifest()["files"]
+        if entry["chunk"] == wildcards.chunk
+    ]
+
+
+def get_predict_chunk_state(wildcards):
+    return recording_state(get_predict_chunk_files(wildcards))
+
+
+def get_extraction_bundle(wildcards=None):
+    """The bundle whose extraction settings extract the new recordings:
+    every bundle of a run records the same (they come from one data
+    summary), and each prediction job checks the chunks against its own."""
+    return rules.export_model.output.bundle.format(model=PLAN.models[0])
+
+
+def get_prediction_inputs(wildcards):
+    """A model's bundle and what it classifies: the listing and its chunks,
+    or predict_dir's X.npy; and meta.csv where predict_dir has one."""
+    inputs = {"bundle": rules.export_model.output.bundle.format(model=wildcards.model)}
+    if PLAN.predicts_recordings:
+        inputs["manifest"] = checkpoints.list_predict_recordings.get().output.manifest
+        inputs["chunks"] = expand(
+            rules.extract_predict_chunk.output.chunk,
+            chunk=get_predict_manifest()["chunks"],
+        )
+    else:
+        inputs["clips"] = str(Path(config["predict_dir"], ARRAY_FILE))
+    meta = Path(config["predict_dir"], META_FILE)
+    if meta.is_file():
+        inputs["meta"] = str(meta)
+    return inputs
+
+
+def get_prediction_clips_state(wildcards):
+    """How predict_dir's X.npy stands on disk (nothing for recordings, whose
+    chunks track them)."""
+    if PLAN.predicts_recordings:
+        return []
+    return recording_state([str(Path(config["predict_dir"], ARRAY_FILE))])
+
+
+def get_prediction_files(kind):
+    """Every model's prediction ``table`` or ``facts`` when predict_dir is set."""
+    if not PLAN.uses_prediction:
+        return []
+    return expand(getattr(rules.predict_model.output, kind), model=PLAN.models)
+
+
+def get_predict_listing_input(wildcards=None):
+    """The listing of new recordings, an input of the report, whose time
+    table lists the extraction jobs."""
+    if not PLAN.predicts_recordings:
+        return []
+    return checkpoints.list_predict_recordings.get().output.manifest
+
+
+def get_predict_targets(wildcards):
+    """The predict target: every model's table and facts, and the report."""
+    if not PLAN.uses_prediction:
+        stop(
+            "config key predict_dir: is empty; name the folder to classify "
+            "(snakemake --cores 8 predict --config predict_dir=PATH)."
+        )
+    return [
+        *get_prediction_files("table"),
+        *get_prediction_files("facts"),
+        *rules.render_report.output,
+    ]
 
 
 # ---- report ----------------------------------------------------------------
@@ -417,10 +535,11 @@ def get_benchmark_files(wildcards=None):
     for its time and memory table (not inputs: Snakemake cannot plan them).
     A params function: audio_dir's chunks are known once list_audio ran."""
     chunks = get_audio_manifest()["chunks"] if PLAN.source == "audio" else None
+    new = get_predict_manifest()["chunks"] if PLAN.predicts_recordings else None
     return [
         expand(getattr(rules, job.rule).benchmark, **job.wildcards)[0]
-        for job in PLAN.jobs(chunks)
-        if job.rule != "render_report"
+        for job in PLAN.jobs(chunks, new)
+        if job.rule not in ("render_report", "track_run")
     ]
 
 
@@ -449,6 +568,7 @@ def get_final_output():
         *get_fold_table(),
         rules.summarize_metrics.output.summary,
         rules.count_parameters.output.counts,
+        *get_prediction_files("table"),
         *rules.render_report.output,
         *([rules.track_run.output.tracked] if PLAN.tracks_runs else []),
     ]

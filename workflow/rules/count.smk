@@ -23,5 +23,6 @@ rule count_parameters:
     params:
         cnn=PLAN.architecture("cnn"),
         lstm=PLAN.architecture("lstm"),
+        complexity_limits=canonical(config["complexity_limits"]),
     script:
         "../scripts/count_parameters.py"

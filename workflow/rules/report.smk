@@ -15,6 +15,9 @@ rule render_report:
         folds=get_fold_table(),
         selections=get_selection_files(),
         audio_manifest=get_audio_manifest_input,
+        # The predictions of predict_dir's files, when it is set.
+        predictions=get_prediction_files("facts"),
+        predict_listing=get_predict_listing_input,
         code=code_files("ascflow.stages.report:render_report"),
     output:
         **get_figure_outputs(),

@@ -34,6 +34,20 @@ from ascflow.errors import AscflowError
 LOG_FLOOR = float(np.spacing(1.0))
 #: The window function of the DCASE 2017 baseline (periodic Hamming).
 WINDOW = "hamming"
+#: What every extraction does besides its settings, as facts: a model
+#: bundle records them beside the settings, and a bundle whose front-end is
+#: not this one is refused rather than fed other features than it learnt on.
+FRONT_END = {
+    "downmix": "mean_of_channels",
+    "resample": "librosa_soxr_hq",
+    "fit": "pad_with_silence_or_cut_at_end",
+    "window": WINDOW,
+    "centred_frames": True,
+    "magnitude_power": 1.0,
+    "mel_scale": "slaney",
+    "logarithm": "natural",
+    "log_floor": LOG_FLOOR,
+}
 #: A clip whose every sample is below one step of 16-bit audio is silent.
 SILENCE_PEAK = 2.0**-15
 

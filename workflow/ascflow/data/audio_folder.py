@@ -54,6 +54,8 @@ COLUMNS = {
     "label": ("scene_label", "label", "scene", "class"),
     "group": ("identifier", "location", "location_id", "recording", "recording_id"),
     "split": ("split", "set", "subset"),
+    # The recording device (DCASE 2019-2025 Task 1's source_label: a, b, c, s1...).
+    "device": ("device", "source_label", "device_label", "source"),
 }
 #: The files the gather writes into the data folder, besides ``classes.txt``.
 GATHERED = tuple(f"{kind}_{split}.npy" for split in SPLITS for kind in ("X", "y", "groups"))
@@ -93,6 +95,40 @@ def recordings_on_disk(audio_dir: str | Path) -> list[str]:
     )
 
 
+def recordings_below(folder: str | Path) -> list[str]:
+    """Every recording in ``folder`` and the folders below it (hidden ones
+    left out), as POSIX paths relative to ``folder``, sorted."""
+    folder = Path(folder)
+    return sorted(
+        path.relative_to(folder).as_posix()
+        for path in folder.rglob("*")
+        if path.suffix.lower() in AUDIO_SUFFIXES
+        and path.is_file()
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    )
+
+
+def read_scene_labels(path: str | Path) -> tuple[dict[str, dict], str | None] | None:
+    """The scene label (and device, where a ``device`` or ``source_label``
+    column has one) of each file a ``meta.csv`` lists, by its name as
+    written; and the device column's name. None when the table has no scene
+    label column, as DCASE's evaluation sets have none."""
+    path = Path(path)
+    header, rows, names = _table(path)
+    if header is None:  # file, label, and perhaps identifier, as read_meta reads it
+        if not any(len(cells) > 1 for _, cells in rows):
+            return None
+        header = {"file": 0, "label": 1}
+    if "label" not in header:
+        return None
+    device_column = names[header["device"]] if "device" in header else None
+    labels = {
+        name: {"label": label, "line": number, "device": _cell(cells, header.get("device")) or None}
+        for number, cells, name, label in _labelled_rows(path, rows, header, _as_written)
+    }
+    return labels, device_column
+
+
 def named(files: list[str]) -> str:
     """The first :data:`NAMED` names, and how many more."""
     shown = ", ".join(files[:NAMED])
@@ -101,13 +137,19 @@ def named(files: list[str]) -> str:
 
 def _file_key(name: str) -> str:
     """A listed file as a path relative to ``audio_dir``: bare names are in ``audio/``."""
-    name = name.replace("\\", "/").removeprefix("./")
+    name = _as_written(name)
     return name if "/" in name else f"{AUDIO_FOLDER}/{name}"
 
 
 def _rows(path: Path) -> tuple[dict[str, int] | None, list[tuple[int, list[str]]]]:
     """A table's column positions by role (None without a header row) and
     its rows as (line number, cells), blank and ``#`` lines left out."""
+    header, rows, _ = _table(path)
+    return header, rows
+
+
+def _table(path: Path) -> tuple[dict[str, int] | None, list[tuple[int, list[str]]], list[str]]:
+    """:func:`_rows`, and the header row's cells, lowercase (none without one)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
@@ -128,17 +170,42 @@ def _rows(path: Path) -> tuple[dict[str, int] | None, list[tuple[int, list[str]]
     ]
     header = [cell.lower() for cell in rows[0][1]]
     if header[0] not in COLUMNS["file"]:
-        return None, rows
+        return None, rows, []
     positions = {
         role: next(index for index, cell in enumerate(header) if cell in names)
         for role, names in COLUMNS.items()
         if any(cell in names for cell in header)
     }
-    return positions, rows[1:]
+    return positions, rows[1:], header
 
 
 def _cell(cells: list[str], position: int | None) -> str:
     return cells[position] if position is not None and position < len(cells) else ""
+
+
+def _as_written(name: str) -> str:
+    """A listed file name as written, with forward slashes."""
+    return name.replace("\\", "/").removeprefix("./")
+
+
+def _labelled_rows(path: Path, rows, positions: dict[str, int], key_of):
+    """Each row as (line number, cells, the file's key by ``key_of``, its
+    scene label): every row names a file, once, and labels it."""
+    first_line: dict[str, int] = {}
+    for number, cells in rows:
+        name = _cell(cells, positions["file"])
+        if not name:
+            raise AscflowError(f"{path} line {number}: has no file name.")
+        key = key_of(name)
+        if key in first_line:
+            raise AscflowError(
+                f"{path} line {number}: {key} is listed twice (first on line {first_line[key]})."
+            )
+        first_line[key] = number
+        label = _cell(cells, positions["label"])
+        if not label:
+            raise AscflowError(f"{path} line {number}: {key} has no scene label.")
+        yield number, cells, key, label
 
 
 def read_meta(path: Path) -> tuple[list[dict], bool]:
@@ -149,20 +216,8 @@ def read_meta(path: Path) -> tuple[list[dict], bool]:
         raise AscflowError(f"{path}: the header names no scene label column ({', '.join(COLUMNS['label'])}).")
     positions = header or {"file": 0, "label": 1, "group": 2}
     has_groups = "group" in header if header is not None else any(len(cells) > 2 for _, cells in rows)
-    entries, first_line = [], {}
-    for number, cells in rows:
-        name = _cell(cells, positions["file"])
-        if not name:
-            raise AscflowError(f"{path} line {number}: has no file name.")
-        key = _file_key(name)
-        if key in first_line:
-            raise AscflowError(
-                f"{path} line {number}: {key} is listed twice (first on line {first_line[key]})."
-            )
-        first_line[key] = number
-        label = _cell(cells, positions["label"])
-        if not label:
-            raise AscflowError(f"{path} line {number}: {key} has no scene label.")
+    entries = []
+    for number, cells, key, label in _labelled_rows(path, rows, positions, _file_key):
         group = _cell(cells, positions.get("group"))
         if has_groups and not group:
             raise AscflowError(f"{path} line {number}: {key} has no recording identifier.")

@@ -121,12 +121,17 @@ def scene_clip(
     sample_rate: int,
     channels: int,
     seed: int,
+    recording_seed: int | None = None,
 ) -> np.ndarray:
-    """One recording, ``(samples, channels)`` float32 with a peak below 1."""
+    """One recording, ``(samples, channels)`` float32 with a peak below 1.
+    ``seed`` makes the scenes' sounds; ``recording_seed`` (``seed`` unless
+    given) the locations and clips: another one records new clips of the
+    same scenes."""
     sound = scene_sound(class_index, seed)
-    place = np.random.default_rng([seed, 104729, class_index, _SPLIT_KEYS[split], location])
+    recording_seed = seed if recording_seed is None else recording_seed
+    place = np.random.default_rng([recording_seed, 104729, class_index, _SPLIT_KEYS[split], location])
     shift, gain_db = float(np.exp(place.normal(0.0, LOCATION_SHIFT))), float(place.uniform(-4.0, 4.0))
-    rng = np.random.default_rng([seed, class_index, _SPLIT_KEYS[split], location, clip])
+    rng = np.random.default_rng([recording_seed, class_index, _SPLIT_KEYS[split], location, clip])
     n = max(1, round(seconds * sample_rate))
     t = np.arange(n) / sample_rate
     swell = 1 + sound.swell_depth * np.sin(2 * np.pi * sound.swell_hz * t + rng.uniform(0, 2 * np.pi))
@@ -154,9 +159,12 @@ def write_audio_folder(
     sample_rate: int = 44100,
     channels: int = 1,
     seed: int = 42,
+    recording_seed: int | None = None,
 ) -> dict[str, Path]:
     """Write ``n_train`` and ``n_test`` clips per class into ``folder`` in the
-    DCASE layout; return the paths of ``audio``, ``meta`` and ``split``."""
+    DCASE layout; return the paths of ``audio``, ``meta`` and ``split``.
+    ``recording_seed``: see :func:`scene_clip` (new recordings of the
+    scenes of ``seed``, for a model trained on them to classify)."""
     import soundfile
 
     folder = Path(folder)
@@ -168,7 +176,9 @@ def write_audio_folder(
             for clip in range(count):
                 location = first_location + clip // CLIPS_PER_LOCATION
                 name = f"audio/{slug(label)}_{location:02d}_{clip % CLIPS_PER_LOCATION}.wav"
-                samples = scene_clip(class_index, location, clip, split, seconds, sample_rate, channels, seed)
+                samples = scene_clip(
+                    class_index, location, clip, split, seconds, sample_rate, channels, seed, recording_seed
+                )
                 with atomic_path(folder / name) as partial:
                     soundfile.write(partial, samples, sample_rate, subtype="PCM_16", format="WAV")
                 rows.append((name, label, f"{slug(label)}-{location:02d}", split))

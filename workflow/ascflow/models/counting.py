@@ -150,13 +150,18 @@ def total_params(spec: NetworkSpec) -> int:
     return sum(row.params for row in layer_counts(spec))
 
 
+def multiply_accumulates(spec: NetworkSpec) -> int:
+    """Multiply-accumulates of one clip's forward pass (:func:`multiply_adds`, summed)."""
+    return sum(row.multiply_adds for row in layer_counts(spec))
+
+
 def forward_flops(spec: NetworkSpec) -> int:
     """Floating-point operations of one clip's forward pass: 2 per multiply-add.
 
     Covers convolutions, dense layers and LSTMs as :func:`multiply_adds`
     counts them; a benchmark divides it by the measured time per clip.
     """
-    return 2 * sum(row.multiply_adds for row in layer_counts(spec))
+    return 2 * multiply_accumulates(spec)
 
 
 def counted_specs(
@@ -171,6 +176,44 @@ def counted_specs(
         lstm.spec((n_frames, n_features), n_classes),
     ]
     return {spec.name: spec for spec in specs}
+
+
+# ---- the complexity budget ------------------------------------------------------
+
+#: Bytes one parameter takes at each storage type the report states.
+PARAMETER_BYTES = {"float32": 4, "int8": 1}
+#: DCASE counts parameter memory in KB of 1,024 bytes (128 KB: 131,072 bytes).
+KILOBYTE = 1024
+#: The hop assumed between the frames of array data, which records none: the
+#: reference's (and the DCASE 2017 baseline's) 20 ms, so that its 501 frames
+#: are 10 s of audio.
+ARRAY_HOP_S = 0.02
+
+
+def clip_seconds(n_frames: int, audio_clip_s: float | None = None) -> tuple[float, str]:
+    """The audio a clip covers, and what says so: ``"audio"`` (the clip
+    length recordings were cut to) or ``"frames"`` (array data: the frames'
+    hops at :data:`ARRAY_HOP_S`, 500 hops of 20 ms for 501 centred frames)."""
+    if audio_clip_s is not None:
+        return float(audio_clip_s), "audio"
+    return max(n_frames - 1, 1) * ARRAY_HOP_S, "frames"
+
+
+def complexity(parameters: int, macs_per_clip: int, seconds: float, limits: dict) -> dict:
+    """A model's size and cost against ``limits`` (the config's
+    ``complexity_limits``: ``parameter_memory_kb`` and ``macs_per_second``):
+    its parameter memory at float32 and at int8, its multiply-accumulates
+    per clip and per second of audio, and whether each fits."""
+    memory = {kind: parameters * size / KILOBYTE for kind, size in PARAMETER_BYTES.items()}
+    per_second = macs_per_clip / seconds
+    return {
+        "parameters": int(parameters),
+        **{f"memory_kb_{kind}": kb for kind, kb in memory.items()},
+        "macs_per_clip": int(macs_per_clip),
+        "macs_per_second": per_second,
+        **{f"fits_memory_{kind}": kb <= limits["parameter_memory_kb"] for kind, kb in memory.items()},
+        "fits_macs": per_second <= limits["macs_per_second"],
+    }
 
 
 def flatten_input_shape(spec: NetworkSpec) -> tuple[int, ...]:

@@ -55,6 +55,11 @@ def mean_sd_text(mean: float, sd: float | None) -> str:
     return f"{mean:.4f}" if sd is None else f"{mean:.4f} ± {sd:.4f}"
 
 
+def loss_text(value: float | None) -> str:
+    """A log loss: three decimals (a forest's confident mistakes cost 36 each)."""
+    return NOT_APPLICABLE if value is None else f"{value:.3f}"
+
+
 def model_size_text(run: dict) -> str:
     if run.get("n_params") is not None:
         return f"{count_text(run['n_params'])} parameters"
@@ -190,6 +195,7 @@ def accuracy_table(runs: list[dict]) -> Table:
             "test accuracy",
             "95 % CI",
             "macro-F1",
+            "log loss",
             "parameters or tree nodes",
             "training time",
             REFERENCE_COLUMN,
@@ -200,32 +206,43 @@ def accuracy_table(runs: list[dict]) -> Table:
                 accuracy_text(run["accuracy"]),
                 interval_text(run["ci95_low"], run["ci95_high"]),
                 f"{run['macro_f1']:.4f}",
+                loss_text(run.get("log_loss")),
                 model_size_text(run),
                 duration_text(run.get("train_seconds")),
                 accuracy_text(reference.ACCURACY.get(run["base_model"])),
             )
             for run in runs
         ),
-        align="LRRRRRR",
-        widths=(1.6, 1.4, 1.9, 1.3, 2.6, 1.6, 2.2),
+        align="LRRRRRRR",
+        widths=(1.5, 1.3, 1.8, 1.2, 1.1, 2.5, 1.5, 2.1),
     )
 
 
 def aggregate_table(aggregate: list[dict]) -> Table:
     return Table(
-        ("model", "runs", "accuracy, mean ± sd", "macro-F1, mean ± sd", REFERENCE_COLUMN),
+        (
+            "model",
+            "runs",
+            "accuracy, mean ± sd",
+            "macro-F1, mean ± sd",
+            "log loss, mean ± sd",
+            REFERENCE_COLUMN,
+        ),
         tuple(
             (
                 row["base_model"],
                 str(row["n_runs"]),
                 mean_sd_text(row["accuracy_mean"], row.get("accuracy_sd")),
                 mean_sd_text(row["macro_f1_mean"], row.get("macro_f1_sd")),
+                NOT_APPLICABLE
+                if row.get("log_loss_mean") is None
+                else mean_sd_text(row["log_loss_mean"], row.get("log_loss_sd")),
                 accuracy_text(reference.ACCURACY.get(row["base_model"])),
             )
             for row in aggregate
         ),
-        align="LRRRR",
-        widths=(1.5, 0.8, 2.4, 2.4, 2.4),
+        align="LRRRRR",
+        widths=(1.5, 0.8, 2.4, 2.4, 2.4, 2.4),
     )
 
 
@@ -235,9 +252,11 @@ def accuracy_blocks(results: Results, figures: dict[str, Path]) -> list[Block]:
         Heading("Accuracy on the test set"),
         Paragraph(
             "One row per trained model. The 95 % confidence interval is Wilson's, for the accuracy as a "
-            "proportion of test clips. A network's size is its number of trained parameters, a forest's "
-            "the nodes of all its trees. The last column is the reference study's accuracy, measured on "
-            "the reference's data, not on this run's."
+            "proportion of test clips. The log loss is scikit-learn's multi-class log loss of the class "
+            "probabilities (lower is better; a clip given probability 0 for its true class costs 36, so "
+            "forests, whose trees vote in whole numbers, pay for every confident mistake). A network's "
+            "size is its number of trained parameters, a forest's the nodes of all its trees. The last "
+            "column is the reference study's accuracy, measured on the reference's data, not on this run's."
         ),
         accuracy_table(runs),
     ]
@@ -490,21 +509,33 @@ def cross_validation_blocks(results: Results) -> list[Block]:
         Heading("Cross-validation on the training set"),
         Paragraph(
             f"Each model trained on {n_folds} stratified folds of the training set ({split}), each fold a "
-            "job of its own, and scored on the fold it left out; the mean and sample standard deviation over "
-            "the folds are shown beside the model's single test-set result. The test set was not read."
+            "job of its own, and scored on the fold it left out (accuracy per fold); the mean and sample "
+            "standard deviation over the folds, of the accuracy and of the log loss, are shown beside the "
+            "model's single test-set result. The test set was not read."
         ),
         Table(
-            ("model", *(f"fold {k}" for k in range(1, n_folds + 1)), "mean ± sd", "test accuracy"),
+            (
+                "model",
+                *(f"fold {k}" for k in range(1, n_folds + 1)),
+                "mean ± sd",
+                "log loss, mean ± sd",
+                "test log loss",
+                "test accuracy",
+            ),
             tuple(
                 (
                     row["model"],
                     *(f"{score:.4f}" for score in row["folds"]),
                     mean_sd_text(row["mean"], row["sd"]),
+                    NOT_APPLICABLE
+                    if row["log_loss_mean"] is None
+                    else mean_sd_text(row["log_loss_mean"], row["log_loss_sd"]),
+                    loss_text(row["test_log_loss"]),
                     accuracy_text(row["test"]),
                 )
                 for row in rows
             ),
-            align="L" + "R" * (n_folds + 2),
+            align="L" + "R" * (n_folds + 4),
         ),
     ]
 
@@ -600,6 +631,132 @@ def parameter_blocks(parameters: dict) -> list[Block]:
     return blocks
 
 
+def complexity_blocks(results: Results) -> list[Block]:
+    budget = results.parameters.get("complexity")
+    if not results.complexity or not budget:
+        return []
+    limits = budget["limits"]
+    return [
+        Heading("Complexity budget"),
+        Paragraph(findings.complexity_basis(budget)),
+        Table(
+            (
+                "model",
+                "parameters or tree nodes",
+                "memory at float32 (KB)",
+                "memory at int8 (KB)",
+                "MACs per clip",
+                "MACs per second of audio",
+                f"within {limits['parameter_memory_kb']:g} KB and "
+                f"{limits['macs_per_second'] / 1e6:g} M MACs/s",
+            ),
+            tuple(
+                (
+                    row["model"],
+                    count_text(row["parameters"]),
+                    f"{row['memory_kb_float32']:,.1f}",
+                    f"{row['memory_kb_int8']:,.1f}",
+                    count_text(row["macs_per_clip"]),
+                    count_text(round(row["macs_per_second"])),
+                    findings.complexity_verdict(row),
+                )
+                for row in results.complexity
+            ),
+            align="LRRRRRL",
+            widths=(1.4, 1.8, 1.6, 1.5, 1.8, 1.9, 2.0),
+        ),
+    ]
+
+
+def _per_class_table(predictions: list[dict], key: str, spec: str) -> Table:
+    """A row per model, a column per class: each model's ``key`` list, formatted by ``spec``."""
+    classes = predictions[0]["class_names"]
+    return Table(
+        ("model", *classes),
+        tuple((facts["model"], *(format(value, spec) for value in facts[key])) for facts in predictions),
+        align="L" + "R" * len(classes),
+    )
+
+
+def prediction_blocks(results: Results) -> list[Block]:
+    predictions = results.predictions
+    if not predictions:
+        return []
+    blocks: list[Block] = [
+        Heading("New recordings"),
+        Paragraph(findings.new_recordings_source(predictions[0])),
+    ]
+    if not predictions[0]["labelled"]:
+        return [
+            *blocks,
+            Paragraph("How many files each model put in each class:"),
+            _per_class_table(predictions, "predicted_counts", ","),
+        ]
+    runs = {run["model"]: run for run in results.runs}
+    blocks += [
+        Paragraph(
+            "Scored as the test set is, beside each model's test-set figures: accuracy with its 95 % Wilson "
+            "interval, macro-F1 and log loss."
+        ),
+        Table(
+            (
+                "model",
+                "test accuracy",
+                "new: accuracy",
+                "new: 95 % CI",
+                "test macro-F1",
+                "new: macro-F1",
+                "test log loss",
+                "new: log loss",
+            ),
+            tuple(
+                (
+                    facts["model"],
+                    accuracy_text(runs[facts["model"]]["accuracy"]),
+                    accuracy_text(facts["accuracy"]),
+                    interval_text(facts["ci95_low"], facts["ci95_high"]),
+                    f"{runs[facts['model']]['macro_f1']:.4f}",
+                    f"{facts['macro_f1']:.4f}",
+                    loss_text(runs[facts["model"]].get("log_loss")),
+                    loss_text(facts["log_loss"]),
+                )
+                for facts in predictions
+            ),
+            align="LRRRRRRR",
+        ),
+    ]
+    verdict = findings.new_recordings_verdict(predictions, results.runs)
+    if verdict:
+        blocks.append(Paragraph(verdict))
+    blocks += [
+        Paragraph("Recall of each class on the new recordings (share of its files classified right):"),
+        _per_class_table(predictions, "per_class_recall", ".3f"),
+    ]
+    if predictions[0].get("per_device"):
+        devices = list(predictions[0]["per_device"])
+        blocks += [
+            Paragraph(
+                f"Accuracy per {predictions[0]['device_column']} (the column of that name in "
+                f"{predictions[0]['meta']}; files in brackets):"
+            ),
+            Table(
+                (
+                    "model",
+                    *(f"{device} ({predictions[0]['per_device'][device]['n']:,})" for device in devices),
+                ),
+                tuple(
+                    (
+                        facts["model"],
+                        *(accuracy_text(facts["per_device"][device]["accuracy"]) for device in devices),
+                    )
+                    for facts in predictions
+                ),
+                align="L" + "R" * len(devices),
+            ),
+        ]
+    return blocks
+
+
 def deviation_blocks(results: Results) -> list[Block]:
     settings = findings.training_settings(results.runs, results.data)
     status = {True: "differs", False: "as the reference", None: "see note"}
@@ -676,10 +833,12 @@ def build_document(results: Results, figures: dict[str, Path]) -> list[Block]:
         *comparison_blocks(results, figures),
         *cross_validation_blocks(results),
         *sweep_blocks(results, figures),
+        *prediction_blocks(results),
         *per_class_blocks(results.runs, figures),
         *training_blocks(results, figures),
         *history_blocks(results, figures),
         *parameter_blocks(results.parameters),
+        *complexity_blocks(results),
         *deviation_blocks(results),
         *provenance_blocks(results),
     ]

@@ -76,28 +76,37 @@ def seed_significance(comparisons: dict) -> str:
     )
 
 
-def fold_summary(folds: list[dict], runs: list[dict]) -> list[dict]:
-    """Per model: its fold accuracies, their mean and sample standard
-    deviation, and its test accuracy, in the order of the runs."""
+def _mean_sd(values: list[float]) -> tuple[float | None, float | None]:
     import statistics
 
+    if not values:
+        return None, None
+    return statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else None
+
+
+def fold_summary(folds: list[dict], runs: list[dict]) -> list[dict]:
+    """Per model: its fold accuracies, their mean and sample standard
+    deviation, the same of its fold log losses (where the folds have them),
+    and its test accuracy and log loss, in the order of the runs."""
     rows = []
     for run in runs:
         trained_as = run.get("trained_as", run["model"])  # the variant validation chose
-        scores = [
-            row["accuracy"]
-            for row in sorted(folds, key=lambda row: row["fold"])
-            if row["model"] == trained_as
-        ]
-        if scores:
+        own = [row for row in sorted(folds, key=lambda row: row["fold"]) if row["model"] == trained_as]
+        if own:
+            scores = [row["accuracy"] for row in own]
+            mean, sd = _mean_sd(scores)
+            loss_mean, loss_sd = _mean_sd([row["log_loss"] for row in own if row.get("log_loss") is not None])
             rows.append(
                 {
                     "model": run["model"],
                     "folds": scores,
-                    "mean": statistics.fmean(scores),
-                    "sd": statistics.stdev(scores) if len(scores) > 1 else None,
+                    "mean": mean,
+                    "sd": sd,
+                    "log_loss_mean": loss_mean,
+                    "log_loss_sd": loss_sd,
                     "test": run["accuracy"],
-                    "split": next(row["split"] for row in folds if row["model"] == trained_as),
+                    "test_log_loss": run.get("log_loss"),
+                    "split": own[0]["split"],
                 }
             )
     return rows
@@ -452,4 +461,89 @@ def audio_extraction(audio: dict) -> str:
         + f"; {_count(len(audio['silent']), 'clip')} wholly silent."
         + (f" Left out: {' and '.join(left_out)}." if left_out else "")
         + f" {groups}"
+    )
+
+
+# ---- the complexity budget ---------------------------------------------------
+
+
+def complexity_verdict(row: dict) -> str:
+    """Whether a model fits the limits, in a few words: where memory fits
+    only once the parameters are stored as int8, that is said."""
+    memory = row["fits_memory_float32"] or row["fits_memory_int8"]
+    if memory and row["fits_macs"]:
+        return "yes" if row["fits_memory_float32"] else "at int8 only"
+    misses = [what for what, fits in (("memory", memory), ("MACs", row["fits_macs"])) if not fits]
+    return "no: " + " and ".join(misses)
+
+
+def complexity_basis(budget: dict) -> str:
+    """The limits and the clip length behind the per-second figures."""
+    limits = budget["limits"]
+    seconds = budget["clip_seconds"]
+    clip = (
+        f"a clip is {seconds:g} s of audio (the clip length the recordings were cut to)"
+        if budget["clip_seconds_from"] == "audio"
+        else f"a clip is taken as {seconds:g} s of audio (its frames at a 20 ms hop, as arrays record none)"
+    )
+    return (
+        f"Limits (config complexity_limits): {limits['parameter_memory_kb']:g} KB of parameter memory and "
+        f"{limits['macs_per_second']:,.0f} multiply-accumulates (MACs) per second of audio, the defaults "
+        "being those of DCASE 2022-2024 Task 1 (low-complexity acoustic scene classification); "
+        f"{clip}. KB are 1,024 bytes: 4 per parameter at float32, 1 at int8. A network's figures are its "
+        "closed-form counts (the parameters equal Keras's count of the trained model; MACs are those of "
+        "the convolutions, dense layers and LSTM gates). A forest's parameters are its tree nodes, one "
+        "stored value each (a split's threshold or a leaf's class), and it multiplies nothing: a "
+        "prediction makes one comparison per level of each tree."
+    )
+
+
+# ---- new recordings ------------------------------------------------------------
+
+
+def new_recordings_source(facts: dict) -> str:
+    """What the models classified, how it was read, and whether it is scored."""
+    what = _count(facts["n_files"], "recording" if facts["inputs"] == "recordings" else "clip")
+    labelled = (
+        f"its {facts['meta']} gives their scene labels, so the predictions are scored as the test set is"
+        if facts["labelled"]
+        else "without scene labels (no meta.csv, or one without a scene_label column), so the predictions "
+        "are counted, not scored"
+    )
+    sentence = f"Every model classified the {what} in {facts['source']}: {labelled}."
+    extraction = facts.get("extraction")
+    if extraction:
+        rates = ", ".join(f"{n:,} at {int(rate):,} Hz" for rate, n in extraction["sample_rates"].items())
+        sentence += (
+            f" The recordings ({rates}) were prepared with each model's bundle, as training prepared its "
+            f"recordings: {extraction['mixed_down']:,} mixed down to mono, {extraction['resampled']:,} "
+            f"resampled, {extraction['padded']:,} padded with silence, {extraction['cut']:,} cut."
+        )
+    return sentence + " Each model's table is results/predict/<model>.tsv."
+
+
+def _intervals_overlap(first: dict, second: dict) -> bool:
+    return first["ci95_low"] <= second["ci95_high"] and second["ci95_low"] <= first["ci95_high"]
+
+
+def new_recordings_verdict(predictions: list[dict], runs: list[dict]) -> str:
+    """How the best model on the test set does on the new recordings."""
+    best = max(runs, key=lambda run: run["accuracy"])
+    new = next((facts for facts in predictions if facts["model"] == best["model"]), None)
+    if new is None or not new["labelled"]:
+        return ""
+    overlap = (
+        "the two 95 % intervals overlap: it labels them about as well as the test set"
+        if _intervals_overlap(best, new)
+        else "the two 95 % intervals do not overlap: "
+        + (
+            "it labels them better than the test set"
+            if new["accuracy"] > best["accuracy"]
+            else "it labels them worse than the test set"
+        )
+    )
+    return (
+        f"The best model on the test set, {best['model']}, labels the new recordings with accuracy "
+        f"{new['accuracy']:.4f} ({new['ci95_low']:.3f}–{new['ci95_high']:.3f}) against "
+        f"{best['accuracy']:.4f} ({best['ci95_low']:.3f}–{best['ci95_high']:.3f}) on the test set; {overlap}."
     )

@@ -18,6 +18,7 @@ from pathlib import Path
 from ascflow.errors import AscflowError
 from ascflow.files import read_json, read_table
 from ascflow.ledger import previous_run, read_ledger, run_id, run_rows, runs_on
+from ascflow.models.counting import complexity
 from ascflow.models.history import read_history
 from ascflow.models.settings import ARCHITECTURE_KEYS
 
@@ -55,6 +56,10 @@ class Results:
     sweeps: list[dict] = field(default_factory=list)  # each swept model's choice among its variants
     #: This run and the earlier ones on the same data (history/runs.tsv); None: not compared.
     history: dict | None = None
+    #: One row per model run: its size and cost against the complexity limits.
+    complexity: list[dict] = field(default_factory=list)
+    #: Per model run, what it made of predict_dir's files (none without predict_dir).
+    predictions: list[dict] = field(default_factory=list)
 
 
 def read_runs(metrics_paths: list[str | Path], summary_path: str | Path | None = None) -> list[dict]:
@@ -141,6 +146,31 @@ def with_keras_counts(parameters: dict, runs: list[dict]) -> dict:
     return {**parameters, "networks": networks}
 
 
+def model_complexity(parameters: dict, runs: list[dict]) -> list[dict]:
+    """Each run's complexity against the limits params.json records (none
+    where it records none): a network's from its closed-form counts, which
+    must be the parameters Keras counted in the trained model; a forest's
+    from its tree nodes, one stored value each (a split's threshold or a
+    leaf's class), and no multiplications (a prediction walks each tree)."""
+    budget = parameters.get("complexity")
+    if not budget:
+        return []
+    rows = []
+    for run in runs:
+        network = budget["networks"].get(run["family"])
+        if network is None:
+            figures = complexity(run["tree_nodes"], 0, budget["clip_seconds"], budget["limits"])
+        elif network["parameters"] != run.get("n_params"):
+            raise AscflowError(
+                f"{run['model']}: Keras counted {run.get('n_params')} parameters in the trained model but "
+                f"results/params/params.json has {network['parameters']} by the closed form."
+            )
+        else:
+            figures = network
+        rows.append({"model": run["model"], "family": run["family"], **figures})
+    return rows
+
+
 def read_benchmarks(paths: list[str | Path]) -> list[dict]:
     """Wall time and peak memory per job, from Snakemake's benchmark files
     (``benchmarks/<rule>.tsv`` or ``benchmarks/<rule>/<job>.tsv``); a file
@@ -218,6 +248,26 @@ def run_history(ledger_path: str | Path, runs: list[dict]) -> dict:
     }
 
 
+def read_predictions(paths: list[str | Path], runs: list[dict]) -> list[dict]:
+    """The facts of each run's predictions, in the order of the runs; each
+    must come from the bundle of the model the run evaluated (its data and
+    settings), else one sentence naming the file."""
+    by_model = {}
+    for path in paths:
+        facts = read_json(path)
+        by_model[facts["model"]] = facts
+        run = next((run for run in runs if run["model"] == facts["model"]), None)
+        if run is None or (facts["data_fingerprint"], facts["settings_digest"]) != (
+            run.get("data_fingerprint"),
+            run.get("settings_digest"),
+        ):
+            raise AscflowError(
+                f"{path}: was predicted by another model than this run's {facts['model']}; "
+                "run the workflow again to predict anew."
+            )
+    return [by_model[run["model"]] for run in runs if run["model"] in by_model]
+
+
 def package_versions() -> dict[str, str]:
     versions = {}
     for entry in PROVENANCE_PACKAGES:
@@ -274,6 +324,8 @@ class ResultFiles:
     comparisons: str
     folds: list[str] = field(default_factory=list)  # the fold table, when cross-validating
     selections: list[str] = field(default_factory=list)  # each swept model's choice among its variants
+    #: Per model, the facts of its predictions of predict_dir's files (with predict_dir).
+    predictions: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -297,12 +349,13 @@ def gather_results(files: ResultFiles, context: RunContext, repository: str | Pa
     workflow runs from, for its git commit."""
     data, runs = read_json(files.data_summary), read_runs(files.metrics, files.summary_table)
     check_runs_belong(files.metrics, runs, data, context.settings_digests)
+    counts = read_parameter_tables(files.parameters)
     return Results(
         data=data,
         runs=runs,
         aggregate=read_table(files.aggregate_table),
         histories=read_histories(files.histories),
-        parameters=with_keras_counts(read_parameter_tables(files.parameters), runs),
+        parameters=with_keras_counts(counts, runs),
         benchmarks=read_benchmarks(context.benchmarks),
         config=context.config,
         comparisons=read_json(files.comparisons),
@@ -310,4 +363,6 @@ def gather_results(files: ResultFiles, context: RunContext, repository: str | Pa
         provenance=provenance(repository),
         sweeps=read_selections(files.selections, data),
         history=run_history(context.ledger, runs) if context.ledger else None,
+        complexity=model_complexity(counts, runs),
+        predictions=read_predictions(files.predictions, runs),
     )

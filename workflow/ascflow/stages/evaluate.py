@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 
-from ascflow.errors import AscflowError
 from ascflow.evaluation import (
     SUMMARY_COLUMNS,
     aggregate_runs,
@@ -22,8 +21,9 @@ from ascflow.evaluation import (
     mcnemar_test,
     paired_seed_tests,
 )
-from ascflow.files import file_digest, read_json, save_array, write_json, write_table
+from ascflow.files import read_json, save_array, write_json, write_table
 from ascflow.models.naming import parse_model_name
+from ascflow.models.stored import check_model, load_model, model_to_score, predict_probabilities
 from ascflow.stages.runtime import Runtime
 from ascflow.stages.train import load_features
 
@@ -48,64 +48,6 @@ TRAINING_FACTS = (
     "device",
     "device_name",
 )
-
-
-def check_model(model_path: str, info: dict, info_path: str, summary: dict) -> None:
-    """The model file is the one its training wrote, trained on the data
-    validated now; else one sentence naming the file."""
-    if file_digest(model_path) != info["model_sha256"]:
-        raise AscflowError(
-            f"{model_path}: is not the file its training wrote (truncated or changed since; its SHA-256 "
-            f"differs from {info_path}); delete it and run the workflow again to retrain."
-        )
-    if info["data_fingerprint"] != summary["fingerprint"]:
-        raise AscflowError(
-            f"{model_path}: was trained on other data than results/data/summary.json describes; "
-            "delete it and run the workflow again to retrain."
-        )
-
-
-def load_model(model_path: str, family: str):
-    """The trained model; one sentence naming the file if it cannot be read."""
-    try:
-        if family == "rf":
-            import joblib
-
-            return joblib.load(model_path)
-        import keras
-
-        # No optimizer is needed to predict, so the model is not compiled.
-        return keras.models.load_model(model_path, compile=False)
-    except Exception as error:  # any library's error on a damaged file
-        raise AscflowError(
-            f"{model_path}: cannot be loaded ({type(error).__name__}); delete it and run the workflow "
-            "again to retrain."
-        ) from error
-
-
-def predict_probabilities(model, family: str, features: np.ndarray) -> np.ndarray:
-    if family == "rf":
-        return model.predict_proba(features)
-    from ascflow.models.network import predict
-
-    return predict(model, features)
-
-
-def model_to_score(
-    model_name: str, model_paths: list[str], info_paths: list[str], selection_path: str | None
-) -> tuple[str, str, dict, dict | None]:
-    """The model file validation chose, its training facts' file and those
-    facts: the one given, or, after a sweep without refit, the selected
-    variant's of its runs' (``select_variant``'s choice)."""
-    if selection_path is None or len(model_paths) == 1:
-        selection = read_json(selection_path) if selection_path else None
-        return model_paths[0], info_paths[0], read_json(info_paths[0]), selection
-    selection = read_json(selection_path)
-    chosen = selection["selected"]
-    # Run names may hold dots (learning_rate-0.004): match whole file names.
-    model_path = next(path for path in model_paths if Path(path).name == chosen + Path(path).suffix)
-    info_path = next(path for path in info_paths if Path(path).name == f"{chosen}.train.json")
-    return model_path, info_path, read_json(info_path), selection
 
 
 @dataclass(frozen=True)
@@ -150,9 +92,7 @@ def evaluate_job(job: EvaluateModel) -> dict:
 
         configure_tensorflow(job.runtime.threads, seed=0, gpu=job.settings.gpu)
     summary = read_json(inputs.summary)
-    model_path, info_path, info, selection = model_to_score(
-        model_name, inputs.model, inputs.info, inputs.selection
-    )
+    model_path, info_path, info, selection = model_to_score(inputs.model, inputs.info, inputs.selection)
     check_model(model_path, info, info_path, summary)
     model = load_model(model_path, name.family)
     probabilities = predict_probabilities(model, name.family, load_features(inputs.features))

@@ -447,7 +447,7 @@ def fit_fold_job(job: CrossValidate) -> dict:
         "split": split_kind(groups),
         "n_train": int(train_index.size),
         "n_held_out": int(held_index.size),
-        **{key: scores[key] for key in ("accuracy", "macro_f1", "ci95_low", "ci95_high")},
+        **{key: scores[key] for key in ("accuracy", "macro_f1", "ci95_low", "ci95_high", "log_loss")},
     }
     log.info(
         "%s, fold %d of %d: accuracy %.4f", model_name, settings.fold, settings.n_folds, facts["accuracy"]

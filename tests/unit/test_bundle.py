@@ -1,0 +1,143 @@
+"""Model bundles: what the manifest records, loading that runs no code from
+the bundle, and every bundle this version cannot use refused in one sentence."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import joblib
+import keras
+import numpy as np
+import pytest
+import skops.io
+from ascflow.data.audio import FRONT_END
+from ascflow.errors import AscflowError
+from ascflow.files import file_digest
+from ascflow.models.bundle import FORMAT_VERSION, MANIFEST, load_bundle, read_manifest
+from conftest import ARRAY_SHAPE, CLASSES, bundle_of, provenance
+from support import TINY_AUDIO
+
+
+def copy_of(bundle: Path, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(bundle, tmp_path / bundle.name))
+
+
+def edit_manifest(bundle: Path, **changes) -> None:
+    manifest = json.loads((bundle / MANIFEST).read_text())
+    (bundle / MANIFEST).write_text(json.dumps({**manifest, **changes}))
+
+
+def test_manifest_records_what_prediction_needs(forest_bundle, cnn_bundle):
+    forest = read_manifest(forest_bundle)
+    assert forest["format_version"] == FORMAT_VERSION and forest["family"] == "rf"
+    assert forest["model_file"] == "model.skops" and forest["class_names"] == CLASSES
+    assert forest["clip"] == {"n_features": 12, "n_frames": 40} and forest["input_shape"] == [480]
+    assert forest["features"]["layout"] == "flat" and forest["features"]["standardize"] == "per_band"
+    assert len(forest["features"]["band_mean"]) == 12 and forest["audio"] is None
+    assert forest["files"] == {"model.skops": file_digest(forest_bundle / "model.skops")}
+    assert forest["data_fingerprint"] == provenance("rf_5")["data_fingerprint"]
+    cnn = read_manifest(cnn_bundle)
+    assert cnn["input_shape"] == [12, 51, 1] and cnn["features"]["layout"] == "channel"
+    without_chunks = {key: value for key, value in TINY_AUDIO.items() if key != "chunk_files"}
+    assert cnn["audio"]["settings"] == {**without_chunks, "fmin": 0.0, "fmax": 4000.0, "clip_s": 1.0}
+    assert cnn["audio"]["front_end"] == FRONT_END
+    assert sorted(path.name for path in cnn_bundle.iterdir()) == ["manifest.json", "model.keras"]
+
+
+def test_forest_is_no_pickle_and_predicts_as_before_export(forest_bundle):
+    model_file = forest_bundle / "model.skops"
+    assert model_file.read_bytes()[:2] == b"PK"  # a zip archive of JSON and arrays, not a pickle
+    bundle = load_bundle(forest_bundle)
+    trained = joblib.load(forest_bundle.parent / "rf_5.joblib")
+    clips = np.random.default_rng(1).normal(size=(4, *ARRAY_SHAPE)).astype(np.float32)
+    expected = trained.predict_proba(bundle.model_input(clips))
+    np.testing.assert_array_equal(bundle.probabilities(clips), expected)
+
+
+def test_changed_model_file_is_refused_before_it_is_loaded(forest_bundle, tmp_path):
+    bundle = copy_of(forest_bundle, tmp_path)
+    with open(bundle / "model.skops", "ab") as handle:
+        handle.write(b"\0")
+    with pytest.raises(
+        AscflowError,
+        match=rf"^{re.escape(str(bundle / 'model.skops'))}: does not match the SHA-256 the bundle's "
+        r"manifest records \(changed or damaged since it was exported\); export it again\.$",
+    ):
+        load_bundle(bundle)
+    (bundle / "model.skops").unlink()
+    with pytest.raises(AscflowError, match=r"model\.skops: is missing from the bundle\.$"):
+        load_bundle(bundle)
+
+
+REFUSED = {
+    "newer-format": (
+        {"format_version": FORMAT_VERSION + 1},
+        rf"is a bundle of format version {FORMAT_VERSION + 1}, which this version of ascflow cannot read",
+    ),
+    "not-a-bundle": ({"format": "something-else"}, r"not the manifest of an ascflow model bundle"),
+    "unknown-family": ({"family": "svm"}, r"describes a model of family 'svm' that this version cannot use"),
+}
+
+
+@pytest.mark.parametrize(("changes", "message"), REFUSED.values(), ids=REFUSED)
+def test_manifest_this_version_cannot_read_is_one_sentence(forest_bundle, tmp_path, changes, message):
+    bundle = copy_of(forest_bundle, tmp_path)
+    edit_manifest(bundle, **changes)
+    with pytest.raises(AscflowError, match=message) as raised:
+        load_bundle(bundle)
+    assert str(raised.value).count(". ") == 0 and str(raised.value).endswith(".")
+
+
+def test_other_audio_front_end_and_missing_manifest_are_refused(cnn_bundle, tmp_path):
+    bundle = copy_of(cnn_bundle, tmp_path)
+    manifest = json.loads((bundle / MANIFEST).read_text())
+    manifest["audio"]["front_end"]["downmix"] = "left_channel"
+    (bundle / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(
+        AscflowError, match=r"computes otherwise \(downmix of the audio front-end differ\)\.$"
+    ):
+        load_bundle(bundle)
+    (bundle / MANIFEST).unlink()
+    with pytest.raises(AscflowError, match=rf"^{re.escape(str(bundle))}: not a model bundle \(it has no "):
+        load_bundle(bundle)
+    with pytest.raises(AscflowError, match=r"no such bundle folder\.$"):
+        load_bundle(tmp_path / "nowhere")
+
+
+def test_forest_file_with_other_types_is_not_loaded(forest_bundle, tmp_path):
+    """A skops file that would build anything beyond a forest (here a call
+    to print through functools.partial) is refused, never loaded."""
+    import functools
+
+    bundle = copy_of(forest_bundle, tmp_path)
+    skops.io.dump({"forest": functools.partial(print, "ran")}, bundle / "model.skops")
+    edit_manifest(bundle, files={"model.skops": file_digest(bundle / "model.skops")})
+    with pytest.raises(AscflowError, match=r"holds types a forest does not need, so it is not loaded "):
+        load_bundle(bundle)
+
+
+def test_keras_model_that_would_run_code_is_refused(tmp_path):
+    """A Lambda layer is code: Keras's safe mode refuses it, in one sentence."""
+    model = keras.Sequential(
+        [
+            keras.Input((12, 51, 1)),
+            keras.layers.Lambda(lambda x: x * 2),
+            keras.layers.Flatten(),
+            keras.layers.Dense(3, activation="softmax"),
+        ]
+    )
+    model.save(tmp_path / "lambda.keras")
+    bundle_of(tmp_path / "bundle", tmp_path / "lambda.keras", "cnn", (12, 51), TINY_AUDIO)
+    with pytest.raises(AscflowError, match=r"model\.keras: cannot be loaded \(ValueError: .*\)\.$") as raised:
+        load_bundle(tmp_path / "bundle")
+    assert "\n" not in str(raised.value)
+
+
+def test_model_of_another_input_shape_than_its_manifest_is_refused(cnn_bundle, tmp_path):
+    bundle = copy_of(cnn_bundle, tmp_path)
+    edit_manifest(bundle, input_shape=[40, 501, 1])
+    with pytest.raises(AscflowError, match=r"takes inputs of shape \(12, 51, 1\), not the \(40, 501, 1\)"):
+        load_bundle(bundle)

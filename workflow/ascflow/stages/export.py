@@ -1,0 +1,81 @@
+"""Stage export: each trained model as a bundle that travels
+(``results/export/<model>/``, :mod:`ascflow.models.bundle`).
+
+Everything the bundle states comes from what training and validation
+recorded: the model's ``.train.json`` (its standardization, the LSTM's
+time-major view, its data fingerprint and settings digest) and
+``results/data/summary.json`` (the class names, the clip shape, the training
+set's band statistics and, for recordings, the extraction settings), never
+from the config.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from ascflow.files import read_json
+from ascflow.models.bundle import write_bundle
+from ascflow.models.naming import parse_model_name
+from ascflow.models.stored import check_model, model_to_score
+from ascflow.stages.runtime import Runtime
+
+log = logging.getLogger("ascflow")
+
+
+@dataclass(frozen=True)
+class TrainedFiles:
+    #: The model its evaluation scores, and its training's facts: the
+    #: trained or refit one, or every sweep variant's with the choice.
+    model: list[str]
+    info: list[str]
+    summary: str
+    selection: str | None = None
+
+
+@dataclass(frozen=True)
+class Bundle:
+    bundle: str  # results/export/<model>/
+
+
+@dataclass(frozen=True)
+class Exported:
+    model: str
+
+
+@dataclass(frozen=True)
+class ExportModel:
+    inputs: TrainedFiles
+    outputs: Bundle
+    settings: Exported
+    runtime: Runtime = field(default_factory=Runtime)
+
+
+def export_job(job: ExportModel) -> dict:
+    """The model file must be the one its training wrote, on the data validated now."""
+    model_name, bundle_dir = job.settings.model, job.outputs.bundle
+    summary = read_json(job.inputs.summary)
+    model_path, info_path, info, selection = model_to_score(
+        job.inputs.model, job.inputs.info, job.inputs.selection
+    )
+    check_model(model_path, info, info_path, summary)
+    family = parse_model_name(model_name).family
+    audio = summary["audio"]["settings"] if summary.get("source") == "audio" else None
+    manifest = write_bundle(
+        bundle_dir,
+        model_name=model_name,
+        family=family,
+        trained_model_path=model_path,
+        class_names=summary["class_names"],
+        clip_shape=(summary["n_features"], summary["n_frames"]),
+        standardize=info["standardize"],
+        band_mean=summary["train_band_mean"],
+        band_std=summary["train_band_std"],
+        time_major=(info.get("settings") or {}).get("time_major"),
+        audio=audio,
+        data_fingerprint=info["data_fingerprint"],
+        # As the evaluation's metrics record it: a sweep's, with its choice.
+        settings_digest=selection["settings_digest"] if selection else info["settings_digest"],
+    )
+    log.info("%s: %s, %s", bundle_dir, manifest["model_file"], "from recordings" if audio else "from arrays")
+    return manifest

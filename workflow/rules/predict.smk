@@ -1,0 +1,106 @@
+"""Using the trained models: each exported as a bundle that travels, and the
+recordings (or clips) of predict_dir classified by every one of them."""
+
+
+rule export_model:
+    """Export one trained model as a bundle: the model, its feature settings, statistics and class names."""
+    input:
+        unpack(get_trained_model),
+        code=code_files("ascflow.stages.export:export_job"),
+    output:
+        bundle=directory("results/export/{model}"),
+    log:
+        "logs/export_model/{model}.log",
+    benchmark:
+        "benchmarks/export_model/{model}.tsv"
+    wildcard_constraints:
+        model=MODEL_PATTERN,
+    conda:
+        "../../environment.yml"
+    threads: threads_of("export_model")
+    resources:
+        **resources_of("export_model"),
+    script:
+        "../scripts/export_model.py"
+
+
+checkpoint list_predict_recordings:
+    """List the recordings below predict_dir, in chunks of files."""
+    input:
+        code=code_files("ascflow.stages.predict:list_recordings"),
+    output:
+        manifest="results/predict/recordings.json",
+    log:
+        "logs/list_predict_recordings.log",
+    benchmark:
+        "benchmarks/list_predict_recordings.tsv"
+    conda:
+        "../../environment.yml"
+    threads: threads_of("list_predict_recordings")
+    resources:
+        **resources_of("list_predict_recordings"),
+    params:
+        predict_dir=config["predict_dir"],
+        chunk_files=config["audio"]["chunk_files"],
+        # Adding or removing a recording lists the folder again.
+        listing=get_predict_listing(),
+    script:
+        "../scripts/list_predict_recordings.py"
+
+
+rule extract_predict_chunk:
+    """Compute the log mel-band energies of one chunk of new recordings, with a bundle's settings."""
+    input:
+        audio=get_predict_chunk_files,
+        bundle=get_extraction_bundle,
+        code=code_files("ascflow.stages.predict:extract_chunk"),
+    output:
+        chunk="results/predict/chunks/{chunk}.npz",
+    log:
+        "logs/extract_predict_chunk/{chunk}.log",
+    benchmark:
+        "benchmarks/extract_predict_chunk/{chunk}.tsv"
+    conda:
+        "../../environment.yml"
+    threads: threads_of("extract_predict_chunk")
+    resources:
+        **resources_of("extract_predict_chunk"),
+    params:
+        # A recording replaced, even with an older mtime, re-extracts its chunk.
+        state=get_predict_chunk_state,
+    script:
+        "../scripts/extract_predict_chunk.py"
+
+
+rule predict_model:
+    """Classify predict_dir with one model's bundle: the table, and its scores where meta.csv labels the files."""
+    input:
+        unpack(get_prediction_inputs),
+        code=code_files("ascflow.stages.predict:predict_job"),
+    output:
+        table="results/predict/{model}.tsv",
+        facts=ensure("results/predict/{model}.json", non_empty=True),
+    log:
+        "logs/predict_model/{model}.log",
+    benchmark:
+        "benchmarks/predict_model/{model}.tsv"
+    wildcard_constraints:
+        model=MODEL_PATTERN,
+    conda:
+        "../../environment.yml"
+    threads: threads_of("predict_model")
+    resources:
+        **resources_of("predict_model"),
+    params:
+        predict_dir=config["predict_dir"],
+        gpu=per_model(PLAN.gpu_setting),
+        # An X.npy replaced, even with an older mtime, is classified again.
+        state=get_prediction_clips_state,
+    script:
+        "../scripts/predict_model.py"
+
+
+rule predict:
+    """Classify predict_dir with every trained model (training only those missing) and report the scores."""
+    input:
+        get_predict_targets,
