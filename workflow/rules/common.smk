@@ -38,16 +38,16 @@ from ascflow.cluster import (
     request_from_resources,
 )
 from ascflow.configuration import check_config, coerce_to_schema
-from ascflow.data.validation import SPLITS, data_paths, data_state, group_paths
+from ascflow.data.validation import SPLITS, data_digests, data_paths, group_paths
 from ascflow.data.audio import audio_settings
 from ascflow.data.audio_folder import (
     chunk_paths,
     layout_files,
-    recording_state,
+    recording_digests,
     recordings_on_disk,
 )
 from ascflow.errors import AscflowError
-from ascflow.files import content_digest, read_json
+from ascflow.files import DIGEST_CACHE, content_digest, read_json
 from ascflow.features import LAYOUTS
 from ascflow.models.counting import COUNTED_NETWORKS
 from ascflow.models.device import driver_gpus, gpu_request
@@ -61,7 +61,7 @@ from ascflow.models.naming import (
 )
 from ascflow.models.settings import ARCHITECTURE_KEYS
 from ascflow.report.outputs import figure_outputs, network_names
-from ascflow.sources import code_files
+from ascflow.sources import code_digest
 from ascflow.threads import local_cores, start_priority, thread_plan, usable_cpus
 
 
@@ -186,14 +186,15 @@ def get_data_dir():
     return folders[get_data_source()]
 
 
-def get_data_state():
-    """How each file of the user's data folder stands on disk, a param of
+def get_data_digests():
+    """The SHA-256 of each file of the user's data folder, a param of
     validate_data: replacing a file re-validates even when its modification
-    time is older. Stops the run at once when a file is missing or unreadable."""
+    time is older, and the folder copied or moved re-validates nothing.
+    Stops the run at once when a file is missing or unreadable."""
     if get_data_source() != "user":
         return {}  # made by generate_default_data or the audio rules, tracked
     try:
-        return data_state(config["data_dir"])
+        return data_digests(config["data_dir"], DIGEST_CACHE)
     except AscflowError as error:
         stop(error)
 
@@ -317,11 +318,22 @@ def get_audio_chunk_files(wildcards):
     return chunk_paths(get_audio_manifest(), wildcards.chunk)
 
 
-def get_audio_chunk_state(wildcards):
-    """How each recording of a chunk stands on disk, a param of
+def get_audio_chunk_digests(wildcards):
+    """The SHA-256 of each recording of a chunk, a param of
     extract_audio_chunk: a recording replaced, even with an older
     modification time, extracts its chunk again, and that chunk alone."""
-    return recording_state(get_audio_chunk_files(wildcards))
+    path = checkpoints.list_audio.get().output.manifest
+    digests = _recording_digests(path, Path(path).stat().st_mtime_ns)
+    entries = get_audio_manifest()["files"]
+    chunk = {entry["file"] for entry in entries if entry["chunk"] == wildcards.chunk}
+    return {name: digest for name, digest in digests.items() if name in chunk}
+
+
+@functools.cache
+def _recording_digests(path, mtime_ns):
+    """Every listed recording's digest, once per listing: each chunk's
+    params take theirs from it."""
+    return recording_digests(_read_manifest(path, mtime_ns), DIGEST_CACHE)
 
 
 def get_audio_chunks(wildcards=None):

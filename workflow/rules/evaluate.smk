@@ -5,7 +5,6 @@ rule evaluate_model:
     """Score one trained model on the test set: accuracy with its interval, F1, recall, confusions."""
     input:
         unpack(get_evaluation_inputs),
-        code=code_files("ascflow.stages.evaluate:evaluate_job"),
     output:
         metrics=ensure("results/metrics/{model}.json", non_empty=True),
         probabilities="results/predictions/{model}.npy",
@@ -24,6 +23,7 @@ rule evaluate_model:
         gpu=get_gpu_request,
     params:
         gpu=get_gpu_setting,
+        code=code_digest("ascflow.stages.evaluate:evaluate_job"),
     script:
         "../scripts/evaluate_model.py"
 
@@ -32,7 +32,6 @@ rule summarize_metrics:
     """One table of every model run (summary.tsv) and the means over seeds (aggregate.tsv)."""
     input:
         metrics=expand(rules.evaluate_model.output.metrics, model=get_model_names()),
-        code=code_files("ascflow.stages.evaluate:summarize_metrics"),
     output:
         summary="results/metrics/summary.tsv",
         aggregate="results/metrics/aggregate.tsv",
@@ -44,6 +43,8 @@ rule summarize_metrics:
     resources:
         mem_mb=500,
         runtime=5,
+    params:
+        code=code_digest("ascflow.stages.evaluate:summarize_metrics"),
     script:
         "../scripts/summarize_metrics.py"
 
@@ -55,7 +56,6 @@ rule compare_models:
             rules.evaluate_model.output.probabilities, model=get_model_names()
         ),
         labels=rules.validate_data.output.test_labels,
-        code=code_files("ascflow.stages.evaluate:compare_models"),
     output:
         comparisons="results/comparisons/models.json",
     log:
@@ -68,6 +68,8 @@ rule compare_models:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        code=code_digest("ascflow.stages.evaluate:compare_models"),
     script:
         "../scripts/compare_models.py"
 
@@ -76,7 +78,6 @@ rule summarize_folds:
     """One table of every model's fold scores (results/cv/folds.tsv)."""
     input:
         folds=get_fold_files(),
-        code=code_files("ascflow.stages.evaluate:summarize_folds"),
     output:
         folds="results/cv/folds.tsv",
     log:
@@ -87,5 +88,7 @@ rule summarize_folds:
     resources:
         mem_mb=500,
         runtime=5,
+    params:
+        code=code_digest("ascflow.stages.evaluate:summarize_folds"),
     script:
         "../scripts/summarize_folds.py"

@@ -14,7 +14,6 @@ rule render_report:
         comparisons=rules.compare_models.output.comparisons,
         folds=get_fold_table(),
         audio_manifest=get_audio_manifest_input,
-        code=code_files("ascflow.stages.report:render_report"),
     output:
         **get_figure_outputs(),
         markdown=ensure("reports/report.md", non_empty=True),
@@ -47,5 +46,6 @@ rule render_report:
         # job whose timing matters has finished before the report runs, as
         # the report's inputs come from them. This config's jobs only.
         benchmarks=get_benchmark_files,
+        code=code_digest("ascflow.stages.report:render_report"),
     script:
         "../scripts/render_report.py"

@@ -7,7 +7,6 @@ rule train_forest:
         features=get_features("flat", "train"),
         labels=rules.validate_data.output.train_labels,
         summary=rules.validate_data.output.summary,
-        code=code_files("ascflow.stages.train:fit_forest_job"),
     output:
         model="results/models/{model}.joblib",
         info="results/models/{model}.train.json",
@@ -29,6 +28,7 @@ rule train_forest:
         seed=get_model_seed,
         standardize=config["features"]["standardize"],
         settings_digest=get_settings_digest,
+        code=code_digest("ascflow.stages.train:fit_forest_job"),
     script:
         "../scripts/train_forest.py"
 
@@ -37,7 +37,6 @@ rule train_network:
     """Train the CNN or the LSTM; a killed job resumes from its last epoch."""
     input:
         unpack(get_network_training_inputs),
-        code=code_files("ascflow.stages.train:fit_network_job"),
     output:
         model="results/models/{model}.keras",
         history="results/models/{model}.history.csv",
@@ -68,6 +67,7 @@ rule train_network:
         # Per-epoch checkpoints (weights, optimizer, history), written by
         # rename; a retried or re-run job resumes from the last one.
         work_dir=get_resume_dir,
+        code=code_digest("ascflow.stages.train:fit_network_job"),
     script:
         "../scripts/train_network.py"
 
@@ -76,7 +76,6 @@ rule cross_validate:
     """Train one model on every fold of the training set but one, and score it on that fold (cv.folds)."""
     input:
         unpack(get_fold_inputs),
-        code=code_files("ascflow.stages.train:fit_fold_job"),
     output:
         fold="results/cv/{model}/fold{fold}.json",
     log:
@@ -99,5 +98,6 @@ rule cross_validate:
         seed=get_model_seed,
         gpu=get_gpu_setting,
         work_dir=get_fold_resume_dir,
+        code=code_digest("ascflow.stages.train:fit_fold_job"),
     script:
         "../scripts/cross_validate.py"

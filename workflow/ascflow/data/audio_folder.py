@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from ascflow.errors import AscflowError
-from ascflow.files import atomic_path, write_text
+from ascflow.files import atomic_path, cached_file_digests, write_text
 
 AUDIO_FOLDER = "audio"
 #: ``meta.csv``; ``meta.txt`` is the name DCASE 2017 gave the same table.
@@ -383,17 +383,13 @@ def extraction_facts(manifest: dict, facts: list[dict], silent: list[str]) -> di
     }
 
 
-def recording_state(paths: list[str]) -> list[str]:
-    """What identifies each recording on disk (size, modification and change
-    time, inode; as :func:`ascflow.data.validation.data_state` does for arrays):
-    a file replaced even with an older modification time changes it. A file
-    that is gone is left to the listing, which names it."""
-    state = []
-    for path in paths:
-        try:
-            facts = Path(path).stat()
-        except OSError:
-            state.append(f"{path}:missing")
-            continue
-        state.append(f"{path}:{facts.st_size}:{facts.st_mtime_ns}:{facts.st_ctime_ns}:{facts.st_ino}")
-    return state
+def recording_digests(manifest: dict, cache_path: str | Path | None = None) -> dict[str, str]:
+    """The SHA-256 of each listed recording, by its name in the listing
+    (relative to ``audio_dir``, so not where the folder lies), remembered
+    against each file's state (:func:`ascflow.files.cached_file_digests`): a
+    recording replaced, even with an older modification time, has another
+    digest. A file that is gone is left to the listing, which names it."""
+    paths = {entry["file"]: Path(manifest["audio_dir"], entry["file"]) for entry in manifest["files"]}
+    present = {name: path for name, path in paths.items() if path.is_file()}
+    digests = cached_file_digests(list(present.values()), cache_path)
+    return {name: digests[str(present[name])] if name in present else "missing" for name in paths}

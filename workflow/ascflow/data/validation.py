@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ascflow.errors import AscflowError
-from ascflow.files import CHUNK_CLIPS, content_digest, file_digest
+from ascflow.files import CHUNK_CLIPS, cached_file_digests, content_digest, file_digest
 
 SPLITS = ("train", "test")
 DATA_FILES = tuple(f"{kind}_{split}.npy" for split in SPLITS for kind in ("X", "y"))
@@ -43,20 +43,22 @@ def group_paths(data_dir: str | Path) -> dict[str, Path]:
     return {name.removesuffix(".npy"): folder / name for name in GROUP_FILES if (folder / name).is_file()}
 
 
-def data_state(data_dir: str | Path) -> dict[str, str]:
+def data_digests(data_dir: str | Path, cache_path: str | Path | None = None) -> dict[str, str]:
     """Check that each data file is there and readable as ``.npy`` (its
-    header, not its data); return what identifies each file on disk.
+    header, not its data); return the SHA-256 of each file, by name.
 
-    The identity is size, modification and change time and inode: a file
-    replaced in place changes its change time even when its modification
-    time is set back (``cp -p``, an archive restore), which Snakemake's own
-    modification-time check misses. Raises :class:`AscflowError` naming the
-    first missing or unreadable file.
+    The content identifies a file, not where it lies or its times: a file
+    replaced in place with its old modification time (``cp -p``, an archive
+    restore), which Snakemake's own modification-time check misses, has
+    another digest, and a data folder copied or moved with its project has
+    the same. The digests are remembered in ``cache_path`` against each
+    file's state (:func:`ascflow.files.cached_file_digests`). Raises
+    :class:`AscflowError` naming the first missing or unreadable file.
     """
-    state = {}
     folder = Path(data_dir)
     if not folder.is_dir():
         raise AscflowError(f"data_dir {folder}: no such folder.")
+    paths = []
     for path in [*data_paths(folder).values(), *group_paths(folder).values(), folder / CLASSES_FILE]:
         if path.name == CLASSES_FILE and not path.is_file():
             continue
@@ -64,9 +66,9 @@ def data_state(data_dir: str | Path) -> dict[str, str]:
             load_array(path)
         elif not os.access(path, os.R_OK):
             raise AscflowError(f"{path}: cannot be read.")
-        facts = path.stat()
-        state[path.name] = f"{facts.st_size}:{facts.st_mtime_ns}:{facts.st_ctime_ns}:{facts.st_ino}"
-    return state
+        paths.append(path)
+    digests = cached_file_digests(paths, cache_path)
+    return {path.name: digests[str(path)] for path in paths}
 
 
 def load_array(path: str | Path) -> np.ndarray:
