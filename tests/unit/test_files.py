@@ -11,6 +11,7 @@ import os
 import shutil
 from pathlib import Path
 
+import ascflow.files
 from ascflow.files import cached_file_digests
 
 
@@ -25,10 +26,12 @@ def test_digests_are_read_once_and_again_when_a_file_is_replaced(tmp_path, monke
     first.write_bytes(b"first" * 1000)
     second.write_bytes(b"second" * 1000)
     cache = tmp_path / "cache/digests.json"
-    assert cached_file_digests([first, second], cache) == {str(first): sha256(first), str(second): sha256(second)}
+    assert cached_file_digests([first, second], cache) == {
+        str(first): sha256(first),
+        str(second): sha256(second),
+    }
 
     read = []
-    import ascflow.files
 
     def counting_digest(path):
         read.append(os.path.basename(path))
