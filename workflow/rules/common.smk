@@ -217,8 +217,10 @@ def get_data_files(wildcards=None):
     classes = Path(get_data_dir(), "classes.txt")
     if get_data_source() != "user" or classes.is_file():
         files["classes"] = str(classes)
-    if get_data_source() == "audio":  # what the extraction did, for the summary
+    if get_data_source() == "audio":  # what the extraction did, for the summary,
         files["audio_facts"] = rules.gather_audio_features.output.facts
+        # and which recordings the clips are, for its sentences
+        files["audio_manifest"] = rules.list_audio.output.manifest
     return files
 
 

@@ -16,4 +16,5 @@ with rule_logging(snakemake.log[0]):
         train_groups_path=snakemake.output.train_groups,
         test_groups_path=snakemake.output.test_groups,
         audio_facts_path=snakemake.input.get("audio_facts"),
+        audio_manifest_path=snakemake.input.get("audio_manifest"),
     )

@@ -18,8 +18,13 @@ adding recordings at the end of ``meta.csv`` leaves the earlier chunks as they
 were.
 
 Every problem a user must fix raises :class:`AscflowError` with one sentence
-naming the file; recordings on disk that ``meta.csv`` does not list and clips
-that are wholly silent are warnings, or errors with ``audio_checks: error``.
+naming the file (a table and its row, or a recording): among them tables
+that contradict each other (a fold list giving a file another scene label
+than ``meta.csv``, or two) and a scene that only the test split has.
+Recordings on disk that ``meta.csv`` does not list and clips that are
+wholly silent are warnings, or errors with ``audio_checks: error``. What
+validation finds in the gathered arrays names the recordings and table rows
+each clip comes from (:class:`RecordingNames`).
 """
 
 from __future__ import annotations
@@ -28,10 +33,12 @@ import csv
 import json
 from collections import Counter
 from contextlib import ExitStack
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
+from ascflow.data.validation import ClipNames
 from ascflow.errors import AscflowError
 from ascflow.files import atomic_path, cached_file_digests, write_text
 
@@ -143,7 +150,7 @@ def _cell(cells: list[str], position: int | None) -> str:
 
 def read_meta(path: Path) -> tuple[list[dict], bool]:
     """The recordings ``meta.csv`` lists, in its order, as ``{file, label,
-    group}``, and whether it has an identifier column."""
+    group, line}``, and whether it has an identifier column."""
     header, rows = _rows(path)
     if header is not None and "label" not in header:
         raise AscflowError(f"{path}: the header names no scene label column ({', '.join(COLUMNS['label'])}).")
@@ -166,34 +173,120 @@ def read_meta(path: Path) -> tuple[list[dict], bool]:
         group = _cell(cells, positions.get("group"))
         if has_groups and not group:
             raise AscflowError(f"{path} line {number}: {key} has no recording identifier.")
-        entries.append({"file": key, "label": label, "group": group or key})
+        entries.append({"file": key, "label": label, "group": group or key, "line": number})
     return entries, has_groups
 
 
-def read_split(split_files: list[Path], listed: set[str]) -> dict[str, str]:
-    """Each file's split from ``split.csv`` or the fold lists; every file
-    they name must be listed in ``meta.csv`` and have one split only."""
+def read_split(split_files: list[Path], meta: Path, entries: list[dict]) -> dict[str, dict]:
+    """Each file's split from ``split.csv`` or the fold lists, as ``{split,
+    table, line}``. Every file they name must be listed in ``meta.csv``, have
+    one split only and, where a list gives scene labels (DCASE's fold lists
+    do), the label ``meta.csv`` gives it, once."""
+    listed = {entry["file"]: entry for entry in entries}
     if len(split_files) == 1:
         header, rows = _rows(split_files[0])
-        file_at, split_at = (header.get("file", 0), header.get("split", 1)) if header else (0, 1)
-        tagged = [(split_files[0], number, cells, _cell(cells, split_at).lower()) for number, cells in rows]
+        columns = header or {"file": 0, "split": 1}
+        tagged = [
+            (split_files[0], number, cells, _cell(cells, columns.get("split", 1)).lower(), columns)
+            for number, cells in rows
+        ]
     else:
         tagged = []
         for split, path in zip(SPLITS, split_files, strict=True):
             header, rows = _rows(path)
-            file_at = header.get("file", 0) if header else 0
-            tagged += [(path, number, cells, split) for number, cells in rows]
-    splits: dict[str, str] = {}
-    for path, number, cells, split in tagged:
-        key = _file_key(_cell(cells, file_at))
+            columns = header or {"file": 0, "label": 1}
+            tagged += [(path, number, cells, split, columns) for number, cells in rows]
+    splits: dict[str, dict] = {}
+    for path, number, cells, split, columns in tagged:
+        key = _file_key(_cell(cells, columns.get("file", 0)))
+        label = _cell(cells, columns.get("label"))
         if split not in SPLITS:
             raise AscflowError(f"{path} line {number}: {key} has split {split!r}; it must be train or test.")
         if key not in listed:
-            raise AscflowError(f"{path} line {number}: {key} is not listed in meta.csv.")
-        if splits.get(key, split) != split:
+            raise AscflowError(f"{path} line {number}: {key} is not listed in {meta.name}.")
+        first = splits.setdefault(key, {"split": split, "table": path, "line": number, "label": label})
+        if first["split"] != split:
             raise AscflowError(f"{path} line {number}: {key} is in both the train and the test split.")
-        splits[key] = split
+        if label and first["label"] and label != first["label"]:
+            raise AscflowError(
+                f"{path} line {number}: {key} is listed twice with different scene labels: {label!r} here "
+                f"and {first['label']!r} on line {first['line']}."
+            )
+        if label and label != listed[key]["label"]:
+            raise AscflowError(
+                f"{path} line {number}: {key} has scene label {label!r}, but {meta.name} line "
+                f"{listed[key]['line']} gives it {listed[key]['label']!r}."
+            )
     return splits
+
+
+def _check_scenes(used: list[dict], meta: Path) -> None:
+    """The scenes must be at least two, and each must have a training
+    recording: a scene the test split alone has is one no model can learn,
+    so the tables contradict each other. (Validation counts the training
+    clips each scene needs for its split, and names the recordings.)"""
+    scenes = list(dict.fromkeys(entry["label"] for entry in used))
+    if len(scenes) < 2:
+        raise AscflowError(
+            f"{meta}: every recording in the splits is of scene {scenes[0]!r}; at least 2 scenes are needed."
+        )
+    training = {entry["label"] for entry in used if entry["split"] == "train"}
+    test_only = [entry for entry in used if entry["label"] not in training]
+    if test_only:
+        entry = test_only[0]
+        raise AscflowError(
+            f"{entry['table']} line {entry['table_line']}: {entry['file']} is a test recording of scene "
+            f"{entry['label']!r} ({meta.name} line {entry['line']}), which no training recording has; "
+            "every scene needs training recordings."
+        )
+
+
+def recording_rows(audio_dir: str | Path) -> dict[str, str]:
+    """Where the tables of an audio folder list each recording, by its name
+    (``meta.csv line 5, evaluation_setup/fold1_train.txt line 3``), for
+    sentences about what was found once the recordings were gathered; read
+    again from the tables then, so that the listing does not change (nor
+    re-gather the features) when only their line numbers do. None where the
+    tables cannot be read any more."""
+    folder = Path(audio_dir)
+    try:
+        files = layout_files(folder)
+        entries, _ = read_meta(files["meta"][0])
+        splits = read_split(files["split"], files["meta"][0], entries)
+    except AscflowError:
+        return {}
+    rows = {entry["file"]: f"{files['meta'][0].name} line {entry['line']}" for entry in entries}
+    for name, where in splits.items():
+        rows[name] += f", {where['table'].relative_to(folder).as_posix()} line {where['line']}"
+    return rows
+
+
+class RecordingNames(ClipNames):
+    """Validation's names for the arrays gathered from an audio folder: each
+    clip is the recording it was extracted from, with the table rows that
+    list it (:func:`recording_rows`, read once a sentence needs them)."""
+
+    def __init__(self, manifest: dict):
+        self.audio_dir = manifest["audio_dir"]
+        self.meta = manifest["meta"]
+        self.files = {
+            split: [entry["file"] for entry in manifest["files"] if entry["split"] == split]
+            for split in SPLITS
+        }
+
+    @cached_property
+    def rows(self) -> dict[str, str]:
+        return recording_rows(self.audio_dir)
+
+    def array(self, stem: str) -> str:
+        kind, split = stem.rsplit("_", 1)
+        recordings = f"the {'training' if split == 'train' else 'test'} recordings in {self.audio_dir}"
+        what = {"X": "the features of", "y": f"the scene labels {self.meta} gives", "groups": "the groups of"}
+        return f"{what[kind]} {recordings}"
+
+    def clip(self, split: str, index: int) -> str:
+        name = self.files[split][index]
+        return f"recording {name}" + (f" ({self.rows[name]})" if name in self.rows else "")
 
 
 def chunk_id(index: int) -> str:
@@ -206,13 +299,14 @@ def list_recordings(audio_dir: str | Path, chunk_files: int, audio_checks: str =
     recordings left out (not listed, or in no split)."""
     folder = Path(audio_dir)
     files = layout_files(folder)
-    entries, has_groups = read_meta(files["meta"][0])
-    splits = read_split(files["split"], {entry["file"] for entry in entries})
+    meta = files["meta"][0]
+    entries, has_groups = read_meta(meta)
+    splits = read_split(files["split"], meta, entries)
     for entry in entries:  # those in no split are left out, there or not
         if entry["file"] in splits and not (folder / entry["file"]).is_file():
             raise AscflowError(f"{folder / entry['file']}: listed in {files['meta'][0].name} but not found.")
     for split in SPLITS:
-        if split not in splits.values():
+        if split not in {where["split"] for where in splits.values()}:
             raise AscflowError(
                 f"{files['split'][-1]}: no file is in the {split} split; the workflow needs both splits."
             )
@@ -223,7 +317,15 @@ def list_recordings(audio_dir: str | Path, chunk_files: int, audio_checks: str =
             f"{folder / AUDIO_FOLDER}: {len(unlisted)} recordings are not listed in {files['meta'][0].name} "
             f"({named(unlisted)}); list them, or set audio_checks: warn to leave them out."
         )
-    used = [entry | {"split": splits[entry["file"]]} for entry in entries if entry["file"] in splits]
+    rows = [
+        entry | {"split": where["split"], "table": where["table"], "table_line": where["line"]}
+        for entry in entries
+        if (where := splits.get(entry["file"]))
+    ]
+    _check_scenes(rows, meta)
+    # The listing leaves the tables' line numbers out (recording_rows reads
+    # them when a sentence needs them): a line added above changes nothing.
+    used = [{key: entry[key] for key in ("file", "label", "group", "split")} for entry in rows]
     for position, entry in enumerate(used):
         entry["chunk"] = chunk_id(position // chunk_files)
     return {

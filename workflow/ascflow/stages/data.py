@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from ascflow.data.audio_folder import RecordingNames
 from ascflow.data.synthetic import generate_default_data
 from ascflow.data.validation import validate_dataset
 from ascflow.files import read_json, save_array, write_json
@@ -34,12 +35,18 @@ def validate_data(
     train_groups_path: str,
     test_groups_path: str,
     audio_facts_path: str | None = None,
+    audio_manifest_path: str | None = None,
 ) -> dict:
     """Writes the labels mapped to 0..K-1 and the groups as integer codes
     (one per clip where the data has none). ``audio_facts_path``: what the
     extraction from audio_dir did, where the data comes from recordings; its
-    counts go into the summary and its warnings among the summary's."""
-    summary, labels, groups = validate_dataset(data_dir, class_names=class_names, leakage=leakage)
+    counts go into the summary and its warnings among the summary's.
+    ``audio_manifest_path``: the listing of those recordings, by which every
+    sentence names the recordings and table rows a clip comes from."""
+    names = RecordingNames(read_json(audio_manifest_path)) if audio_manifest_path else None
+    summary, labels, groups = validate_dataset(
+        data_dir, class_names=class_names, leakage=leakage, names=names
+    )
     summary["source"] = "synthetic" if synthetic else "audio" if audio_facts_path else "user"
     if audio_facts_path:
         summary["audio"] = read_json(audio_facts_path)
