@@ -106,6 +106,36 @@ def test_a_clip_copied_into_the_test_set_is_named_by_its_recordings(tmp_path):
     ]
 
 
+def test_truncated_and_short_recordings_are_named_or_stop(tmp_path):
+    folder = dcase_folder(tmp_path / "rec")
+    truncated, short = folder / "audio/bus_00_2.wav", folder / "audio/beach_01_1.wav"
+    truncated.write_bytes(truncated.read_bytes()[:8000])  # 44 header bytes, then 3978 of 8000 samples
+    soundfile.write(short, np.full(4000, 0.1), 8000, subtype="PCM_16")
+    _, facts = gather(folder, tmp_path / "warn")
+    assert facts["truncated"] == ["audio/bus_00_2.wav"] and facts["short"] == [
+        "audio/beach_01_1.wav",
+        "audio/bus_00_2.wav",
+    ]
+    assert facts["short_below_s"] == 0.9 and facts["padded"] == 2
+    assert facts["warnings"] == [
+        "1 recordings hold fewer samples than their header promises (truncated files), padded with "
+        "silence: audio/bus_00_2.wav",
+        "2 clips are shorter than 90% of audio.clip_s (0.9 of 1 s), padded with silence: "
+        "audio/beach_01_1.wav, audio/bus_00_2.wav",
+    ]
+    with pytest.raises(
+        AscflowError,
+        match=f"^{re.escape(str(truncated))}: is truncated, with 0\\.50 s of the 1\\.00 s its header "
+        "promises \\(1 truncated recordings in all: audio/bus_00_2\\.wav\\); .*audio_checks: warn .*",
+    ):
+        gather(folder, tmp_path / "error", audio_checks="error")
+    assert not list((tmp_path / "error/data").glob("*.npy"))
+    truncated.unlink()
+    soundfile.write(truncated, np.full(8000, 0.1), 8000, subtype="PCM_16")
+    with pytest.raises(AscflowError, match=f"^{re.escape(str(short))}: lasts 0\\.50 s, under 90% .*"):
+        gather(folder, tmp_path / "error", audio_checks="error")
+
+
 def test_one_scene_is_not_a_classification(tmp_path):
     folder = tmp_path / "rec"
     write_audio_folder(folder, n_classes=1, n_train=2, n_test=1, seconds=0.1, sample_rate=8000)

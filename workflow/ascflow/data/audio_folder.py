@@ -21,10 +21,12 @@ Every problem a user must fix raises :class:`AscflowError` with one sentence
 naming the file (a table and its row, or a recording): among them tables
 that contradict each other (a fold list giving a file another scene label
 than ``meta.csv``, or two) and a scene that only the test split has.
-Recordings on disk that ``meta.csv`` does not list and clips that are
-wholly silent are warnings, or errors with ``audio_checks: error``. What
-validation finds in the gathered arrays names the recordings and table rows
-each clip comes from (:class:`RecordingNames`).
+Recordings on disk that ``meta.csv`` does not list, clips that are wholly
+silent, recordings shorter than their header promises (truncated) and clips
+much shorter than ``clip_s`` (:data:`ascflow.data.audio.SHORT_CLIP`) are
+warnings, named in the extraction's facts, or errors with
+``audio_checks: error``. What validation finds in the gathered arrays names
+the recordings and table rows each clip comes from (:class:`RecordingNames`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ascflow.data.audio import SHORT_CLIP
 from ascflow.data.validation import ClipNames
 from ascflow.errors import AscflowError
 from ascflow.files import atomic_path, cached_file_digests, write_text
@@ -425,12 +428,8 @@ def gather_chunks(
                 fact | {"file": entries[index]["file"]}
                 for index, fact in zip(indices, chunk_facts, strict=True)
             ]
-        silent = [fact["file"] for fact in facts if fact["silent"]]
-        if silent and audio_checks == "error":
-            raise AscflowError(
-                f"{Path(manifest['audio_dir'], silent[0])}: is wholly silent ({len(silent)} silent clips in "
-                f"all: {named(silent)}); remove them from meta.csv, or set audio_checks: warn to keep them."
-            )
+        if audio_checks == "error":
+            _refuse_bent_clips(manifest["audio_dir"], facts, settings["clip_s"])
         for array in arrays.values():
             array.flush()
         arrays.clear()  # closes the memory maps before their files are renamed into place
@@ -441,16 +440,55 @@ def gather_chunks(
                 np.save(partial, np.array(values, dtype=str))
     classes = sorted({entry["label"] for entry in entries})
     write_text(out_dir / "classes.txt", "".join(f"{name}\n" for name in classes))
-    return extraction_facts(manifest, facts, silent) | {"settings": settings}
+    return extraction_facts(manifest, facts, settings["clip_s"]) | {"settings": settings}
 
 
-def extraction_facts(manifest: dict, facts: list[dict], silent: list[str]) -> dict:
+def _refuse_bent_clips(audio_dir: str, facts: list[dict], clip_s: float) -> None:
+    """Under ``audio_checks: error``: stop on the first wholly silent clip,
+    truncated recording or short clip (:data:`ascflow.data.audio.SHORT_CLIP`),
+    in that order, naming it and how many there are of its kind."""
+    silent, truncated, short = (
+        [fact for fact in facts if fact[kind]] for kind in ("silent", "truncated", "short")
+    )
+    if silent:
+        raise AscflowError(
+            f"{Path(audio_dir, silent[0]['file'])}: is wholly silent ({len(silent)} silent clips in all: "
+            f"{named(_files(silent))}); remove them from meta.csv, or set audio_checks: warn to keep them."
+        )
+    if truncated:
+        first = truncated[0]
+        raise AscflowError(
+            f"{Path(audio_dir, first['file'])}: is truncated, with {first['seconds']:.2f} s of the "
+            f"{first['header_seconds']:.2f} s its header promises ({len(truncated)} truncated recordings in "
+            f"all: {named(_files(truncated))}); replace them, remove them from meta.csv, or set "
+            "audio_checks: warn to pad them with silence."
+        )
+    if short:
+        raise AscflowError(
+            f"{Path(audio_dir, short[0]['file'])}: lasts {short[0]['seconds']:.2f} s, under "
+            f"{SHORT_CLIP:.0%} of audio.clip_s ({clip_s:g} s) ({len(short)} such clips in all: "
+            f"{named(_files(short))}); remove them from meta.csv, lower audio.clip_s, or set "
+            "audio_checks: warn to pad them with silence."
+        )
+
+
+def _files(facts: list[dict]) -> list[str]:
+    return [fact["file"] for fact in facts]
+
+
+def extraction_facts(manifest: dict, facts: list[dict], clip_s: float) -> dict:
     """What the extraction did, counted: files per split, clips mixed down,
     resampled, padded and cut, the files' own sample rates and channels, and
-    the recordings named in warnings."""
+    the recordings named in warnings: left out, wholly silent, truncated
+    (fewer samples than their header promises) and short (under
+    :data:`ascflow.data.audio.SHORT_CLIP` of ``clip_s``, padded with more
+    silence than rounding explains)."""
     count = Counter()
     for fact in facts:
         count.update(key for key in ("mixed_down", "resampled", "padded", "cut") if fact[key])
+    silent, truncated, short = (
+        _files([f for f in facts if f[kind]]) for kind in ("silent", "truncated", "short")
+    )
     unlisted = manifest["unlisted"]
     warnings = []
     if unlisted:
@@ -460,6 +498,16 @@ def extraction_facts(manifest: dict, facts: list[dict], silent: list[str]) -> di
         )
     if silent:
         warnings.append(f"{len(silent)} clips are wholly silent: {named(silent)}")
+    if truncated:
+        warnings.append(
+            f"{len(truncated)} recordings hold fewer samples than their header promises (truncated files), "
+            f"padded with silence: {named(truncated)}"
+        )
+    if short:
+        warnings.append(
+            f"{len(short)} clips are shorter than {SHORT_CLIP:.0%} of audio.clip_s "
+            f"({SHORT_CLIP * clip_s:g} of {clip_s:g} s), padded with silence: {named(short)}"
+        )
     return {
         "audio_dir": manifest["audio_dir"],
         "meta": manifest["meta"],
@@ -479,6 +527,9 @@ def extraction_facts(manifest: dict, facts: list[dict], silent: list[str]) -> di
             str(channels): n for channels, n in sorted(Counter(f["channels"] for f in facts).items())
         },
         "silent": silent,
+        "truncated": truncated,
+        "short": short,
+        "short_below_s": SHORT_CLIP * clip_s,
         "unlisted": unlisted,
         "unsplit": len(manifest["unsplit"]),
         "warnings": warnings,
