@@ -108,7 +108,7 @@ def file_state(path: str | os.PathLike) -> str:
 
 
 def cached_file_digests(
-    paths: list[str | os.PathLike], cache_path: str | os.PathLike | None = DIGEST_CACHE
+    paths: list[str | os.PathLike], cache_path: str | os.PathLike | None
 ) -> dict[str, str]:
     """The SHA-256 of each file, by its path as given. A file whose state
     (:func:`file_state`) is the one recorded in ``cache_path`` beside its

@@ -249,8 +249,9 @@ def recording_rows(audio_dir: str | Path) -> dict[str, str]:
     (``meta.csv line 5, evaluation_setup/fold1_train.txt line 3``), for
     sentences about what was found once the recordings were gathered; read
     again from the tables then, so that the listing does not change (nor
-    re-gather the features) when only their line numbers do. None where the
-    tables cannot be read any more."""
+    re-gather the features) when only their line numbers do. Empty where
+    the tables cannot be read any more: the sentences then name the
+    recordings alone."""
     folder = Path(audio_dir)
     try:
         files = layout_files(folder)
