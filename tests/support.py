@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 import yaml
+from ascflow.data.synthetic_audio import write_audio_folder
 
 REPO = Path(__file__).resolve().parent.parent
 SNAKEFILE = REPO / "Snakefile"
@@ -164,3 +165,25 @@ def peak_threads(spans) -> int:
         running += change
         peak = max(peak, running)
     return peak
+
+
+def dcase_folder(folder: Path, n_train: int = 4, **edits) -> Path:
+    """Generated recordings (3 scenes, ``n_train`` training and 2 test each)
+    with DCASE's fold lists, which carry scene labels, instead of split.csv;
+    ``edits`` replace lines of the lists (by name: {line number: text})."""
+    write_audio_folder(folder, n_classes=3, n_train=n_train, n_test=2, seconds=1.0, sample_rate=8000)
+    rows = [line.split("\t") for line in (folder / "meta.csv").read_text().splitlines()[1:]]
+    sides = dict(line.split(",") for line in (folder / "split.csv").read_text().splitlines()[1:])
+    (folder / "split.csv").unlink()
+    for split, name in (("train", "fold1_train.txt"), ("test", "fold1_evaluate.txt")):
+        lines = [f"{file}\t{label}" for file, label, _ in rows if sides[file] == split]
+        for number, text in edits.get(name, {}).items():
+            lines[number - 1] = text
+        (folder / "evaluation_setup").mkdir(exist_ok=True)
+        (folder / "evaluation_setup" / name).write_text("".join(f"{line}\n" for line in lines))
+    return folder
+
+
+def meta_line(folder: Path, file: str) -> int:
+    lines = (folder / "meta.csv").read_text().splitlines()
+    return next(number for number, line in enumerate(lines, start=1) if line.startswith(f"{file}\t"))

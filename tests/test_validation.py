@@ -7,7 +7,7 @@ import pickle
 import numpy as np
 import pytest
 from ascflow import AscflowError
-from ascflow.data.validation import data_state, validate_dataset
+from ascflow.data.validation import data_digests, validate_dataset
 
 
 def write_set(folder, n_train=12, n_test=6, shape=(5, 7), classes=3, seed=0, **overrides):
@@ -224,7 +224,7 @@ def test_band_statistics_come_from_training_data(tmp_path):
 
 def test_fingerprint_follows_the_content_and_the_state_the_file_on_disk(tmp_path):
     folder = write_set(tmp_path / "a")
-    fingerprint, state = validate_dataset(folder)[0]["fingerprint"], data_state(folder)
+    fingerprint, state = validate_dataset(folder)[0]["fingerprint"], data_digests(folder)
     assert validate_dataset(write_set(tmp_path / "b"))[0]["fingerprint"] == fingerprint  # same content
     path = folder / "X_test.npy"
     times = path.stat()
@@ -232,11 +232,11 @@ def test_fingerprint_follows_the_content_and_the_state_the_file_on_disk(tmp_path
     np.save(path, replacement)
 
     os.utime(path, ns=(times.st_atime_ns, times.st_mtime_ns))  # as `cp -p` leaves it
-    assert data_state(folder)["X_test.npy"] != state["X_test.npy"]
+    assert data_digests(folder)["X_test.npy"] != state["X_test.npy"]
     assert validate_dataset(folder)[0]["fingerprint"] != fingerprint
     path.unlink()
     with pytest.raises(AscflowError, match=r"X_test\.npy: file not found"):
-        data_state(folder)
+        data_digests(folder)
 
 
 def test_groups_are_read_and_a_shared_group_is_leakage(tmp_path):

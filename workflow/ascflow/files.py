@@ -4,11 +4,17 @@ Every file a job writes goes through :func:`atomic_path`: it is written under
 a temporary name beside its target and renamed over it only once complete, so
 that a kill, a full disk or an exception never leaves half a file under the
 name the next job (or the next run) reads. Tables go through pandas.
+
+The user's files (data arrays, recordings) are identified by their SHA-256,
+which :func:`cached_file_digests` remembers against each file's state on disk
+(:data:`DIGEST_CACHE`), so that an unchanged file is read once, not at every
+run.
 """
 
 from __future__ import annotations
 
 import errno
+import fcntl
 import hashlib
 import json
 import os
@@ -115,6 +121,80 @@ def file_digest(path: str | os.PathLike) -> str:
     """The SHA-256 of a file's bytes, read in blocks."""
     with open(path, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+#: Where a working directory keeps the SHA-256 of the user's files by their
+#: state on disk. Beside Snakemake's own record of what it ran (.snakemake/,
+#: git-ignored, made in every working directory, the workflow's own folder or
+#: one that uses it as a module): it is the same kind of memory, and whoever
+#: deletes .snakemake to make Snakemake forget deletes this with it. Only a
+#: cache: without it every file is read again, never trusted unread.
+DIGEST_CACHE = ".snakemake/ascflow/file-digests.json"
+DIGEST_CACHE_VERSION = 1
+
+
+def file_state(path: str | os.PathLike) -> str:
+    """What changes whenever a file's content may have: its size,
+    modification and change time, inode and device. Replacing a file, even
+    with its old modification time set back (``cp -p``, an archive restore),
+    changes its change time, which no user can set."""
+    facts = os.stat(path)
+    return f"{facts.st_size}:{facts.st_mtime_ns}:{facts.st_ctime_ns}:{facts.st_ino}:{facts.st_dev}"
+
+
+def cached_file_digests(
+    paths: list[str | os.PathLike], cache_path: str | os.PathLike | None
+) -> dict[str, str]:
+    """The SHA-256 of each file, by its path as given. A file whose state
+    (:func:`file_state`) is the one recorded in ``cache_path`` beside its
+    digest is not read again; the others are read, and recorded where their
+    state did not change while they were read. ``cache_path`` None: read
+    every file."""
+    cache = _read_digest_cache(cache_path) if cache_path is not None else {}
+    digests, fresh = {}, {}
+    for path in paths:
+        key, state = os.path.realpath(path), file_state(path)
+        entry = cache.get(key)
+        if isinstance(entry, dict) and entry.get("state") == state and isinstance(entry.get("sha256"), str):
+            digests[str(path)] = entry["sha256"]
+            continue
+        digests[str(path)] = file_digest(path)
+        if file_state(path) == state:
+            fresh[key] = {"state": state, "sha256": digests[str(path)]}
+    if fresh and cache_path is not None:
+        _record_digests(Path(cache_path), fresh)
+    return digests
+
+
+def _read_digest_cache(cache_path: str | os.PathLike) -> dict:
+    """The recorded digests by real path; none when the cache is missing,
+    unreadable or of another version."""
+    try:
+        cache = json.loads(Path(cache_path).read_text())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(cache, dict) or cache.get("version") != DIGEST_CACHE_VERSION:
+        return {}
+    files = cache.get("files")
+    return files if isinstance(files, dict) else {}
+
+
+def _record_digests(cache_path: Path, entries: dict) -> None:
+    """Merge ``entries`` into the cache. Two runs may do so at once (a
+    cluster's jobs parse the workflow each): an exclusive lock makes each
+    read, merge and write in turn, so that neither loses the other's
+    entries, and the write is a rename, so that a reader sees the old cache
+    or the new one, never half of it. Entries of files gone are dropped. A
+    cache that cannot be locked or written stays as it was."""
+    try:
+        cache_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(cache_path.with_name(cache_path.name + ".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            merged = _read_digest_cache(cache_path) | entries
+            files = {key: merged[key] for key in sorted(merged) if os.path.exists(key)}
+            write_json(cache_path, {"version": DIGEST_CACHE_VERSION, "files": files})
+    except (OSError, AscflowError):
+        pass
 
 
 def save_array(path: str | os.PathLike, array) -> None:

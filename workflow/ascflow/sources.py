@@ -1,12 +1,16 @@
-"""The source files a rule's code is made of, for Snakemake to track.
+"""The source files a rule's code is made of, and their digest, for Snakemake
+to track.
 
 Snakemake re-runs a job when its rule's ``script:`` changes, not when a
-module the script imports does. The rules therefore list, as inputs, the
-files :func:`code_files` finds: the entry point's module, and every
-``ascflow`` module reachable from it through its imports (the lazy ones
-inside functions too), read from the code with :mod:`ast` without importing
-anything. Since Snakemake 9.18 small inputs are compared by checksum, so an
-edit re-runs the rule's jobs and a mere touch or checkout does not.
+module the script imports does. Each rule therefore passes, as a param,
+the :func:`code_digest` of the files :func:`code_files` finds: the entry
+point's module, and every ``ascflow`` module reachable from it through its
+imports (the lazy ones inside functions too), read from the code with
+:mod:`ast` without importing anything. The digest covers each file's content
+under its path inside the package, not where the package lies: an edit
+re-runs the rule's jobs, while a touch, a checkout or the whole project moved
+or copied to another folder does not (as absolute paths listed as inputs
+would: Snakemake records its inputs by path).
 
 An entry point ``"ascflow.stages.train:fit_forest_job"`` narrows the entry
 module to what that function uses: its module's top-level imports, the
@@ -17,6 +21,8 @@ so that editing the network code does not re-train the forests.
 from __future__ import annotations
 
 import ast
+import hashlib
+import json
 import os
 from functools import cache
 from pathlib import Path
@@ -100,6 +106,17 @@ def code_files(entry: str) -> list[str]:
             seen.add(reached)
             pending += _module_imports(reached)
     return sorted(str(module_file(name)) for name in seen)
+
+
+def code_digest(entry: str) -> str:
+    """A SHA-256 of the code the entry point runs (:func:`code_files`): of
+    each file's content under its path relative to the package folder, so
+    the same code gives the same digest wherever the package lies."""
+    files = {
+        Path(path).relative_to(PACKAGE_DIR).as_posix(): hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        for path in code_files(entry)
+    }
+    return hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()
 
 
 def import_path(python_path: str | None = None) -> str:

@@ -4,8 +4,6 @@ per chunk of files, gathered into the data folder validate_data reads."""
 
 rule generate_example_audio:
     """Write the example recordings (example_audio.write): scene-like WAV files in the DCASE layout."""
-    input:
-        code=code_files("ascflow.stages.audio:write_example_audio"),
     output:
         audio=directory(f"{EXAMPLE_AUDIO_DIR}/audio"),
         meta=f"{EXAMPLE_AUDIO_DIR}/meta.csv",
@@ -22,6 +20,7 @@ rule generate_example_audio:
     params:
         settings=PLAN.example_audio_settings,
         seed=config["seed"],
+        code=code_digest("ascflow.stages.audio:write_example_audio"),
     script:
         "../scripts/generate_example_audio.py"
 
@@ -30,7 +29,6 @@ checkpoint list_audio:
     """List audio_dir's recordings from meta.csv and the split, in chunks of files."""
     input:
         unpack(get_audio_layout_files),
-        code=code_files("ascflow.stages.audio:list_audio"),
     output:
         manifest="results/audio/manifest.json",
     log:
@@ -48,6 +46,7 @@ checkpoint list_audio:
         audio_checks=config["audio_checks"],
         # Adding or removing a recording in audio/ lists the folder again.
         listing=get_audio_listing(),
+        code=code_digest("ascflow.stages.audio:list_audio"),
     script:
         "../scripts/list_audio.py"
 
@@ -56,7 +55,6 @@ rule extract_audio_chunk:
     """Compute the log mel-band energies of one chunk of recordings."""
     input:
         audio=get_audio_chunk_files,
-        code=code_files("ascflow.stages.audio:extract_chunk"),
     output:
         chunk="results/audio/chunks/{chunk}.npz",
     log:
@@ -71,7 +69,8 @@ rule extract_audio_chunk:
     params:
         settings=PLAN.audio_settings,
         # A recording replaced, even with an older mtime, re-extracts its chunk.
-        state=get_audio_chunk_state,
+        recordings=get_audio_chunk_digests,
+        code=code_digest("ascflow.stages.audio:extract_chunk"),
     script:
         "../scripts/extract_audio_chunk.py"
 
@@ -81,7 +80,6 @@ rule gather_audio_features:
     input:
         manifest=rules.list_audio.output.manifest,
         chunks=get_audio_chunks,
-        code=code_files("ascflow.stages.audio:gather_features"),
     output:
         **{
             stem: f"{AUDIO_DATA_DIR}/{stem}.npy"
@@ -102,5 +100,6 @@ rule gather_audio_features:
     params:
         audio_checks=config["audio_checks"],
         settings=PLAN.audio_settings,
+        code=code_digest("ascflow.stages.audio:gather_features"),
     script:
         "../scripts/gather_audio_features.py"

@@ -22,13 +22,13 @@ from ascflow.data.audio import audio_settings
 from ascflow.data.audio_folder import (
     chunk_paths,
     layout_files,
-    recording_state,
+    recording_digests,
     recordings_on_disk,
 )
-from ascflow.data.validation import SPLITS, data_paths, data_state, group_paths
+from ascflow.data.validation import SPLITS, data_digests, data_paths, group_paths
 from ascflow.errors import AscflowError
 from ascflow.features import LAYOUTS
-from ascflow.files import content_digest, read_json
+from ascflow.files import DIGEST_CACHE, cached_file_digests, content_digest, read_json
 from ascflow.models.counting import COUNTED_NETWORKS
 from ascflow.models.naming import FOREST_PATTERN, NETWORK_PATTERN
 from ascflow.models.sweep import check_sweep, typed_sweep
@@ -48,7 +48,7 @@ from ascflow.plan import (
     canonical,
 )
 from ascflow.report.outputs import figure_outputs
-from ascflow.sources import code_files, import_path
+from ascflow.sources import code_digest, import_path
 
 
 def stop(error):
@@ -151,14 +151,15 @@ def resources_of(rule_name):
 # ---- data ------------------------------------------------------------------
 
 
-def get_data_state():
-    """How each file of the user's data folder stands on disk, a param of
+def get_data_digests():
+    """The SHA-256 of each file of the user's data folder, a param of
     validate_data: replacing a file re-validates even when its modification
-    time is older. Stops the run at once when a file is missing or unreadable."""
+    time is older, and the folder copied or moved re-validates nothing.
+    Stops the run at once when a file is missing or unreadable."""
     if PLAN.source != "user":
         return {}  # made by generate_default_data or the audio rules, tracked
     try:
-        return data_state(PLAN.data_dir)
+        return data_digests(PLAN.data_dir, DIGEST_CACHE)
     except AscflowError as error:
         stop(error)
 
@@ -176,8 +177,10 @@ def get_data_files(wildcards=None):
         files.update({stem: str(path) for stem, path in group_paths(folder).items()})
     if PLAN.data_made_with_groups or Path(folder, "classes.txt").is_file():
         files["classes"] = f"{folder}/classes.txt"
-    if PLAN.source == "audio":  # what the extraction did, for the summary
+    if PLAN.source == "audio":  # what the extraction did, for the summary,
         files["audio_facts"] = rules.gather_audio_features.output.facts
+        # and which recordings the clips are, for its sentences
+        files["audio_manifest"] = rules.list_audio.output.manifest
     return files
 
 
@@ -234,11 +237,22 @@ def get_audio_chunk_files(wildcards):
     return chunk_paths(get_audio_manifest(), wildcards.chunk)
 
 
-def get_audio_chunk_state(wildcards):
-    """How each recording of a chunk stands on disk, a param of
+def get_audio_chunk_digests(wildcards):
+    """The SHA-256 of each recording of a chunk, a param of
     extract_audio_chunk: a recording replaced, even with an older
     modification time, extracts its chunk again, and that chunk alone."""
-    return recording_state(get_audio_chunk_files(wildcards))
+    path = checkpoints.list_audio.get().output.manifest
+    digests = _recording_digests(path, Path(path).stat().st_mtime_ns)
+    entries = get_audio_manifest()["files"]
+    chunk = {entry["file"] for entry in entries if entry["chunk"] == wildcards.chunk}
+    return {name: digest for name, digest in digests.items() if name in chunk}
+
+
+@functools.cache
+def _recording_digests(path, mtime_ns):
+    """Every listed recording's digest, once per listing: each chunk's
+    params take theirs from it."""
+    return recording_digests(_read_manifest(path, mtime_ns), DIGEST_CACHE)
 
 
 def get_audio_chunks(wildcards=None):
@@ -416,8 +430,17 @@ def get_predict_chunk_files(wildcards):
     ]
 
 
-def get_predict_chunk_state(wildcards):
-    return recording_state(get_predict_chunk_files(wildcards))
+def folder_digests(folder, paths):
+    """The SHA-256 of each file, by its name relative to ``folder``."""
+    digests = cached_file_digests(paths, DIGEST_CACHE)
+    return {
+        str(Path(path).relative_to(folder)): digest for path, digest in digests.items()
+    }
+
+
+def get_predict_chunk_digests(wildcards):
+    """A new recording replaced, even with an older mtime, re-extracts its chunk."""
+    return folder_digests(config["predict_dir"], get_predict_chunk_files(wildcards))
 
 
 def get_extraction_bundle(wildcards=None):
@@ -445,12 +468,14 @@ def get_prediction_inputs(wildcards):
     return inputs
 
 
-def get_prediction_clips_state(wildcards):
-    """How predict_dir's X.npy stands on disk (nothing for recordings, whose
-    chunks track them)."""
+def get_prediction_clips_digest(wildcards):
+    """The SHA-256 of predict_dir's X.npy (nothing for recordings, whose
+    chunks track them): replaced, even with an older mtime, it is classified again."""
     if PLAN.predicts_recordings:
-        return []
-    return recording_state([str(Path(config["predict_dir"], ARRAY_FILE))])
+        return {}
+    return folder_digests(
+        config["predict_dir"], [Path(config["predict_dir"], ARRAY_FILE)]
+    )
 
 
 def get_prediction_files(kind):

@@ -7,7 +7,6 @@ rule count_parameters:
     input:
         # The CNN's and LSTM's input sizes and classes are the data's.
         summary=rules.validate_data.output.summary,
-        code=code_files("ascflow.stages.count"),
     output:
         **{network: f"results/params/{network}.tsv" for network in COUNTED_NETWORKS},
         counts="results/params/params.json",
@@ -24,5 +23,6 @@ rule count_parameters:
         cnn=PLAN.architecture("cnn"),
         lstm=PLAN.architecture("lstm"),
         complexity_limits=canonical(config["complexity_limits"]),
+        code=code_digest("ascflow.stages.count"),
     script:
         "../scripts/count_parameters.py"

@@ -3,8 +3,6 @@
 
 rule generate_default_data:
     """Write the built-in synthetic scenes (used when data_dir is empty)."""
-    input:
-        code=code_files("ascflow.stages.data:generate_data"),
     output:
         **{
             stem: f"{DEFAULT_DATA_DIR}/{stem}.npy"
@@ -30,6 +28,7 @@ rule generate_default_data:
     params:
         settings=canonical(config["default_data"]),
         seed=config["seed"],
+        code=code_digest("ascflow.stages.data:generate_data"),
     script:
         "../scripts/generate_default_data.py"
 
@@ -38,7 +37,6 @@ rule validate_data:
     """Check the data folder; write its summary (shapes, classes, digests) and labels."""
     input:
         unpack(get_data_files),
-        code=code_files("ascflow.stages.data:validate_data"),
     output:
         summary="results/data/summary.json",
         train_labels="results/data/labels_train.npy",
@@ -59,7 +57,9 @@ rule validate_data:
         leakage=config["leakage"],
         data_dir=PLAN.data_dir,
         synthetic=PLAN.source == "synthetic",
-        # Replacing a data file re-runs validation, whatever its mtime.
-        data_state=get_data_state(),
+        # The data files' content: replaced, even with an older mtime, they
+        # are validated again; moved or copied with the project, they are not.
+        data_digests=get_data_digests(),
+        code=code_digest("ascflow.stages.data:validate_data"),
     script:
         "../scripts/validate_data.py"

@@ -5,7 +5,6 @@ rule evaluate_model:
     """Score one trained model on the test set: accuracy with its interval, F1, recall, confusions."""
     input:
         unpack(get_evaluation_inputs),
-        code=code_files("ascflow.stages.evaluate:evaluate_job"),
     output:
         metrics=ensure("results/metrics/{model}.json", non_empty=True),
         probabilities="results/predictions/{model}.npy",
@@ -20,6 +19,7 @@ rule evaluate_model:
         **resources_of("evaluate_model"),
     params:
         gpu=per_model(PLAN.gpu_setting),
+        code=code_digest("ascflow.stages.evaluate:evaluate_job"),
     script:
         "../scripts/evaluate_model.py"
 
@@ -28,7 +28,6 @@ rule summarize_metrics:
     """One table of every model run (summary.tsv) and the means over seeds (aggregate.tsv)."""
     input:
         metrics=expand(rules.evaluate_model.output.metrics, model=PLAN.models),
-        code=code_files("ascflow.stages.evaluate:summarize_metrics"),
     output:
         summary="results/metrics/summary.tsv",
         aggregate="results/metrics/aggregate.tsv",
@@ -41,6 +40,8 @@ rule summarize_metrics:
     threads: threads_of("summarize_metrics")
     resources:
         **resources_of("summarize_metrics"),
+    params:
+        code=code_digest("ascflow.stages.evaluate:summarize_metrics"),
     script:
         "../scripts/summarize_metrics.py"
 
@@ -52,7 +53,6 @@ rule compare_models:
             rules.evaluate_model.output.probabilities, model=PLAN.models
         ),
         labels=rules.validate_data.output.test_labels,
-        code=code_files("ascflow.stages.evaluate:compare_models"),
     output:
         comparisons="results/comparisons/models.json",
     log:
@@ -64,6 +64,8 @@ rule compare_models:
     threads: threads_of("compare_models")
     resources:
         **resources_of("compare_models"),
+    params:
+        code=code_digest("ascflow.stages.evaluate:compare_models"),
     script:
         "../scripts/compare_models.py"
 
@@ -72,7 +74,6 @@ rule summarize_folds:
     """One table of every model's fold scores (results/cv/folds.tsv)."""
     input:
         folds=get_fold_files(),
-        code=code_files("ascflow.stages.evaluate:summarize_folds"),
     output:
         folds="results/cv/folds.tsv",
     log:
@@ -84,5 +85,7 @@ rule summarize_folds:
     threads: threads_of("summarize_folds")
     resources:
         **resources_of("summarize_folds"),
+    params:
+        code=code_digest("ascflow.stages.evaluate:summarize_folds"),
     script:
         "../scripts/summarize_folds.py"

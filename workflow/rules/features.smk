@@ -6,7 +6,6 @@ rule make_features:
     input:
         clips=get_clips,
         summary=rules.validate_data.output.summary,
-        code=code_files("ascflow.stages.features:make_features"),
     output:
         features="results/features/{layout}/{split}.npy",
     log:
@@ -22,5 +21,6 @@ rule make_features:
     params:
         standardize=config["features"]["standardize"],
         time_major=get_time_major,
+        code=code_digest("ascflow.stages.features:make_features"),
     script:
         "../scripts/make_features.py"

@@ -6,7 +6,6 @@ rule export_model:
     """Export one trained model as a bundle: the model, its feature settings, statistics and class names."""
     input:
         unpack(get_trained_model),
-        code=code_files("ascflow.stages.export:export_job"),
     output:
         bundle=directory("results/export/{model}"),
     log:
@@ -20,14 +19,14 @@ rule export_model:
     threads: threads_of("export_model")
     resources:
         **resources_of("export_model"),
+    params:
+        code=code_digest("ascflow.stages.export:export_job"),
     script:
         "../scripts/export_model.py"
 
 
 checkpoint list_predict_recordings:
     """List the recordings below predict_dir, in chunks of files."""
-    input:
-        code=code_files("ascflow.stages.predict:list_recordings"),
     output:
         manifest="results/predict/recordings.json",
     log:
@@ -44,6 +43,7 @@ checkpoint list_predict_recordings:
         chunk_files=config["audio"]["chunk_files"],
         # Adding or removing a recording lists the folder again.
         listing=get_predict_listing(),
+        code=code_digest("ascflow.stages.predict:list_recordings"),
     script:
         "../scripts/list_predict_recordings.py"
 
@@ -53,7 +53,6 @@ rule extract_predict_chunk:
     input:
         audio=get_predict_chunk_files,
         bundle=get_extraction_bundle,
-        code=code_files("ascflow.stages.predict:extract_chunk"),
     output:
         chunk="results/predict/chunks/{chunk}.npz",
     log:
@@ -67,7 +66,8 @@ rule extract_predict_chunk:
         **resources_of("extract_predict_chunk"),
     params:
         # A recording replaced, even with an older mtime, re-extracts its chunk.
-        state=get_predict_chunk_state,
+        recordings=get_predict_chunk_digests,
+        code=code_digest("ascflow.stages.predict:extract_chunk"),
     script:
         "../scripts/extract_predict_chunk.py"
 
@@ -76,7 +76,6 @@ rule predict_model:
     """Classify predict_dir with one model's bundle: the table, and its scores where meta.csv labels the files."""
     input:
         unpack(get_prediction_inputs),
-        code=code_files("ascflow.stages.predict:predict_job"),
     output:
         table="results/predict/{model}.tsv",
         facts=ensure("results/predict/{model}.json", non_empty=True),
@@ -95,7 +94,8 @@ rule predict_model:
         predict_dir=config["predict_dir"],
         gpu=per_model(PLAN.gpu_setting),
         # An X.npy replaced, even with an older mtime, is classified again.
-        state=get_prediction_clips_state,
+        clips=get_prediction_clips_digest,
+        code=code_digest("ascflow.stages.predict:predict_job"),
     script:
         "../scripts/predict_model.py"
 

@@ -18,7 +18,6 @@ rule render_report:
         # The predictions of predict_dir's files, when it is set.
         predictions=get_prediction_files("facts"),
         predict_listing=get_predict_listing_input,
-        code=code_files("ascflow.stages.report:render_report"),
     output:
         **get_figure_outputs(),
         markdown=ensure("reports/report.md", non_empty=True),
@@ -52,6 +51,7 @@ rule render_report:
         # this run appended once the report is written (once per run; not an
         # input or output, as every run appends to it).
         ledger=HISTORY_LEDGER,
+        code=code_digest("ascflow.stages.report:render_report"),
     script:
         "../scripts/render_report.py"
 
@@ -65,7 +65,6 @@ rule track_run:
         pdf=rules.render_report.output.pdf,
         markdown=rules.render_report.output.markdown,
         figures=get_figure_files(),
-        code=code_files("ascflow.stages.history:track_run_job"),
     output:
         tracked="results/history/mlflow.json",
     log:
@@ -81,5 +80,6 @@ rule track_run:
         tracking_uri=config["mlflow_tracking_uri"],
         experiment=config["mlflow_experiment"],
         config=canonical(config),
+        code=code_digest("ascflow.stages.history:track_run_job"),
     script:
         "../scripts/track_run.py"

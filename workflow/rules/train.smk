@@ -7,7 +7,6 @@ rule train_forest:
     """Fit one random forest (rf_<trees>) on the flattened training clips."""
     input:
         unpack(get_forest_inputs),
-        code=code_files("ascflow.stages.train:fit_forest_job"),
     output:
         model="results/models/{model}.joblib",
         info="results/models/{model}.train.json",
@@ -30,6 +29,7 @@ rule train_forest:
         settings_digest=per_model(PLAN.settings_digest),
         # A swept forest's held-out part, to rank its variants (else empty).
         validation=per_model(PLAN.validation),
+        code=code_digest("ascflow.stages.train:fit_forest_job"),
     script:
         "../scripts/train_forest.py"
 
@@ -38,7 +38,6 @@ rule train_network:
     """Train the CNN or the LSTM; a killed job resumes from its last epoch."""
     input:
         unpack(get_training_inputs),
-        code=code_files("ascflow.stages.train:fit_network_job"),
     output:
         model="results/models/{model}.keras",
         history="results/models/{model}.history.csv",
@@ -66,6 +65,7 @@ rule train_network:
         # Per-epoch checkpoints (weights, optimizer, history), written by
         # rename; a retried or re-run job resumes from the last one.
         work_dir="results/resume/{model}",
+        code=code_digest("ascflow.stages.train:fit_network_job"),
     script:
         "../scripts/train_network.py"
 
@@ -74,7 +74,6 @@ rule cross_validate:
     """Train one model on every fold of the training set but one, and score it on that fold (cv.folds)."""
     input:
         unpack(get_fold_inputs),
-        code=code_files("ascflow.stages.train:fit_fold_job"),
     output:
         fold="results/cv/{model}/fold{fold}.json",
     log:
@@ -98,6 +97,7 @@ rule cross_validate:
         # Each fold standardizes with its own training part's statistics.
         standardize=config["features"]["standardize"],
         time_major=config["lstm"]["time_major"],
+        code=code_digest("ascflow.stages.train:fit_fold_job"),
     script:
         "../scripts/cross_validate.py"
 
@@ -106,7 +106,6 @@ rule select_variant:
     """Rank a model's sweep variants by validation accuracy (held-out part or cv folds) and keep the best."""
     input:
         unpack(get_selection_inputs),
-        code=code_files("ascflow.stages.sweep:select_variant_job"),
     output:
         selection="results/sweep/{model}.json",
     log:
@@ -121,6 +120,7 @@ rule select_variant:
     params:
         variants=per_model(PLAN.variant_settings),
         settings_digest=per_model(PLAN.model_digest),
+        code=code_digest("ascflow.stages.sweep:select_variant_job"),
     script:
         "../scripts/select_variant.py"
 
@@ -129,7 +129,6 @@ rule refit_network:
     """Train the chosen network once more on the whole training set, for the epochs validation chose."""
     input:
         unpack(get_refit_inputs),
-        code=code_files("ascflow.stages.train:refit_network_job"),
     output:
         model="results/refit/{model}.keras",
         history="results/refit/{model}.history.csv",
@@ -155,5 +154,6 @@ rule refit_network:
         settings_digest=per_model(PLAN.model_digest),
         gpu=per_model(PLAN.gpu_setting),
         work_dir="results/resume/{model}-refit",
+        code=code_digest("ascflow.stages.train:refit_network_job"),
     script:
         "../scripts/refit_network.py"

@@ -11,9 +11,12 @@ Every clip is made to the settings before its features are computed: stereo
 (any number of channels) is averaged to one, another sample rate is
 resampled with librosa (soxr), and a clip shorter than ``clip_s`` is padded
 with silence at its end, a longer one cut; each of these is recorded in the
-clip's facts, which the gather counts. A file that cannot be read, holds no
-samples or holds a sample that is NaN or infinite raises
-:class:`AscflowError` naming it.
+clip's facts, which the gather counts. Two kinds of padding bend the data
+more and are named too: a recording holding fewer samples than its header
+promises (a truncated WAV or AIFF file, which libsndfile reads as far as it
+goes), and a clip shorter than :data:`SHORT_CLIP` of ``clip_s``. A file that
+cannot be read, holds no samples or holds a sample that is NaN or infinite
+raises :class:`AscflowError` naming it.
 
 librosa and soundfile are imported inside the functions that use them, so
 that listing a folder or gathering chunks does not load them.
@@ -50,6 +53,12 @@ FRONT_END = {
 }
 #: A clip whose every sample is below one step of 16-bit audio is silent.
 SILENCE_PEAK = 2.0**-15
+#: A clip holding less than this part of ``clip_s`` is short: more than a
+#: tenth of it is padding, which the features show as a block of frames at
+#: the log floor, far below any sound, and a network can learn as a cue.
+#: Within a tenth (rounding, a file a few frames short of 10 s) it is only
+#: counted as padded.
+SHORT_CLIP = 0.9
 
 
 @dataclass(frozen=True)
@@ -147,10 +156,43 @@ def log_mel(signal: np.ndarray, settings: AudioSettings) -> np.ndarray:
     return np.log(mel.astype(np.float64) + LOG_FLOOR).astype(np.float32)
 
 
+def header_frames(path: str | Path) -> int | None:
+    """The sample frames the header of a WAV or AIFF file promises (its data
+    chunk's size over the frame size; AIFF's frame count); None for other
+    formats, and where the header leaves it open (a stream's placeholder)."""
+    import struct
+
+    with open(path, "rb") as handle:
+        head = handle.read(12)
+        if head[:4] in (b"RIFF", b"RIFX") and head[8:12] == b"WAVE":
+            order, wanted = ("<" if head[:4] == b"RIFF" else ">"), (b"fmt ", b"data")
+        elif head[:4] == b"FORM" and head[8:12] in (b"AIFF", b"AIFC"):
+            order, wanted = ">", (b"COMM",)
+        else:
+            return None
+        frame_bytes = None
+        while len(chunk := handle.read(8)) == 8:
+            name, size = chunk[:4], struct.unpack(f"{order}I", chunk[4:])[0]
+            if name not in wanted:
+                handle.seek(size + size % 2, 1)
+                continue
+            if name == b"data":
+                return size // frame_bytes if frame_bytes and size not in (0, 0xFFFFFFFF) else None
+            body = handle.read(min(size, 64))
+            if len(body) < 14:
+                return None
+            if name == b"COMM":
+                return struct.unpack(">I", body[2:6])[0]
+            frame_bytes = struct.unpack(f"{order}H", body[12:14])[0]
+            handle.seek(size + size % 2 - len(body), 1)
+    return None
+
+
 def read_clip(path: str | Path, settings: AudioSettings) -> tuple[np.ndarray, dict]:
     """A recording as the mono clip of ``settings`` (sample rate and length),
-    and its facts: the file's own rate, channels and length, and whether it
-    was mixed down, resampled, padded or cut, and is silent."""
+    and its facts: the file's own rate, channels and length (and the length
+    its header promises), and whether it was mixed down, resampled, padded
+    or cut, is truncated, short (:data:`SHORT_CLIP`) or silent."""
     import soundfile
 
     path = Path(path)
@@ -173,10 +215,13 @@ def read_clip(path: str | Path, settings: AudioSettings) -> tuple[np.ndarray, di
         raise AscflowError(
             f"{path}: {int(not_finite.sum())} samples are NaN or infinite (first at {first / rate:.3f} s)."
         )
+    promised = header_frames(path)
     facts = {
         "sample_rate": int(rate),
         "channels": int(samples.shape[1]),
         "seconds": samples.shape[0] / rate,
+        "header_seconds": promised / rate if promised is not None else None,
+        "truncated": promised is not None and promised > samples.shape[0],
     }
     signal = samples.mean(axis=1) if samples.shape[1] > 1 else samples[:, 0]
     if rate != settings.sample_rate:
@@ -189,6 +234,7 @@ def read_clip(path: str | Path, settings: AudioSettings) -> tuple[np.ndarray, di
         resampled=rate != settings.sample_rate,
         padded=signal.shape[0] < target,
         cut=signal.shape[0] > target,
+        short=signal.shape[0] < SHORT_CLIP * target,
     )
     if signal.shape[0] < target:
         signal = np.pad(signal, (0, target - signal.shape[0]))

@@ -18,8 +18,15 @@ adding recordings at the end of ``meta.csv`` leaves the earlier chunks as they
 were.
 
 Every problem a user must fix raises :class:`AscflowError` with one sentence
-naming the file; recordings on disk that ``meta.csv`` does not list and clips
-that are wholly silent are warnings, or errors with ``audio_checks: error``.
+naming the file (a table and its row, or a recording): among them tables
+that contradict each other (a fold list giving a file another scene label
+than ``meta.csv``, or two) and a scene that only the test split has.
+Recordings on disk that ``meta.csv`` does not list, clips that are wholly
+silent, recordings shorter than their header promises (truncated) and clips
+much shorter than ``clip_s`` (:data:`ascflow.data.audio.SHORT_CLIP`) are
+warnings, named in the extraction's facts, or errors with
+``audio_checks: error``. What validation finds in the gathered arrays names
+the recordings and table rows each clip comes from (:class:`RecordingNames`).
 """
 
 from __future__ import annotations
@@ -28,12 +35,15 @@ import csv
 import json
 from collections import Counter
 from contextlib import ExitStack
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
+from ascflow.data.audio import SHORT_CLIP
+from ascflow.data.validation import ClipNames
 from ascflow.errors import AscflowError
-from ascflow.files import atomic_path, write_text
+from ascflow.files import atomic_path, cached_file_digests, write_text
 
 AUDIO_FOLDER = "audio"
 #: ``meta.csv``; ``meta.txt`` is the name DCASE 2017 gave the same table.
@@ -210,7 +220,7 @@ def _labelled_rows(path: Path, rows, positions: dict[str, int], key_of):
 
 def read_meta(path: Path) -> tuple[list[dict], bool]:
     """The recordings ``meta.csv`` lists, in its order, as ``{file, label,
-    group}``, and whether it has an identifier column."""
+    group, line}``, and whether it has an identifier column."""
     header, rows = _rows(path)
     if header is not None and "label" not in header:
         raise AscflowError(f"{path}: the header names no scene label column ({', '.join(COLUMNS['label'])}).")
@@ -221,34 +231,121 @@ def read_meta(path: Path) -> tuple[list[dict], bool]:
         group = _cell(cells, positions.get("group"))
         if has_groups and not group:
             raise AscflowError(f"{path} line {number}: {key} has no recording identifier.")
-        entries.append({"file": key, "label": label, "group": group or key})
+        entries.append({"file": key, "label": label, "group": group or key, "line": number})
     return entries, has_groups
 
 
-def read_split(split_files: list[Path], listed: set[str]) -> dict[str, str]:
-    """Each file's split from ``split.csv`` or the fold lists; every file
-    they name must be listed in ``meta.csv`` and have one split only."""
+def read_split(split_files: list[Path], meta: Path, entries: list[dict]) -> dict[str, dict]:
+    """Each file's split from ``split.csv`` or the fold lists, as ``{split,
+    table, line}``. Every file they name must be listed in ``meta.csv``, have
+    one split only and, where a list gives scene labels (DCASE's fold lists
+    do), the label ``meta.csv`` gives it, once."""
+    listed = {entry["file"]: entry for entry in entries}
     if len(split_files) == 1:
         header, rows = _rows(split_files[0])
-        file_at, split_at = (header.get("file", 0), header.get("split", 1)) if header else (0, 1)
-        tagged = [(split_files[0], number, cells, _cell(cells, split_at).lower()) for number, cells in rows]
+        columns = header or {"file": 0, "split": 1}
+        tagged = [
+            (split_files[0], number, cells, _cell(cells, columns.get("split", 1)).lower(), columns)
+            for number, cells in rows
+        ]
     else:
         tagged = []
         for split, path in zip(SPLITS, split_files, strict=True):
             header, rows = _rows(path)
-            file_at = header.get("file", 0) if header else 0
-            tagged += [(path, number, cells, split) for number, cells in rows]
-    splits: dict[str, str] = {}
-    for path, number, cells, split in tagged:
-        key = _file_key(_cell(cells, file_at))
+            columns = header or {"file": 0, "label": 1}
+            tagged += [(path, number, cells, split, columns) for number, cells in rows]
+    splits: dict[str, dict] = {}
+    for path, number, cells, split, columns in tagged:
+        key = _file_key(_cell(cells, columns.get("file", 0)))
+        label = _cell(cells, columns.get("label"))
         if split not in SPLITS:
             raise AscflowError(f"{path} line {number}: {key} has split {split!r}; it must be train or test.")
         if key not in listed:
-            raise AscflowError(f"{path} line {number}: {key} is not listed in meta.csv.")
-        if splits.get(key, split) != split:
+            raise AscflowError(f"{path} line {number}: {key} is not listed in {meta.name}.")
+        first = splits.setdefault(key, {"split": split, "table": path, "line": number, "label": label})
+        if first["split"] != split:
             raise AscflowError(f"{path} line {number}: {key} is in both the train and the test split.")
-        splits[key] = split
+        if label and first["label"] and label != first["label"]:
+            raise AscflowError(
+                f"{path} line {number}: {key} is listed twice with different scene labels: {label!r} here "
+                f"and {first['label']!r} on line {first['line']}."
+            )
+        if label and label != listed[key]["label"]:
+            raise AscflowError(
+                f"{path} line {number}: {key} has scene label {label!r}, but {meta.name} line "
+                f"{listed[key]['line']} gives it {listed[key]['label']!r}."
+            )
     return splits
+
+
+def _check_scenes(used: list[dict], meta: Path) -> None:
+    """The scenes must be at least two, and each must have a training
+    recording: a scene the test split alone has is one no model can learn,
+    so the tables contradict each other. (Validation counts the training
+    clips each scene needs for its split, and names the recordings.)"""
+    scenes = list(dict.fromkeys(entry["label"] for entry in used))
+    if len(scenes) < 2:
+        raise AscflowError(
+            f"{meta}: every recording in the splits is of scene {scenes[0]!r}; at least 2 scenes are needed."
+        )
+    training = {entry["label"] for entry in used if entry["split"] == "train"}
+    test_only = [entry for entry in used if entry["label"] not in training]
+    if test_only:
+        entry = test_only[0]
+        raise AscflowError(
+            f"{entry['table']} line {entry['table_line']}: {entry['file']} is a test recording of scene "
+            f"{entry['label']!r} ({meta.name} line {entry['line']}), which no training recording has; "
+            "every scene needs training recordings."
+        )
+
+
+def recording_rows(audio_dir: str | Path) -> dict[str, str]:
+    """Where the tables of an audio folder list each recording, by its name
+    (``meta.csv line 5, evaluation_setup/fold1_train.txt line 3``), for
+    sentences about what was found once the recordings were gathered; read
+    again from the tables then, so that the listing does not change (nor
+    re-gather the features) when only their line numbers do. Empty where
+    the tables cannot be read any more: the sentences then name the
+    recordings alone."""
+    folder = Path(audio_dir)
+    try:
+        files = layout_files(folder)
+        entries, _ = read_meta(files["meta"][0])
+        splits = read_split(files["split"], files["meta"][0], entries)
+    except AscflowError:
+        return {}
+    rows = {entry["file"]: f"{files['meta'][0].name} line {entry['line']}" for entry in entries}
+    for name, where in splits.items():
+        rows[name] += f", {where['table'].relative_to(folder).as_posix()} line {where['line']}"
+    return rows
+
+
+class RecordingNames(ClipNames):
+    """Validation's names for the arrays gathered from an audio folder: each
+    clip is the recording it was extracted from, with the table rows that
+    list it (:func:`recording_rows`, read once a sentence needs them)."""
+
+    def __init__(self, manifest: dict):
+        self.audio_dir = manifest["audio_dir"]
+        self.meta = manifest["meta"]
+        self.files = {
+            split: [entry["file"] for entry in manifest["files"] if entry["split"] == split]
+            for split in SPLITS
+        }
+
+    @cached_property
+    def rows(self) -> dict[str, str]:
+        return recording_rows(self.audio_dir)
+
+    def array(self, stem: str) -> str:
+        kind, split = stem.rsplit("_", 1)
+        recordings = f"the {'training' if split == 'train' else 'test'} recordings in {self.audio_dir}"
+        what = {"X": "the features of", "y": f"the scene labels {self.meta} gives", "groups": "the groups of"}
+        return f"{what[kind]} {recordings}"
+
+    def clip(self, split: str, index: int) -> str:
+        name = self.files[split][index]
+        return f"recording {name}" + (f" ({self.rows[name]})" if name in self.rows else "")
 
 
 def chunk_id(index: int) -> str:
@@ -261,13 +358,14 @@ def list_recordings(audio_dir: str | Path, chunk_files: int, audio_checks: str =
     recordings left out (not listed, or in no split)."""
     folder = Path(audio_dir)
     files = layout_files(folder)
-    entries, has_groups = read_meta(files["meta"][0])
-    splits = read_split(files["split"], {entry["file"] for entry in entries})
+    meta = files["meta"][0]
+    entries, has_groups = read_meta(meta)
+    splits = read_split(files["split"], meta, entries)
     for entry in entries:  # those in no split are left out, there or not
         if entry["file"] in splits and not (folder / entry["file"]).is_file():
             raise AscflowError(f"{folder / entry['file']}: listed in {files['meta'][0].name} but not found.")
     for split in SPLITS:
-        if split not in splits.values():
+        if split not in {where["split"] for where in splits.values()}:
             raise AscflowError(
                 f"{files['split'][-1]}: no file is in the {split} split; the workflow needs both splits."
             )
@@ -278,7 +376,15 @@ def list_recordings(audio_dir: str | Path, chunk_files: int, audio_checks: str =
             f"{folder / AUDIO_FOLDER}: {len(unlisted)} recordings are not listed in {files['meta'][0].name} "
             f"({named(unlisted)}); list them, or set audio_checks: warn to leave them out."
         )
-    used = [entry | {"split": splits[entry["file"]]} for entry in entries if entry["file"] in splits]
+    rows = [
+        entry | {"split": where["split"], "table": where["table"], "table_line": where["line"]}
+        for entry in entries
+        if (where := splits.get(entry["file"]))
+    ]
+    _check_scenes(rows, meta)
+    # The listing leaves the tables' line numbers out (recording_rows reads
+    # them when a sentence needs them): a line added above changes nothing.
+    used = [{key: entry[key] for key in ("file", "label", "group", "split")} for entry in rows]
     for position, entry in enumerate(used):
         entry["chunk"] = chunk_id(position // chunk_files)
     return {
@@ -378,12 +484,8 @@ def gather_chunks(
                 fact | {"file": entries[index]["file"]}
                 for index, fact in zip(indices, chunk_facts, strict=True)
             ]
-        silent = [fact["file"] for fact in facts if fact["silent"]]
-        if silent and audio_checks == "error":
-            raise AscflowError(
-                f"{Path(manifest['audio_dir'], silent[0])}: is wholly silent ({len(silent)} silent clips in "
-                f"all: {named(silent)}); remove them from meta.csv, or set audio_checks: warn to keep them."
-            )
+        if audio_checks == "error":
+            _refuse_bent_clips(manifest["audio_dir"], facts, settings["clip_s"])
         for array in arrays.values():
             array.flush()
         arrays.clear()  # closes the memory maps before their files are renamed into place
@@ -394,16 +496,55 @@ def gather_chunks(
                 np.save(partial, np.array(values, dtype=str))
     classes = sorted({entry["label"] for entry in entries})
     write_text(out_dir / "classes.txt", "".join(f"{name}\n" for name in classes))
-    return extraction_facts(manifest, facts, silent) | {"settings": settings}
+    return extraction_facts(manifest, facts, settings["clip_s"]) | {"settings": settings}
 
 
-def extraction_facts(manifest: dict, facts: list[dict], silent: list[str]) -> dict:
+def _refuse_bent_clips(audio_dir: str, facts: list[dict], clip_s: float) -> None:
+    """Under ``audio_checks: error``: stop on the first wholly silent clip,
+    truncated recording or short clip (:data:`ascflow.data.audio.SHORT_CLIP`),
+    in that order, naming it and how many there are of its kind."""
+    silent, truncated, short = (
+        [fact for fact in facts if fact[kind]] for kind in ("silent", "truncated", "short")
+    )
+    if silent:
+        raise AscflowError(
+            f"{Path(audio_dir, silent[0]['file'])}: is wholly silent ({len(silent)} silent clips in all: "
+            f"{named(_files(silent))}); remove them from meta.csv, or set audio_checks: warn to keep them."
+        )
+    if truncated:
+        first = truncated[0]
+        raise AscflowError(
+            f"{Path(audio_dir, first['file'])}: is truncated, with {first['seconds']:.2f} s of the "
+            f"{first['header_seconds']:.2f} s its header promises ({len(truncated)} truncated recordings in "
+            f"all: {named(_files(truncated))}); replace them, remove them from meta.csv, or set "
+            "audio_checks: warn to pad them with silence."
+        )
+    if short:
+        raise AscflowError(
+            f"{Path(audio_dir, short[0]['file'])}: lasts {short[0]['seconds']:.2f} s, under "
+            f"{SHORT_CLIP:.0%} of audio.clip_s ({clip_s:g} s) ({len(short)} such clips in all: "
+            f"{named(_files(short))}); remove them from meta.csv, lower audio.clip_s, or set "
+            "audio_checks: warn to pad them with silence."
+        )
+
+
+def _files(facts: list[dict]) -> list[str]:
+    return [fact["file"] for fact in facts]
+
+
+def extraction_facts(manifest: dict, facts: list[dict], clip_s: float) -> dict:
     """What the extraction did, counted: files per split, clips mixed down,
     resampled, padded and cut, the files' own sample rates and channels, and
-    the recordings named in warnings."""
+    the recordings named in warnings: left out, wholly silent, truncated
+    (fewer samples than their header promises) and short (under
+    :data:`ascflow.data.audio.SHORT_CLIP` of ``clip_s``, padded with more
+    silence than rounding explains)."""
     count = Counter()
     for fact in facts:
         count.update(key for key in ("mixed_down", "resampled", "padded", "cut") if fact[key])
+    silent, truncated, short = (
+        _files([f for f in facts if f[kind]]) for kind in ("silent", "truncated", "short")
+    )
     unlisted = manifest["unlisted"]
     warnings = []
     if unlisted:
@@ -413,6 +554,16 @@ def extraction_facts(manifest: dict, facts: list[dict], silent: list[str]) -> di
         )
     if silent:
         warnings.append(f"{len(silent)} clips are wholly silent: {named(silent)}")
+    if truncated:
+        warnings.append(
+            f"{len(truncated)} recordings hold fewer samples than their header promises (truncated files), "
+            f"padded with silence: {named(truncated)}"
+        )
+    if short:
+        warnings.append(
+            f"{len(short)} clips are shorter than {SHORT_CLIP:.0%} of audio.clip_s "
+            f"({SHORT_CLIP * clip_s:g} of {clip_s:g} s), padded with silence: {named(short)}"
+        )
     return {
         "audio_dir": manifest["audio_dir"],
         "meta": manifest["meta"],
@@ -432,23 +583,22 @@ def extraction_facts(manifest: dict, facts: list[dict], silent: list[str]) -> di
             str(channels): n for channels, n in sorted(Counter(f["channels"] for f in facts).items())
         },
         "silent": silent,
+        "truncated": truncated,
+        "short": short,
+        "short_below_s": SHORT_CLIP * clip_s,
         "unlisted": unlisted,
         "unsplit": len(manifest["unsplit"]),
         "warnings": warnings,
     }
 
 
-def recording_state(paths: list[str]) -> list[str]:
-    """What identifies each recording on disk (size, modification and change
-    time, inode; as :func:`ascflow.data.validation.data_state` does for arrays):
-    a file replaced even with an older modification time changes it. A file
-    that is gone is left to the listing, which names it."""
-    state = []
-    for path in paths:
-        try:
-            facts = Path(path).stat()
-        except OSError:
-            state.append(f"{path}:missing")
-            continue
-        state.append(f"{path}:{facts.st_size}:{facts.st_mtime_ns}:{facts.st_ctime_ns}:{facts.st_ino}")
-    return state
+def recording_digests(manifest: dict, cache_path: str | Path | None = None) -> dict[str, str]:
+    """The SHA-256 of each listed recording, by its name in the listing
+    (relative to ``audio_dir``, so not where the folder lies), remembered
+    against each file's state (:func:`ascflow.files.cached_file_digests`): a
+    recording replaced, even with an older modification time, has another
+    digest. A file that is gone is left to the listing, which names it."""
+    paths = {entry["file"]: Path(manifest["audio_dir"], entry["file"]) for entry in manifest["files"]}
+    present = {name: path for name, path in paths.items() if path.is_file()}
+    digests = cached_file_digests(list(present.values()), cache_path)
+    return {name: digests[str(present[name])] if name in present else "missing" for name in paths}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ascflow.data.audio_folder import named
 from ascflow.models.naming import NETWORK_FAMILIES
 from ascflow.report import reference
 
@@ -459,6 +460,7 @@ def audio_extraction(audio: dict) -> str:
         f"{audio['chunk_files']:,} recordings. Of the {total:,} recordings ({rates}), "
         + ", ".join(changes)
         + f"; {_count(len(audio['silent']), 'clip')} wholly silent."
+        + _bent_recordings(audio)
         + (f" Left out: {' and '.join(left_out)}." if left_out else "")
         + f" {groups}"
     )
@@ -547,3 +549,24 @@ def new_recordings_verdict(predictions: list[dict], runs: list[dict]) -> str:
         f"{new['accuracy']:.4f} ({new['ci95_low']:.3f}–{new['ci95_high']:.3f}) against "
         f"{best['accuracy']:.4f} ({best['ci95_low']:.3f}–{best['ci95_high']:.3f}) on the test set; {overlap}."
     )
+
+
+def _bent_recordings(audio: dict) -> str:
+    """The padding that bent the data more than rounding: recordings shorter
+    than their header promises, and clips much shorter than the clip length,
+    counted and named."""
+    parts = []
+    if audio.get("truncated"):
+        parts.append(
+            f"{_count(len(audio['truncated']), 'recording')} truncated, holding fewer samples than "
+            f"{'its header promises' if len(audio['truncated']) == 1 else 'their headers promise'} "
+            f"({named(audio['truncated'])})"
+        )
+    if audio.get("short"):
+        parts.append(
+            f"{_count(len(audio['short']), 'clip')} shorter than {audio['short_below_s']:g} s, "
+            f"{audio['short_below_s'] / audio['settings']['clip_s']:.0%} of a clip ({named(audio['short'])})"
+        )
+    if not parts:
+        return ""
+    return f" Padded with more silence than rounding explains: {' and '.join(parts)}."

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ascflow.data.audio_folder import RecordingNames
 from ascflow.data.synthetic import generate_default_data
 from ascflow.data.validation import validate_dataset
 from ascflow.files import read_json, save_array, write_json
@@ -48,6 +49,9 @@ class ValidationInputs:
     #: What the extraction from audio_dir did, where the data comes from
     #: recordings: its counts go into the summary, its warnings among the summary's.
     audio_facts: str | None = None
+    #: The listing of those recordings, by which every sentence names the
+    #: recordings and table rows a clip comes from.
+    audio_manifest: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,8 +83,10 @@ def validate_data(job: ValidateData) -> dict:
     """Writes the labels mapped to 0..K-1 and the groups as integer codes
     (one per clip where the data has none)."""
     settings, outputs, audio_facts = job.settings, job.outputs, job.inputs.audio_facts
+    manifest = job.inputs.audio_manifest
+    names = RecordingNames(read_json(manifest)) if manifest else None
     summary, labels, groups = validate_dataset(
-        settings.data_dir, class_names=list(settings.class_names), leakage=settings.leakage
+        settings.data_dir, class_names=list(settings.class_names), leakage=settings.leakage, names=names
     )
     summary["source"] = "synthetic" if settings.synthetic else "audio" if audio_facts else "user"
     if audio_facts:
