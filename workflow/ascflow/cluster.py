@@ -139,6 +139,32 @@ class ProfileEntries:
     set_resources: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
     default_resources: Mapping[str, object] = field(default_factory=dict)
     max_threads: int | None = None
+    #: The resources --resources limits (which count as read).
+    limited: tuple[str, ...] = ()
+
+    @classmethod
+    def from_settings(cls, settings) -> ProfileEntries:
+        """The entries of Snakemake's resource settings (the profile's and
+        the command line's), each value as written."""
+
+        def as_written(resources) -> dict:
+            return {name: getattr(value, "raw", value) for name, value in resources.items()}
+
+        return cls(
+            set_threads=as_written(settings.overwrite_threads),
+            set_resources={
+                rule: as_written(entries) for rule, entries in settings.overwrite_resources.items()
+            },
+            default_resources=as_written(settings.default_resources or {}),
+            max_threads=settings.max_threads,
+            limited=tuple(settings.resources),
+        )
+
+    def check(self, rules: Iterable[str]) -> None:
+        """:func:`check_profile_entries` of these entries against the workflow's ``rules``."""
+        check_profile_entries(
+            rules, self.set_threads, self.set_resources, self.default_resources, self.limited
+        )
 
 
 class _InputSizeUnknown(Exception):

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from ascflow.cluster import ProfileEntries, Request, job_request
 from ascflow.data.audio import audio_settings
+from ascflow.data.audio_folder import layout_files, recordings_on_disk
 from ascflow.data.validation import SPLITS
 from ascflow.errors import AscflowError
 from ascflow.features import LAYOUTS
@@ -171,6 +172,39 @@ class Job:
     wildcards: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Output:
+    """A file another rule makes, which a job reads: the rule, the name of
+    its output, and the wildcards that name the file (common.smk turns it
+    into the path the rule files give)."""
+
+    rule: str
+    name: str
+    wildcards: tuple[tuple[str, str], ...] = ()
+
+
+def output(rule: str, name: str, **wildcards) -> Output:
+    return Output(rule, name, tuple(sorted(wildcards.items())))
+
+
+#: The validated data every model's training and evaluation read.
+SUMMARY = output("validate_data", "summary")
+
+
+def prepare_config(config: dict, schema: Mapping) -> None:
+    """Check ``config`` against its schema in one sentence, with nested
+    overrides (``--config 'cnn={epochs: 2}'``, which arrive as text) and the
+    sweep's values typed by it; the sweep must name keys and values its
+    families take."""
+    from ascflow.configuration import check_config, coerce_to_schema
+    from ascflow.models.sweep import check_sweep, typed_sweep
+
+    coerce_to_schema(config, schema)
+    check_config(config, schema)
+    config["sweep"] = typed_sweep(config.get("sweep", {}), schema)
+    check_sweep(config["sweep"], schema, config.get("validation", {}).get("mode", "holdout"))
+
+
 def canonical(value):
     """``value`` with every mapping's keys sorted, recursively: Snakemake
     compares params by their text, so the order of keys in a config file
@@ -286,6 +320,34 @@ class Plan:
     def data_made_with_groups(self) -> bool:
         """The workflow writes the data (and its groups and classes) itself."""
         return self.source != "user"
+
+    def check_inputs(self) -> None:
+        """One sentence, before any job starts, when data_dir and audio_dir
+        are both set, when the example recordings would be written elsewhere
+        than audio_dir, when the audio settings do not fit together, when
+        audio_dir lacks meta.csv or the split, or when predict_dir holds
+        nothing the models can classify."""
+        self.check_sources()
+        if self.source == "audio" and not self.writes_example_audio:
+            layout_files(self.config["audio_dir"])
+        self.check_predict_dir([f"results/export/{model}" for model in self.models])
+
+    def audio_listing(self) -> str:
+        """A digest of the recordings in audio_dir/audio, a param of
+        list_audio: adding or removing one lists the folder again (which then
+        names any that meta.csv does not list). The example's follow its settings."""
+        if self.writes_example_audio:
+            return content_digest(self.example_audio_settings)
+        return content_digest(recordings_on_disk(self.config["audio_dir"])) if self.source == "audio" else ""
+
+    def predict_listing(self) -> str:
+        """A digest of the recordings below predict_dir: adding or removing
+        one lists the folder again."""
+        from ascflow.prediction import recording_inputs
+
+        return (
+            content_digest(recording_inputs(self.config["predict_dir"])) if self.predicts_recordings else ""
+        )
 
     def check_sources(self) -> None:
         """One sentence when data_dir and audio_dir are both set, when the
@@ -483,6 +545,52 @@ class Plan:
         changing it re-runs the networks alone."""
         return False if self.family(model) == "rf" else self.config["gpu"]
 
+    def prediction_inputs(self, model: str, chunks: list[str]) -> dict:
+        """A model's bundle and what it classifies: the listing of new
+        recordings and its ``chunks``, or predict_dir's X.npy; and meta.csv
+        where predict_dir has one, whose labels score the predictions."""
+        from ascflow.prediction import ARRAY_FILE, META_FILE
+
+        folder = Path(self.config["predict_dir"])
+        inputs: dict = {"bundle": output("export_model", "bundle", model=model)}
+        if self.predicts_recordings:
+            inputs["manifest"] = output("list_predict_recordings", "manifest")
+            inputs["chunks"] = [output("extract_predict_chunk", "chunk", chunk=chunk) for chunk in chunks]
+        else:
+            inputs["clips"] = str(folder / ARRAY_FILE)
+        if (folder / META_FILE).is_file():
+            inputs["meta"] = str(folder / META_FILE)
+        return inputs
+
+    def prediction_files(self, kind: str) -> list[Output]:
+        """Every model's prediction ``table`` or ``facts`` when predict_dir is set."""
+        return (
+            [output("predict_model", kind, model=model) for model in self.models]
+            if self.uses_prediction
+            else []
+        )
+
+    def prediction_targets(self) -> list[Output]:
+        """What the predict target asks for: every model's table and facts."""
+        if not self.uses_prediction:
+            raise AscflowError(
+                "config key predict_dir: is empty; name the folder to classify "
+                "(snakemake --cores 8 predict --config predict_dir=PATH)."
+            )
+        return self.prediction_files("table") + self.prediction_files("facts")
+
+    def check_predict_dir(self, bundle_dirs: list[str]) -> None:
+        """One sentence when predict_dir holds nothing the models can
+        classify; for array-trained models, checked against the bundles
+        exported already, so that a wrong shape stops the run before any
+        job (and no table of the models is removed)."""
+        from ascflow.prediction import check_array_input, recording_inputs
+
+        if self.predicts_recordings:
+            recording_inputs(self.config["predict_dir"])
+        elif self.uses_prediction:
+            check_array_input(self.config["predict_dir"], bundle_dirs)
+
     @property
     def uses_prediction(self) -> bool:
         """Whether the run classifies predict_dir with every model."""
@@ -498,6 +606,106 @@ class Plan:
     def tracks_runs(self) -> bool:
         """Whether the run is logged to MLflow (config mlflow_tracking_uri)."""
         return bool(self.config["mlflow_tracking_uri"])
+
+    # ---- what each job reads ---------------------------------------------------
+
+    def data_files(self, present: set[str]) -> dict[str, str]:
+        """The data folder's files validation reads, by stem: the four
+        arrays, the group files and classes.txt (those the workflow writes,
+        or of the user's folder those ``present``)."""
+        files = {stem: f"{self.data_dir}/{stem}.npy" for stem in ("X_train", "y_train", "X_test", "y_test")}
+        for name in (*(f"groups_{split}.npy" for split in SPLITS), "classes.txt"):
+            if self.data_made_with_groups or name in present:
+                files[name.rsplit(".", 1)[0]] = f"{self.data_dir}/{name}"
+        return files
+
+    def features(self, model: str, split: str) -> Output:
+        return output("make_features", "features", layout=self.layout(model), split=split)
+
+    def trained(self, model: str) -> dict:
+        """The model its evaluation scores and its bundle holds: the refit
+        one, or each training run's with validation's choice among them."""
+        if self.refits(model):
+            runs, rule = [model], "refit_network"
+        else:
+            runs = self.runs(model)
+            rule = "train_forest" if self.family(model) == "rf" else "train_network"
+        files = {
+            "model": [output(rule, "model", model=run) for run in runs],
+            "info": [output(rule, "info", model=run) for run in runs],
+            "summary": SUMMARY,
+        }
+        if self.is_swept(model):
+            files["selection"] = output("select_variant", "selection", model=model)
+        return files
+
+    def inputs(self, rule: str, model: str) -> dict:
+        """What a model's job of ``rule`` reads. Only the evaluation reads
+        the test set, and training does only in the reference's flawed
+        validation mode "test"; cross-validation, the choice among variants
+        and the refit never do."""
+        training = {
+            "features": self.features(model, "train"),
+            "labels": output("validate_data", "train_labels"),
+            "summary": SUMMARY,
+        }
+        if rule == "train_forest":
+            if self.forest_validates(model):
+                training["groups"] = output("validate_data", "train_groups")
+            return training
+        if rule in ("train_network", "cross_validate"):
+            training["groups"] = output("validate_data", "train_groups")
+            if rule == "train_network" and self.reads_test_set(model):
+                training["test_features"] = self.features(model, "test")
+                training["test_labels"] = output("validate_data", "test_labels")
+            return training
+        if rule == "select_variant":
+            trained_by = "train_forest" if self.family(model) == "rf" else "train_network"
+            runs = self.runs(model)
+            return {
+                "infos": [output(trained_by, "info", model=run) for run in runs],
+                "folds": [
+                    output("cross_validate", "fold", model=run, fold=str(fold))
+                    for run in runs
+                    for fold in self.folds
+                ],
+            }
+        if rule == "refit_network":
+            chosen = (
+                output("select_variant", "selection", model=model)
+                if self.is_swept(model)
+                else output("train_network", "info", model=model)
+            )
+            return {**training, "chosen": chosen}
+        if rule == "evaluate_model":
+            return {
+                **self.trained(model),
+                "features": self.features(model, "test"),
+                "labels": output("validate_data", "test_labels"),
+            }
+        if rule == "export_model":
+            return self.trained(model)
+        raise ValueError(f"no model inputs for rule {rule!r}")
+
+    def targets(self) -> list[Output]:
+        """Everything a run delivers besides the report. The models and their
+        metrics are listed too: Snakemake does not re-create a missing
+        intermediate file while the files made from it exist, so a model
+        deleted (say, after its evaluation found it damaged) would otherwise
+        never be retrained and the report would keep describing it."""
+        made = [output("validate_data", "summary")]
+        made += [output("train_forest", "model", model=run) for run in self.forest_runs]
+        made += [output("train_network", "model", model=run) for run in self.network_runs]
+        made += [output("refit_network", "history", model=model) for model in self.refit_models]
+        made += [output("select_variant", "selection", model=model) for model in self.swept_models]
+        made += [output("evaluate_model", "metrics", model=model) for model in self.models]
+        made += [output("compare_models", "comparisons"), output("summarize_metrics", "summary")]
+        made += [output("summarize_folds", "folds")] if self.uses_cv else []
+        made.append(output("count_parameters", "counts"))
+        made += self.prediction_files("table")
+        if self.tracks_runs:
+            made.append(output("track_run", "tracked"))
+        return made
 
     # ---- cross-validation ----------------------------------------------------
 

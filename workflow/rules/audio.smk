@@ -45,7 +45,7 @@ checkpoint list_audio:
         chunk_files=config["audio"]["chunk_files"],
         audio_checks=config["audio_checks"],
         # Adding or removing a recording in audio/ lists the folder again.
-        listing=get_audio_listing(),
+        listing=PLAN.audio_listing(),
         code=code_digest("ascflow.stages.audio:list_audio"),
     script:
         "../scripts/list_audio.py"

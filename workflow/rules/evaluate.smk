@@ -4,7 +4,7 @@
 rule evaluate_model:
     """Score one trained model on the test set: accuracy with its interval, F1, recall, confusions."""
     input:
-        unpack(get_evaluation_inputs),
+        unpack(inputs_of("evaluate_model")),
     output:
         metrics=ensure("results/metrics/{model}.json", non_empty=True),
         probabilities="results/predictions/{model}.npy",
@@ -73,7 +73,9 @@ rule compare_models:
 rule summarize_folds:
     """One table of every model's fold scores (results/cv/folds.tsv)."""
     input:
-        folds=get_fold_files(),
+        folds=expand(
+            rules.cross_validate.output.fold, model=PLAN.training_runs, fold=PLAN.folds
+        ),
     output:
         folds="results/cv/folds.tsv",
     log:

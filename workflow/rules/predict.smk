@@ -5,7 +5,7 @@ recordings (or clips) of predict_dir classified by every one of them."""
 rule export_model:
     """Export one trained model as a bundle: the model, its feature settings, statistics and class names."""
     input:
-        unpack(get_trained_model),
+        unpack(inputs_of("export_model")),
     output:
         bundle=directory("results/export/{model}"),
     log:
@@ -42,7 +42,7 @@ checkpoint list_predict_recordings:
         predict_dir=config["predict_dir"],
         chunk_files=config["audio"]["chunk_files"],
         # Adding or removing a recording lists the folder again.
-        listing=get_predict_listing(),
+        listing=PLAN.predict_listing(),
         code=code_digest("ascflow.stages.predict:list_recordings"),
     script:
         "../scripts/list_predict_recordings.py"

@@ -9,15 +9,21 @@ rule render_report:
         metrics=expand(rules.evaluate_model.output.metrics, model=PLAN.models),
         summary_table=rules.summarize_metrics.output.summary,
         aggregate_table=rules.summarize_metrics.output.aggregate,
-        histories=get_histories(),
+        histories=expand(rules.train_network.output.history, model=PLAN.network_runs),
         parameters=rules.count_parameters.output.counts,
         comparisons=rules.compare_models.output.comparisons,
         folds=get_fold_table(),
-        selections=get_selection_files(),
-        audio_manifest=get_audio_manifest_input,
+        selections=expand(
+            rules.select_variant.output.selection, model=PLAN.swept_models
+        ),
+        audio_manifest=lambda wildcards: listing(
+            checkpoints.list_audio, PLAN.source == "audio"
+        ),
         # The predictions of predict_dir's files, when it is set.
-        predictions=get_prediction_files("facts"),
-        predict_listing=get_predict_listing_input,
+        predictions=path_of(PLAN.prediction_files("facts")),
+        predict_listing=lambda wildcards: listing(
+            checkpoints.list_predict_recordings, PLAN.predicts_recordings
+        ),
     output:
         **get_figure_outputs(),
         markdown=ensure("reports/report.md", non_empty=True),
@@ -60,8 +66,10 @@ rule track_run:
     """Log the run to MLflow (mlflow_tracking_uri): a run per model under one carrying the report."""
     input:
         metrics=expand(rules.evaluate_model.output.metrics, model=PLAN.models),
-        histories=get_histories(),
-        refit_histories=get_refit_histories(),
+        histories=expand(rules.train_network.output.history, model=PLAN.network_runs),
+        refit_histories=expand(
+            rules.refit_network.output.history, model=PLAN.refit_models
+        ),
         pdf=rules.render_report.output.pdf,
         markdown=rules.render_report.output.markdown,
         figures=get_figure_files(),

@@ -6,7 +6,7 @@ data, and the refit of the chosen network on the whole training set."""
 rule train_forest:
     """Fit one random forest (rf_<trees>) on the flattened training clips."""
     input:
-        unpack(get_forest_inputs),
+        unpack(inputs_of("train_forest")),
     output:
         model="results/models/{model}.joblib",
         info="results/models/{model}.train.json",
@@ -37,7 +37,7 @@ rule train_forest:
 rule train_network:
     """Train the CNN or the LSTM; a killed job resumes from its last epoch."""
     input:
-        unpack(get_training_inputs),
+        unpack(inputs_of("train_network")),
     output:
         model="results/models/{model}.keras",
         history="results/models/{model}.history.csv",
@@ -61,7 +61,7 @@ rule train_network:
         standardize=config["features"]["standardize"],
         settings_digest=per_model(PLAN.settings_digest),
         gpu=per_model(PLAN.gpu_setting),
-        tensorboard_dir=get_tensorboard_dir,
+        tensorboard_dir="results/tensorboard/{model}" if config["tensorboard"] else "",
         # Per-epoch checkpoints (weights, optimizer, history), written by
         # rename; a retried or re-run job resumes from the last one.
         work_dir="results/resume/{model}",
@@ -73,7 +73,7 @@ rule train_network:
 rule cross_validate:
     """Train one model on every fold of the training set but one, and score it on that fold (cv.folds)."""
     input:
-        unpack(get_fold_inputs),
+        unpack(inputs_of("cross_validate")),
     output:
         fold="results/cv/{model}/fold{fold}.json",
     log:
@@ -105,7 +105,7 @@ rule cross_validate:
 rule select_variant:
     """Rank a model's sweep variants by validation accuracy (held-out part or cv folds) and keep the best."""
     input:
-        unpack(get_selection_inputs),
+        unpack(inputs_of("select_variant")),
     output:
         selection="results/sweep/{model}.json",
     log:
@@ -128,7 +128,7 @@ rule select_variant:
 rule refit_network:
     """Train the chosen network once more on the whole training set, for the epochs validation chose."""
     input:
-        unpack(get_refit_inputs),
+        unpack(inputs_of("refit_network")),
     output:
         model="results/refit/{model}.keras",
         history="results/refit/{model}.history.csv",

@@ -409,6 +409,12 @@ def chunk_paths(manifest: dict, chunk: str) -> list[str]:
     ]
 
 
+def chunk_digests(manifest: dict, chunk: str, cache_path: str | Path | None = None) -> dict[str, str]:
+    """The SHA-256 of each recording of one chunk (:func:`recording_digests`)."""
+    entries = [entry for entry in manifest["files"] if entry["chunk"] == chunk]
+    return recording_digests({**manifest, "files": entries}, cache_path)
+
+
 def read_chunk(path: str | Path) -> tuple[np.ndarray, list[dict], dict]:
     """A chunk file's features, per-file facts and the settings they were
     extracted with (written by the extraction)."""

@@ -60,6 +60,8 @@ def list_recordings(job: ListRecordings) -> dict:
     ]
     manifest = {
         "predict_dir": predict_dir,
+        # The folder the files are named in, as in list_audio's listing.
+        "audio_dir": predict_dir,
         "chunk_files": chunk_files,
         "chunks": sorted({entry["chunk"] for entry in files}),
         "files": files,
