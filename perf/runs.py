@@ -72,9 +72,10 @@ def benchmark_table(workdir: Path) -> dict[str, dict[str, float]]:
     return table
 
 
-def epoch_seconds(workdir: Path, model: str) -> list[float]:
-    """The seconds of each epoch of a network's training, in order."""
-    history = read_history(workdir / "results" / "models" / f"{model}.history.csv")
+def epoch_seconds(workdir: Path, model: str, folder: str = "models") -> list[float]:
+    """The seconds of each epoch of a network's training (``folder``
+    ``refit``: its refit's), in order."""
+    history = read_history(workdir / "results" / folder / f"{model}.history.csv")
     return [float(history[epoch]["seconds"]) for epoch in sorted(history)]
 
 
@@ -124,6 +125,9 @@ def estimate_at(workdir: Path, epochs: int) -> Estimate:
             seconds = epoch_seconds(workdir, model)
             network_epoch_s[model] = steady_epoch_seconds(seconds)
             estimated += (epochs - len(seconds)) * network_epoch_s[model]
+        elif rule == "refit_network":  # trained once more, for as many epochs
+            seconds = epoch_seconds(workdir, model, "refit")
+            estimated += (epochs - len(seconds)) * steady_epoch_seconds(seconds)
         elif rule == "train_forest":
             forest_fit_s += read_json(workdir / "results" / "models" / f"{model}.train.json")["train_seconds"]
         rows.append([job, row["s"], estimated, row["max_rss_mb"]])
