@@ -9,7 +9,7 @@ import pytest
 from ascflow.errors import AscflowError
 from ascflow.report.document import build_document
 from ascflow.report.markdown import write_markdown
-from test_report import CONFIG, gather, write_fake_results
+from fake_results import CONFIG, gather, write_fake_results
 
 LIMITS = {"parameter_memory_kb": 128, "macs_per_second": 30_000_000}
 
