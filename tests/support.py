@@ -12,8 +12,12 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
+import soundfile
 import yaml
+from ascflow.data.audio import audio_settings
 from ascflow.data.synthetic_audio import write_audio_folder
+from ascflow.stages.audio import ChunkFile, ExtractChunk, ExtractionSettings, Recordings, extract_chunk
 
 REPO = Path(__file__).resolve().parent.parent
 SNAKEFILE = REPO / "Snakefile"
@@ -31,6 +35,8 @@ TINY_AUDIO = {
     "clip_s": 1,
     "chunk_files": 4,
 }
+#: TINY_AUDIO as the package reads it.
+TINY_SETTINGS = audio_settings(TINY_AUDIO)
 
 
 def paramspace_labels(frame) -> list[str]:
@@ -165,6 +171,39 @@ def peak_threads(spans) -> int:
         running += change
         peak = max(peak, running)
     return peak
+
+
+# ---- recordings --------------------------------------------------------------------
+
+
+def write_wav(path: Path, samples: np.ndarray, rate: int, subtype: str = "PCM_16") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    soundfile.write(path, samples, rate, subtype=subtype)
+    return path
+
+
+def recordings(folder: Path, **sizes) -> Path:
+    """A small generated folder: 3 scenes, 4 training and 2 test clips each, 1 s at 8 kHz."""
+    write_audio_folder(
+        folder, **({"n_classes": 3, "n_train": 4, "n_test": 2, "seconds": 1.0, "sample_rate": 8000} | sizes)
+    )
+    return folder
+
+
+def extract(paths: list[str], chunk: str) -> None:
+    """The extract_audio_chunk job of ``paths`` at the tiny settings."""
+    extract_chunk(ExtractChunk(Recordings(paths), ChunkFile(chunk), ExtractionSettings(TINY_AUDIO)))
+
+
+def audio_config(tmp_path: Path, name: str = "audio.yaml", **sections) -> Path:
+    """Overrides of tiny.yaml: the tiny audio settings and ``sections``."""
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump({"audio": TINY_AUDIO} | sections))
+    return path
+
+
+def audio_args(config: Path, *extra: str) -> list[str]:
+    return ["--configfile", str(TINY_CONFIG), str(config), "--cores", "2", *extra]
 
 
 def dcase_folder(folder: Path, n_train: int = 4, **edits) -> Path:

@@ -23,22 +23,29 @@ import yaml
 from ascflow import AscflowError
 from ascflow.data.audio import LOG_FLOOR, audio_settings, extract_features, read_clip
 from ascflow.data.audio_folder import chunk_paths, gather_chunks, list_recordings, read_chunk
-from ascflow.data.synthetic_audio import write_audio_folder
 from ascflow.stages.audio import (
-    ChunkFile,
     Chunks,
-    ExtractChunk,
-    ExtractionSettings,
     GatheredFiles,
     GatherFeatures,
     GatherSettings,
-    Recordings,
-    extract_chunk,
     gather_features,
 )
-from support import REPO, TINY_AUDIO, TINY_CONFIG, one_sentence, planned_jobs, snakemake, snakemake_command
+from support import (
+    REPO,
+    TINY_AUDIO,
+    TINY_CONFIG,
+    audio_args,
+    audio_config,
+    extract,
+    one_sentence,
+    planned_jobs,
+    recordings,
+    snakemake,
+    snakemake_command,
+    write_wav,
+)
+from support import TINY_SETTINGS as SETTINGS
 
-SETTINGS = audio_settings(TINY_AUDIO)
 SCHEMA = yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text())
 #: The schema's defaults of the audio section (config.yaml repeats them).
 DEFAULT_AUDIO = {key: spec["default"] for key, spec in SCHEMA["properties"]["audio"]["properties"].items()}
@@ -62,20 +69,6 @@ def librosa_directly(signal: np.ndarray, settings) -> np.ndarray:
         fmax=settings.fmax,
     )
     return np.log(mel.astype(np.float64) + np.spacing(1.0))
-
-
-def write_wav(path: Path, samples: np.ndarray, rate: int, subtype: str = "PCM_16") -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    soundfile.write(path, samples, rate, subtype=subtype)
-    return path
-
-
-def recordings(folder: Path, **sizes) -> Path:
-    """A small generated folder: 3 scenes, 4 training and 2 test clips each, 1 s at 8 kHz."""
-    write_audio_folder(
-        folder, **({"n_classes": 3, "n_train": 4, "n_test": 2, "seconds": 1.0, "sample_rate": 8000} | sizes)
-    )
-    return folder
 
 
 # ---- features against librosa ---------------------------------------------------
@@ -277,11 +270,6 @@ def test_unlisted_and_unsplit_recordings_are_left_out_and_named(tmp_path):
 # ---- chunks and the gather ------------------------------------------------------------
 
 
-def extract(paths: list[str], chunk: str) -> None:
-    """The extract_audio_chunk job of ``paths`` at the tiny settings."""
-    extract_chunk(ExtractChunk(Recordings(paths), ChunkFile(chunk), ExtractionSettings(TINY_AUDIO)))
-
-
 def test_chunks_gather_in_file_order(tmp_path):
     folder = recordings(tmp_path / "rec", channels=2)
     manifest_path = tmp_path / "manifest.json"
@@ -363,17 +351,6 @@ def test_generated_recordings_are_deterministic_and_scenes_differ(tmp_path):
 
 
 # ---- through Snakemake's command line ------------------------------------------------------
-
-
-def audio_config(tmp_path: Path, name: str = "audio.yaml", **sections) -> Path:
-    """Overrides of tiny.yaml: the tiny audio settings and ``sections``."""
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump({"audio": TINY_AUDIO} | sections))
-    return path
-
-
-def audio_args(config: Path, *extra: str) -> list[str]:
-    return ["--configfile", str(TINY_CONFIG), str(config), "--cores", "2", *extra]
 
 
 EXTRACTED = "results/audio/extraction.json"

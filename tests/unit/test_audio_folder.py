@@ -20,8 +20,7 @@ from ascflow.data.audio_folder import (
 )
 from ascflow.data.synthetic_audio import write_audio_folder
 from ascflow.data.validation import validate_dataset
-from support import dcase_folder, meta_line
-from test_audio import TINY_AUDIO, extract
+from support import TINY_AUDIO, dcase_folder, extract, meta_line
 
 
 def test_fold_list_label_that_meta_contradicts_stops_naming_both(tmp_path):

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import soundfile
 from ascflow.data.audio import SHORT_CLIP, header_frames, read_clip
-from test_audio import SETTINGS
+from support import TINY_SETTINGS as SETTINGS
 
 
 def truncate(path, keep_bytes: int) -> None:

@@ -13,8 +13,7 @@ import pytest
 import soundfile
 from ascflow.report.document import data_blocks
 from ascflow.report.markdown import render
-from support import dcase_folder, meta_line, one_sentence, snakemake
-from test_audio import TINY_AUDIO, audio_args, audio_config
+from support import TINY_AUDIO, audio_args, audio_config, dcase_folder, meta_line, one_sentence, snakemake
 
 SUMMARY = "results/data/summary.json"
 
