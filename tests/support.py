@@ -39,6 +39,22 @@ TINY_AUDIO = {
 TINY_SETTINGS = audio_settings(TINY_AUDIO)
 
 
+# ---- the set-up files' package names ---------------------------------------------
+
+#: Same software, different names on PyPI and conda-forge.
+PIP_TO_CONDA = {"tensorflow-cpu": "tensorflow", "soundfile": "pysoundfile"}
+
+
+def requirement_name(requirement: str) -> str:
+    """The package a pip or conda requirement names, lower case."""
+    return re.split(r"[<>=!~ ;\[]", requirement, maxsplit=1)[0].strip().lower()
+
+
+def normalized(name: str) -> str:
+    """A distribution's name as PEP 503 compares them."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def paramspace_labels(frame) -> list[str]:
     """A sweep's variant names as the workflow gives them (common.smk):
     Snakemake's Paramspace file-name pattern."""

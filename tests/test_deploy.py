@@ -9,7 +9,6 @@ from __future__ import annotations
 import ast
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -20,8 +19,17 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support import REPO, TINY_CONFIG, planned_jobs, snakemake, snakemake_command, tiny_args
-from test_setup_files import PIP_TO_CONDA, requirement_name
+from support import (
+    PIP_TO_CONDA,
+    REPO,
+    TINY_CONFIG,
+    normalized,
+    planned_jobs,
+    requirement_name,
+    snakemake,
+    snakemake_command,
+    tiny_args,
+)
 
 MODELS = ["rf_10", "rf_50", "rf_100", "cnn", "lstm"]
 
@@ -131,10 +139,6 @@ def third_party_imports() -> dict[str, set[str]]:
             elif top and top not in sys.stdlib_module_names:
                 found.setdefault(top, set()).add(str(path.relative_to(REPO)))
     return found
-
-
-def normalized(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def test_environment_yml_holds_every_import_of_the_rule_scripts():

@@ -8,10 +8,7 @@ import tomllib
 from pathlib import Path
 
 import yaml
-from support import REPO
-
-# Same software, different names on PyPI and conda-forge.
-PIP_TO_CONDA = {"tensorflow-cpu": "tensorflow", "soundfile": "pysoundfile"}
+from support import PIP_TO_CONDA, REPO, requirement_name
 
 
 def quick_start_commands() -> list[str]:
@@ -19,10 +16,6 @@ def quick_start_commands() -> list[str]:
     section = readme.split("## Quick start", 1)[1]
     block = re.search(r"```(?:bash|sh)?\n(.*?)```", section, re.S)[1]
     return [line.split("#", 1)[0].strip() for line in block.splitlines() if line.split("#", 1)[0].strip()]
-
-
-def requirement_name(requirement: str) -> str:
-    return re.split(r"[<>=!~ ;\[]", requirement, maxsplit=1)[0].strip().lower()
 
 
 def test_readme_quick_start_has_two_commands_and_ci_runs_the_second():
