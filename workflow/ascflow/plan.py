@@ -108,9 +108,12 @@ RULES: dict[str, Needs] = {
     "train_network": Needs(
         mem_mb=4000, runtime=240, threads="training", cluster_threads=8, mem_per_input_mb=4, gpu=True
     ),
-    # A fold trains the same model on less data.
+    # A fold trains the same model on two thirds or more of the training
+    # set; a cluster run groups four folds in one submission, one after
+    # another (profiles/slurm, group-components), so each asks for a quarter
+    # of a training job's time.
     "cross_validate": Needs(
-        mem_mb=4000, runtime=240, threads="training", cluster_threads=8, mem_per_input_mb=4, gpu=True
+        mem_mb=4000, runtime=60, threads="training", cluster_threads=8, mem_per_input_mb=4, gpu=True
     ),
     # The chosen network once more on the whole training set: as its training.
     "refit_network": Needs(
