@@ -1,15 +1,22 @@
-"""Shared fixtures: one tiny end-to-end run that many tests read. The
-helpers the tests import are in support.py."""
+"""Shared fixtures: one tiny end-to-end run that many tests read, and the
+local Slurm test cluster. The helpers the tests import are in support.py
+(and, for the Slurm runs, slurm_runs.py)."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
-from support import snakemake, tiny_args
+from support import REPO, snakemake, tiny_args
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+START_CLUSTER = REPO / "ci" / "slurm" / "start-cluster.sh"
+STOP_CLUSTER = REPO / "ci" / "slurm" / "stop-cluster.sh"
 
 
 @pytest.fixture(scope="session")
@@ -19,6 +26,44 @@ def tiny_run(tmp_path_factory) -> Path:
     workdir = tmp_path_factory.mktemp("tiny_run")
     snakemake(workdir, *tiny_args())
     return workdir
+
+
+def _why_no_cluster() -> str | None:
+    if not Path("/etc/debian_version").is_file():
+        return "the local Slurm test cluster needs Debian (ci/slurm/start-cluster.sh uses apt-get)"
+    if os.geteuid() != 0:
+        return "the local Slurm test cluster needs root (it installs packages and starts daemons)"
+    if importlib.util.find_spec("snakemake_executor_plugin_slurm") is None:
+        return "snakemake-executor-plugin-slurm is not installed (pip install -e '.[test]')"
+    return None
+
+
+# Session scope: the cluster stops when the whole test session ends, not when
+# the module that used it first does. Once Slurm's client is installed, every Snakemake start
+# runs the plugin's `scontrol show config` probe, which waits 10 s for a
+# controller that was stopped; the modules after this one would pay that on
+# every Snakemake call.
+@pytest.fixture(scope="session")
+def slurm_cluster():
+    """A running one-node cluster; stopped afterwards if this fixture started it."""
+    reason = _why_no_cluster()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set, but {reason}")
+        pytest.skip(reason)
+    started = time.monotonic()
+    try:
+        start = subprocess.run([str(START_CLUSTER)], capture_output=True, text=True, timeout=900, check=False)
+    except subprocess.TimeoutExpired as error:
+        pytest.fail(f"{START_CLUSTER} did not finish in {error.timeout}s")
+    if start.returncode != 0:
+        pytest.fail(f"{START_CLUSTER} failed:\n{start.stdout}\n{start.stderr}")
+    print(f"Slurm test cluster up in {time.monotonic() - started:.0f}s")
+    # A cluster that was up before (a developer's) is left running.
+    was_running = "all daemons already running" in start.stdout
+    yield
+    if not was_running:
+        subprocess.run([str(STOP_CLUSTER)], capture_output=True, text=True, timeout=300, check=False)
 
 
 def pytest_collection_modifyitems(items):

@@ -1,10 +1,11 @@
 """The workflow on a real Slurm cluster: a one-node cluster on this machine.
 
-The module's fixture starts the cluster with ci/slurm/start-cluster.sh
-(Debian, as root: it installs Slurm, munge and MariaDB and starts their
-daemons) and stops it at the end with ci/slurm/stop-cluster.sh. Elsewhere
-the tests are skipped, unless the environment variable CI is set: there a
-missing cluster is a failure, not a skip.
+The slurm_cluster fixture (conftest.py) starts the cluster with
+ci/slurm/start-cluster.sh (Debian, as root: it installs Slurm, munge and
+MariaDB and starts their daemons) and stops it when the session ends with
+ci/slurm/stop-cluster.sh. Elsewhere the tests are skipped, unless the
+environment variable CI is set: there a missing cluster is a failure, not a
+skip.
 
 Every run uses profiles/slurm-test and the tiny config, in a copy of the
 workflow under a temporary folder. docs/cluster.md explains the set-up.
@@ -12,141 +13,20 @@ workflow under a temporary folder. docs/cluster.md explains the set-up.
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import re
-import shutil
 import subprocess
-import sys
-import time
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-import yaml
+from slurm_runs import PROFILE, Run, copy_workflow, slurm_run_id
+from support import REPO
 
 pytestmark = pytest.mark.slurm
 
-REPO = Path(__file__).resolve().parents[1]
-START_CLUSTER = REPO / "ci" / "slurm" / "start-cluster.sh"
-STOP_CLUSTER = REPO / "ci" / "slurm" / "stop-cluster.sh"
-PROFILE = REPO / "profiles" / "slurm-test"
 GPU_PROFILE = REPO / "profiles" / "slurm-gpu"
-TINY_CONFIG = REPO / "tests" / "config" / "tiny.yaml"
-#: What a run of the workflow needs from the repository.
-WORKFLOW_PARTS = ("Snakefile", "workflow", "config", "environment.yml")
-#: Seconds a whole run may take (a tiny run takes about 3 minutes on the
-#: Slurm cluster of a 2-core machine, under a minute locally).
-RUN_TIMEOUT = 900
-
-
-def _why_no_cluster() -> str | None:
-    if not Path("/etc/debian_version").is_file():
-        return "the local Slurm test cluster needs Debian (ci/slurm/start-cluster.sh uses apt-get)"
-    if os.geteuid() != 0:
-        return "the local Slurm test cluster needs root (it installs packages and starts daemons)"
-    if importlib.util.find_spec("snakemake_executor_plugin_slurm") is None:
-        return "snakemake-executor-plugin-slurm is not installed (pip install -e '.[test]')"
-    return None
-
-
-# Session scope: the cluster stops when the whole test session ends, not when
-# this module does. Once Slurm's client is installed, every Snakemake start
-# runs the plugin's `scontrol show config` probe, which waits 10 s for a
-# controller that was stopped; the modules after this one would pay that on
-# every Snakemake call.
-@pytest.fixture(scope="session")
-def slurm_cluster():
-    """A running one-node cluster; stopped afterwards if this fixture started it."""
-    reason = _why_no_cluster()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set, but {reason}")
-        pytest.skip(reason)
-    started = time.monotonic()
-    try:
-        start = subprocess.run([str(START_CLUSTER)], capture_output=True, text=True, timeout=900, check=False)
-    except subprocess.TimeoutExpired as error:
-        pytest.fail(f"{START_CLUSTER} did not finish in {error.timeout}s")
-    if start.returncode != 0:
-        pytest.fail(f"{START_CLUSTER} failed:\n{start.stdout}\n{start.stderr}")
-    print(f"Slurm test cluster up in {time.monotonic() - started:.0f}s")
-    # A cluster that was up before (a developer's) is left running.
-    was_running = "all daemons already running" in start.stdout
-    yield
-    if not was_running:
-        subprocess.run([str(STOP_CLUSTER)], capture_output=True, text=True, timeout=300, check=False)
-
-
-def copy_workflow(destination: Path, config: dict | None = None) -> Path:
-    """A copy of the workflow, and the tiny config (updated by `config`) in it."""
-    destination.mkdir(parents=True, exist_ok=True)
-    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
-    for part in WORKFLOW_PARTS:
-        source = REPO / part
-        if source.is_dir():
-            shutil.copytree(source, destination / part, ignore=ignore)
-        elif source.exists():
-            shutil.copy2(source, destination / part)
-    tiny = {**yaml.safe_load(TINY_CONFIG.read_text()), **(config or {})}
-    (destination / "tiny.yaml").write_text(yaml.safe_dump(tiny))
-    return destination
-
-
-class Run:
-    """One Snakemake command line, started in `workdir` with the tiny config;
-    its output goes to `workdir`/snakemake.out."""
-
-    def __init__(self, workdir: Path, *args: str, slurm: bool = False, profile: Path = PROFILE):
-        self.workdir = workdir
-        self.command = [
-            sys.executable,
-            "-m",
-            "snakemake",
-            "--workflow-profile",
-            "none",
-            *(("--profile", str(profile)) if slurm else ()),
-            "--configfile",
-            "tiny.yaml",
-            "--nocolor",
-            # Not right after --configfile, which would take targets for config files.
-            *args,
-        ]
-        self.out = workdir / "snakemake.out"
-        self.started = time.monotonic()
-        self.seconds = None  # from start to end, once it has ended and been waited for
-        with open(self.out, "w") as out:
-            self.process = subprocess.Popen(self.command, cwd=workdir, stdout=out, stderr=subprocess.STDOUT)
-
-    def wait(self) -> tuple[int, str]:
-        """Its exit status and output, once it has ended."""
-        try:
-            self.process.wait(timeout=RUN_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            output = self.out.read_text()
-            pytest.fail(f"{' '.join(self.command)} ran longer than {RUN_TIMEOUT}s:\n{output[-5000:]}")
-        self.seconds = time.monotonic() - self.started
-        return self.process.returncode, self.out.read_text()
-
-    def kill(self):
-        """Stop it if it still runs, with the Slurm jobs it submitted."""
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-            run_id = slurm_run_id(self.out.read_text(), required=False)
-            if run_id:
-                subprocess.run(["scancel", "--name", run_id], check=False)
-
-
-def slurm_run_id(output: str, required: bool = True) -> str | None:
-    """The plugin's run ID: the Slurm job name of every job of one run."""
-    match = re.search(r"^SLURM run ID: (\S+)$", output, re.MULTILINE)
-    if required:
-        assert match, f"no 'SLURM run ID' in Snakemake's output:\n{output[-3000:]}"
-    return match.group(1) if match else None
 
 
 def snakemake_jobs(output: str) -> dict[int, tuple[str, bool]]:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support import planned_jobs
-from test_slurm import REPO, Run, copy_workflow, slurm_cluster, slurm_run_id  # noqa: F401
+from slurm_runs import Run, copy_workflow, slurm_run_id
+from support import REPO, planned_jobs
 
 pytestmark = pytest.mark.slurm
 
