@@ -10,42 +10,10 @@ import joblib
 import numpy as np
 import pytest
 from ascflow.data.audio import audio_settings
-from ascflow.models.bundle import write_bundle
 from support import TINY_AUDIO
+from tiny_bundles import ARRAY_SHAPE, CLASSES, bundle_of
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-CLASSES = ["beach", "bus", "cafe/restaurant"]
-ARRAY_SHAPE = (12, 40)
-
-
-def provenance(name: str) -> dict:
-    return {"data_fingerprint": f"data of {name}", "settings_digest": f"settings of {name}"}
-
-
-def bundle_of(
-    folder: Path, trained: Path, family: str, clip_shape: tuple[int, int], audio: dict | None, statistics=None
-) -> Path:
-    """``folder`` made the bundle of the model file ``trained`` (named after
-    its family, or rf_5); ``statistics``: the band means and standard
-    deviations, None for raw values."""
-    name = "rf_5" if family == "rf" else family
-    mean, std = statistics if statistics is not None else (None, None)
-    write_bundle(
-        folder,
-        model_name=name,
-        family=family,
-        trained_model_path=trained,
-        class_names=CLASSES,
-        clip_shape=clip_shape,
-        standardize="none" if statistics is None else "per_band",
-        band_mean=mean,
-        band_std=std,
-        time_major=None,
-        audio=audio,
-        **provenance(name),
-    )
-    return folder
 
 
 @pytest.fixture(scope="session")

@@ -17,8 +17,8 @@ from ascflow.data.audio import FRONT_END
 from ascflow.errors import AscflowError
 from ascflow.files import file_digest
 from ascflow.models.bundle import FORMAT_VERSION, MANIFEST, load_bundle, read_manifest
-from conftest import ARRAY_SHAPE, CLASSES, bundle_of, provenance
 from support import TINY_AUDIO
+from tiny_bundles import ARRAY_SHAPE, CLASSES, bundle_of, provenance
 
 
 def copy_of(bundle: Path, tmp_path: Path) -> Path:

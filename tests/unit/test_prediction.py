@@ -18,9 +18,8 @@ import soundfile
 from ascflow.errors import AscflowError
 from ascflow.models.bundle import load_bundle
 from ascflow.prediction import predict, prediction_facts, score_predictions
-from conftest import ARRAY_SHAPE, CLASSES
-
-from perf.workflow import REPOSITORY
+from support import REPO as REPOSITORY
+from tiny_bundles import ARRAY_SHAPE, CLASSES
 
 
 def write_wav(path: Path, seconds: float, rate: int, channels: int, seed: int = 0) -> Path:

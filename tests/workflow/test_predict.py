@@ -22,9 +22,8 @@ import pytest
 import yaml
 from ascflow.data.synthetic_audio import write_audio_folder
 from ascflow.files import file_digest
+from support import REPO as REPOSITORY
 from support import TINY_AUDIO, TINY_CONFIG, copy_run, one_sentence, read_metrics, snakemake, tiny_args
-
-from perf.workflow import REPOSITORY
 
 MODELS = ["rf_10", "rf_50", "rf_100", "cnn", "lstm"]
 #: config/audio-example.yaml made small: 3 scenes, 8 training and 4 test recordings each.
