@@ -21,7 +21,8 @@ README = REPO / "README.md"
 ELSEWHERE = {
     r"^bash tasks\.sh\b": "the CI runs `bash tasks.sh test` on a clean clone (.ci/run), which "
     "installs as `bash tasks.sh run` does; the default run is the benchmark's (python -m perf)",
-    r"--profile profiles/slurm": "needs a Slurm cluster: tests/test_slurm.py runs the workflow on one",
+    r"--profile profiles/slurm": "needs a Slurm cluster: tests/workflow/test_slurm.py runs the workflow "
+    "on one",
     r"pip (install|uninstall)": "changes the environment the tests run in",
 }
 

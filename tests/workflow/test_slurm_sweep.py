@@ -1,7 +1,7 @@
 """A sweep on the local Slurm test cluster, with the job grouping of
 profiles/slurm: short jobs of one kind go to Slurm together, so a sweep
-submits far fewer jobs than it runs. Marked `slurm` as tests/test_slurm.py,
-whose cluster fixture it shares."""
+submits far fewer jobs than it runs. Marked `slurm` as test_slurm.py beside
+it; both use the cluster of conftest.py's slurm_cluster fixture."""
 
 from __future__ import annotations
 
