@@ -99,7 +99,7 @@ def test_truncated_and_short_recordings_are_padded_and_said_or_stop(tmp_path):
         f"1 clips are shorter than 90% of audio.clip_s (0.9 of 1 s), padded with silence: {short}" in warnings
     )
     # The report's data section, from this summary (a whole run's report
-    # from recordings: tests/test_audio.py).
+    # from recordings: tests/workflow/test_audio_rules.py).
     data_section = "".join(render(block, workdir) for block in data_blocks(summary))
     assert (
         f"Padded with more silence than rounding explains: 1 recording truncated, holding fewer samples "
