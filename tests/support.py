@@ -22,6 +22,16 @@ from ascflow.stages.audio import ChunkFile, ExtractChunk, ExtractionSettings, Re
 REPO = Path(__file__).resolve().parent.parent
 SNAKEFILE = REPO / "Snakefile"
 TINY_CONFIG = REPO / "tests" / "config" / "tiny.yaml"
+#: The shipped profiles.
+PROFILES = REPO / "profiles"
+#: Every shipped profile and how Snakemake is given it: profiles/default is
+#: the workflow profile, applied to every run; the others are chosen.
+SHIPPED = {
+    "default": "--workflow-profile",
+    "slurm": "--profile",
+    "slurm-test": "--profile",
+    "slurm-gpu": "--profile",
+}
 #: Small settings for the audio tests: 1-second clips at 8 kHz give
 #: 12 bands x 51 frames, enough for the tiny CNN's two convolutions.
 TINY_AUDIO = {
