@@ -1,6 +1,6 @@
-"""The thread plan: never more running threads than CPUs, the CNN alone on a
-small machine, today's parallel plan on a big one; and a real run's
-timeline to show it."""
+"""The thread plan in real runs, from Snakemake's log: the tiny run never ran
+more threads than CPUs, and `--cores 8` on one usable CPU plans and runs
+one thread at a time. The plan itself is tests/unit/test_threads.py."""
 
 from __future__ import annotations
 
@@ -9,47 +9,7 @@ import shutil
 import subprocess
 
 import pytest
-from ascflow.threads import TRAIN_THREADS, ThreadPlan, local_cores, start_priority, thread_plan
 from support import REPO, copy_run, last_run_spans, peak_threads, snakemake, snakemake_command, tiny_args
-
-
-@pytest.mark.parametrize(
-    ("cores", "cpus", "scheduled"),
-    [(8, 2, 2), (8, 16, 8), (1, 16, 1), (4, 4, 4), (None, 2, None), (0, 2, 1)],
-)
-def test_a_local_run_schedules_no_more_cores_than_cpus(cores, cpus, scheduled):
-    assert local_cores(cores, cpus) == scheduled
-
-
-def test_two_cpus_the_cnn_alone_then_the_lstm_beside_the_forests():
-    plan = thread_plan(2)
-    assert (plan.cnn, plan.lstm, plan.forest, plan.evaluation) == (2, 1, 1, 1)
-    assert plan.cnn_alone
-    # The CNN's training features take every core: the barrier that lets the
-    # CNN start the moment they are written.
-    assert plan.features("cnn", "train") == 2
-    assert plan.features("cnn", "test") == plan.features("lstm", "train") == plan.features("rf", "train") == 1
-    assert [plan.training(family) for family in ("cnn", "lstm", "rf")] == [2, 1, 1]
-
-
-def test_a_big_machine_keeps_the_parallel_plan():
-    for cores in (2 * TRAIN_THREADS, 16, 64, None):
-        plan = thread_plan(cores)
-        assert plan == ThreadPlan(TRAIN_THREADS, TRAIN_THREADS, TRAIN_THREADS, TRAIN_THREADS)
-        assert not plan.cnn_alone and plan.features("cnn", "train") == 1
-
-
-@pytest.mark.parametrize("cores", range(1, 2 * TRAIN_THREADS + 2))
-def test_no_job_asks_for_more_than_the_scheduled_cores(cores):
-    plan = thread_plan(cores)
-    asked = [plan.cnn, plan.lstm, plan.forest, plan.evaluation, plan.features("cnn", "train")]
-    assert all(1 <= threads <= cores for threads in asked)
-    # Two of the jobs that train beside each other fit the cores together.
-    assert plan.lstm + plan.forest <= max(cores, 2)
-
-
-def test_the_cnn_starts_first_then_the_lstm():
-    assert start_priority("cnn") > start_priority("lstm") > start_priority("rf") == start_priority(None) == 0
 
 
 def test_a_finished_run_never_ran_more_threads_than_cpus(tiny_run):
