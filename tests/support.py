@@ -1,6 +1,9 @@
-"""Helpers the tests share: the repository, Snakemake through its command
-line, a run's metrics and its timeline. (Fixtures are in conftest.py, which
-pytest loads itself and which is not imported.)"""
+"""Helpers the tests share: the repository and its profiles, Snakemake
+through its command line, a run's metrics and its timeline, small recordings,
+and the set-up files' package names. The report's fake results are in
+fake_results.py, tiny model bundles in tiny_bundles.py, the Slurm runs in
+slurm_runs.py. (Fixtures are in conftest.py, which pytest loads itself and
+which is not imported.)"""
 
 from __future__ import annotations
 
@@ -47,22 +50,6 @@ TINY_AUDIO = {
 }
 #: TINY_AUDIO as the package reads it.
 TINY_SETTINGS = audio_settings(TINY_AUDIO)
-
-
-# ---- the set-up files' package names ---------------------------------------------
-
-#: Same software, different names on PyPI and conda-forge.
-PIP_TO_CONDA = {"tensorflow-cpu": "tensorflow", "soundfile": "pysoundfile"}
-
-
-def requirement_name(requirement: str) -> str:
-    """The package a pip or conda requirement names, lower case."""
-    return re.split(r"[<>=!~ ;\[]", requirement, maxsplit=1)[0].strip().lower()
-
-
-def normalized(name: str) -> str:
-    """A distribution's name as PEP 503 compares them."""
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def paramspace_labels(frame) -> list[str]:
@@ -252,3 +239,19 @@ def dcase_folder(folder: Path, n_train: int = 4, **edits) -> Path:
 def meta_line(folder: Path, file: str) -> int:
     lines = (folder / "meta.csv").read_text().splitlines()
     return next(number for number, line in enumerate(lines, start=1) if line.startswith(f"{file}\t"))
+
+
+# ---- the set-up files' package names ---------------------------------------------
+
+#: Same software, different names on PyPI and conda-forge.
+PIP_TO_CONDA = {"tensorflow-cpu": "tensorflow", "soundfile": "pysoundfile"}
+
+
+def requirement_name(requirement: str) -> str:
+    """The package a pip or conda requirement names, lower case."""
+    return re.split(r"[<>=!~ ;\[]", requirement, maxsplit=1)[0].strip().lower()
+
+
+def normalized(name: str) -> str:
+    """A distribution's name as PEP 503 compares them."""
+    return re.sub(r"[-_.]+", "-", name).lower()
