@@ -11,6 +11,7 @@ import pytest
 
 from perf import bench, runs, sizes, timeline
 from perf.line import format_line, parse_line, steady_epoch_seconds
+from perf.predict import PREDICT_KEYS, measure_predict
 from perf.workflow import REPOSITORY
 
 
@@ -169,3 +170,16 @@ def test_critical_path_follows_the_longest_model_chain():
         "compare_models",
         "render_report",
     ]
+
+
+def test_prediction_benchmark_returns_its_figures(tmp_path):
+    figures = measure_predict(tmp_path, n_files=5, threads=1)
+    written = sorted((tmp_path / "recordings").rglob("*.wav"))
+    assert tuple(figures) == PREDICT_KEYS and figures["predict_files"] == len(written) >= 5
+    assert figures["predict_files_per_s_per_core"] > 0 and figures["predict_plain_files_per_s"] > 0
+    assert figures["predict_throughput_ratio"] == pytest.approx(
+        figures["predict_files_per_s_per_core"] / figures["predict_plain_files_per_s"]
+    )
+    # Both sides wrote a table of every recording, with the same labels.
+    for name in ("command.tsv", "plain.tsv"):
+        assert len((tmp_path / name).read_text().splitlines()) == 1 + len(written)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start a one-node Slurm cluster, with job accounting, on this Debian 12 machine.
 #
-# For tests and CI only: tests/test_slurm.py runs it (as root) before it sends
+# For tests and CI only: tests/conftest.py (the slurm_cluster fixture) runs it (as root) before it sends
 # the workflow to Slurm, and ci/slurm/stop-cluster.sh stops it again.
 #
 # What it does, each step only where it is not done yet (running it twice is

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import sys
+import tomllib
 from importlib import metadata
 from pathlib import Path
 
@@ -27,11 +28,14 @@ def module_file(module: str) -> Path | None:
 
 def imports(path: Path) -> set[str]:
     """Every module ``path`` imports, at its top or inside functions; for
-    ``from a import b``, both ``a`` and ``a.b``."""
+    ``from a import b``, both ``a`` and ``a.b``; for a rule script's
+    ``run_stage(snakemake, "train:fit_forest_job")``, the stage's module."""
     names = set()
     package = ".".join(path.relative_to(PACKAGE_DIR.parent).with_suffix("").parts[:-1])
     for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Import):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "run_stage":
+            names.add("ascflow.stages." + node.args[1].value.partition(":")[0])
+        elif isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
@@ -73,10 +77,15 @@ def test_environment_yml_holds_every_import_of_the_rule_scripts():
     providers = metadata.packages_distributions()
     found = third_party_imports()
     assert {"numpy", "keras", "sklearn", "matplotlib"} <= found.keys(), found  # the walk reaches them
+    # An optional extra's packages (mlflow: the tracking job's) are the user's to add.
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    extras = project["optional-dependencies"]
+    optional = {normalized(requirement_name(d)) for name, ds in extras.items() if name != "test" for d in ds}
+    assert optional, "the optional extras are read"
     missing = {}
     for module, importers in sorted(found.items()):
         distributions = {to_conda.get(n, n) for n in map(normalized, providers.get(module, []))}
-        if not distributions & conda:
+        if not distributions & (conda | optional):
             missing[module] = (sorted(distributions) or "no installed distribution", sorted(importers))
     assert not missing, f"imported by the rule scripts but not in environment.yml: {missing}"
 

@@ -29,8 +29,13 @@ def configure_tensorflow(threads: int, seed: int, gpu="auto") -> tuple[str, str 
 
     from ascflow.models.device import use_gpu
 
-    tf.config.threading.set_intra_op_parallelism_threads(threads)
-    tf.config.threading.set_inter_op_parallelism_threads(threads)
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(threads)
+        tf.config.threading.set_inter_op_parallelism_threads(threads)
+    except RuntimeError:
+        # TensorFlow ran an op in this process already (a test, or a caller
+        # of ascflow.predict that set its own pools): its pools stay.
+        pass
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
     gpus = tf.config.list_physical_devices("GPU")
@@ -187,7 +192,7 @@ def train_network(
 
     Keras's own BackupAndRestore writes its checkpoint in place, and a
     ``kill -9`` during that write left a file the next attempt could not load
-    (seen in tests/test_workflow.py); hence checkpoints written by rename.
+    (seen in tests/workflow/test_workflow.py); hence checkpoints written by rename.
     """
     import keras
 
