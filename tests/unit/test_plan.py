@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from ascflow.cluster import ProfileEntries
 from ascflow.configuration import load_config
+from ascflow.errors import AscflowError
 from ascflow.plan import CPU_SHARE_WHOLE, RULES, Job, Machine, Plan
 from support import REPO, TINY_CONFIG
 
@@ -210,3 +211,106 @@ def test_every_rule_has_its_needs():
     )
     assert {job.rule for job in Plan(config({"cv": {"folds": 2}}), laptop()).jobs()} <= set(RULES)
     assert Job("validate_data").wildcards == {}
+
+
+# ---- what each job reads and what a run delivers ---------------------------------
+
+SWEEP = {"sweep": {"cnn": {"learning_rate": [0.001, 0.01]}, "rf": {"max_features": ["sqrt", 0.3]}}}
+
+
+def swept(*overrides: dict) -> Plan:
+    from support import paramspace_labels
+
+    return Plan(config(SWEEP, *overrides), laptop(), variant_labels=paramspace_labels)
+
+
+def reads(made) -> list:
+    return made if isinstance(made, list) else [made]
+
+
+def test_only_the_evaluation_reads_the_test_set():
+    for plan in (Plan(config({"refit": True}), laptop()), swept({"cv": {"folds": 2}})):
+        model_jobs = [job for job in plan.jobs() if "model" in job.wildcards]
+        for job in model_jobs:
+            if job.rule in ("predict_model", "export_model"):
+                continue
+            files = [
+                made
+                for value in plan.inputs(job.rule, job.wildcards["model"]).values()
+                for made in reads(value)
+            ]
+            test_split = [
+                made for made in files if dict(made.wildcards).get("split") == "test" or "test_" in made.name
+            ]
+            assert bool(test_split) == (job.rule == "evaluate_model"), (job, test_split)
+    reference = Plan(config({"validation": {"mode": "test"}}), laptop())
+    assert "test_features" in reference.inputs("train_network", "cnn")
+
+
+def test_the_evaluation_scores_the_refit_network_or_the_chosen_variant():
+    refit = Plan(config({"refit": True}), laptop())
+    assert refit.refit_models == ["cnn", "lstm"]
+    evaluated = refit.inputs("evaluate_model", "cnn")
+    assert [made.rule for made in evaluated["model"]] == ["refit_network"]
+    assert refit.inputs("refit_network", "cnn")["chosen"].rule == "train_network"
+    kept = Plan(config({"refit": False}), laptop()).inputs("evaluate_model", "cnn")
+    assert [made.rule for made in kept["model"]] == ["train_network"] and "selection" not in kept
+    plan = swept({"refit": False})
+    runs = [dict(made.wildcards)["model"] for made in plan.inputs("evaluate_model", "cnn")["model"]]
+    assert runs == ["cnn_learning_rate-0.001", "cnn_learning_rate-0.01"]
+    assert plan.inputs("evaluate_model", "cnn")["selection"].rule == "select_variant"
+    assert (
+        plan.inputs("export_model", "rf_10")["selection"]
+        == plan.inputs("evaluate_model", "rf_10")["selection"]
+    )
+
+
+def test_a_sweep_trains_every_variant_and_chooses_on_validation_only():
+    plan = swept({"cv": {"folds": 3}, "refit": True})
+    assert plan.swept_models == ["rf_10", "rf_50", "rf_100", "cnn"]
+    assert plan.runs("lstm") == ["lstm"] and len(plan.runs("cnn")) == 2
+    chosen = plan.inputs("select_variant", "cnn")
+    assert len(chosen["infos"]) == 2 and len(chosen["folds"]) == 2 * 3
+    assert plan.inputs("refit_network", "cnn")["chosen"].rule == "select_variant"
+    assert not plan.forest_validates("rf_10_max_features-0.3")  # the folds rank the forests
+    assert swept().forest_validates("rf_10_max_features-0.3") and swept().validation("rf_10_max_features-0.3")
+    # A variant's settings are its family's with its values; the model's digest covers every run.
+    assert plan.settings("cnn_learning_rate-0.01")["learning_rate"] == 0.01
+    assert plan.model_digest("cnn") != plan.settings_digest("cnn_learning_rate-0.01")
+    assert swept({"sweep": {"cnn": {"learning_rate": [0.001, 0.02]}}}).model_digest(
+        "cnn"
+    ) != plan.model_digest("cnn")
+
+
+def test_what_a_run_delivers():
+    plan = Plan(
+        config({"refit": True, "cv": {"folds": 2}, "mlflow_tracking_uri": "sqlite:///m.db"}), laptop()
+    )
+    delivered = {(made.rule, made.name) for made in plan.targets()}
+    assert {("refit_network", "history"), ("summarize_folds", "folds"), ("track_run", "tracked")} <= delivered
+    assert ("predict_model", "table") not in delivered
+    with pytest.raises(AscflowError, match="^config key predict_dir: is empty"):
+        plan.prediction_targets()
+
+
+def test_what_prediction_reads(tmp_path):
+    (tmp_path / "meta.csv").write_text("filename\tscene_label\n")
+    arrays = Plan(config({"predict_dir": str(tmp_path)}), laptop())
+    inputs = arrays.prediction_inputs("cnn", [])
+    assert inputs["clips"] == str(tmp_path / "X.npy") and inputs["meta"] == str(tmp_path / "meta.csv")
+    assert {(made.rule, made.name) for made in arrays.prediction_targets()} == {
+        ("predict_model", "table"),
+        ("predict_model", "facts"),
+    }
+    recordings = Plan(config({"predict_dir": str(tmp_path), "audio_dir": "/data/rec"}), laptop())
+    inputs = recordings.prediction_inputs("lstm", ["0000", "0001"])
+    assert [dict(made.wildcards)["chunk"] for made in inputs["chunks"]] == ["0000", "0001"]
+    assert "clips" not in inputs and inputs["bundle"] == recordings.prediction_inputs("lstm", [])["bundle"]
+
+
+def test_the_data_files_follow_the_source():
+    user = Plan(config({"data_dir": "/data/tut"}), laptop())
+    assert set(user.data_files({"classes.txt"})) == {"X_train", "y_train", "X_test", "y_test", "classes"}
+    assert "groups_train" in user.data_files({"groups_train.npy", "groups_test.npy"})
+    made = Plan(config(), laptop()).data_files(set())
+    assert made["groups_test"] == "resources/default/groups_test.npy" and "classes" in made
