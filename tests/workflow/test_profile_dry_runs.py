@@ -142,15 +142,15 @@ BROKEN = {
     ),
     "set-threads for a misspelt rule": (
         "slurm",
-        "set-resources:\n",
-        "set-threads:\n  train_netwrk: 8\nset-resources:\n",
+        "\nset-resources:\n",
+        "\nset-threads:\n  train_netwrk: 8\nset-resources:\n",
         "ascflow: set-threads names rule train_netwrk, which this workflow does not have; "
         "did you mean train_network?",
     ),
     "threads as a word": (
         "slurm",
-        "set-resources:\n",
-        "set-threads:\n  train_network: eight\nset-resources:\n",
+        "\nset-resources:\n",
+        "\nset-threads:\n  train_network: eight\nset-resources:\n",
         "eight",
     ),
     "set-resources for a misspelt rule": (

@@ -346,12 +346,26 @@ def test_full_disk_while_checkpointing_keeps_the_last_checkpoint(tmp_path):
 
 
 def test_second_snakemake_in_the_same_folder_is_refused(tmp_path):
-    config = variant_config(tmp_path, cnn={"epochs": 12, "early_stopping_patience": 0})
+    # Epochs of a few hundred clips, so that the first run is still training
+    # while the second starts (Snakemake takes seconds to plan).
+    config = variant_config(
+        tmp_path, cnn={"epochs": 12, "early_stopping_patience": 0}, default_data={"n_train": 480}
+    )
     snakemake(tmp_path, "results/features/channel/train.npy", "--configfile", str(config), "--cores", "2")
     first = start_training(tmp_path, config)
     wait_for_epochs(tmp_path, first, 1)
+    # As profiles/default runs it (rerun-incomplete): Snakemake 9 checks a
+    # running job's incomplete outputs before its lock, and would otherwise
+    # refuse with "Incomplete files" instead of naming the lock.
     second = snakemake(
-        tmp_path, "results/models/cnn.keras", "--configfile", str(config), "--cores", "2", check=False
+        tmp_path,
+        "results/models/cnn.keras",
+        "--rerun-incomplete",
+        "--configfile",
+        str(config),
+        "--cores",
+        "2",
+        check=False,
     )
     assert second.returncode != 0 and "cannot be locked" in second.stdout + second.stderr
     first.communicate(timeout=300)
