@@ -66,7 +66,7 @@ BAND_MEAN, BAND_STD = -6.0, 2.5
 def write_cnn_bundle(folder: Path, n_classes: int = 5) -> Path:
     """A bundle of the shipped config's CNN for its extraction settings."""
     from ascflow.data.audio import audio_settings
-    from ascflow.models.bundle import write_bundle
+    from ascflow.models.bundle import ModelInputs, Provenance, write_bundle
     from ascflow.models.keras_build import build_model
     from ascflow.models.settings import architecture
 
@@ -80,15 +80,15 @@ def write_cnn_bundle(folder: Path, n_classes: int = 5) -> Path:
         model_name="cnn",
         family="cnn",
         trained_model_path=folder / "cnn.keras",
-        class_names=[f"scene{index}" for index in range(n_classes)],
-        clip_shape=shape,
-        standardize="per_band",
-        band_mean=[BAND_MEAN] * shape[0],
-        band_std=[BAND_STD] * shape[0],
-        time_major=None,
-        audio=settings,
-        data_fingerprint="benchmark",
-        settings_digest="benchmark",
+        inputs=ModelInputs(
+            class_names=[f"scene{index}" for index in range(n_classes)],
+            clip_shape=shape,
+            standardize="per_band",
+            band_mean=[BAND_MEAN] * shape[0],
+            band_std=[BAND_STD] * shape[0],
+            audio=settings,
+        ),
+        provenance=Provenance(data_fingerprint="benchmark", settings_digest="benchmark"),
     )
     return folder / "cnn"
 

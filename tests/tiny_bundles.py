@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ascflow.models.bundle import write_bundle
+from ascflow.models.bundle import ModelInputs, Provenance, write_bundle
 
 CLASSES = ["beach", "bus", "cafe/restaurant"]
 ARRAY_SHAPE = (12, 40)
 
 
-def provenance(name: str) -> dict:
-    return {"data_fingerprint": f"data of {name}", "settings_digest": f"settings of {name}"}
+def provenance(name: str) -> Provenance:
+    return Provenance(data_fingerprint=f"data of {name}", settings_digest=f"settings of {name}")
 
 
 def bundle_of(
@@ -29,13 +29,14 @@ def bundle_of(
         model_name=name,
         family=family,
         trained_model_path=trained,
-        class_names=CLASSES,
-        clip_shape=clip_shape,
-        standardize="none" if statistics is None else "per_band",
-        band_mean=mean,
-        band_std=std,
-        time_major=None,
-        audio=audio,
-        **provenance(name),
+        inputs=ModelInputs(
+            class_names=CLASSES,
+            clip_shape=clip_shape,
+            standardize="none" if statistics is None else "per_band",
+            band_mean=mean,
+            band_std=std,
+            audio=audio,
+        ),
+        provenance=provenance(name),
     )
     return folder

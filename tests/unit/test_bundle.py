@@ -38,7 +38,7 @@ def test_manifest_records_what_prediction_needs(forest_bundle, cnn_bundle):
     assert forest["features"]["layout"] == "flat" and forest["features"]["standardize"] == "per_band"
     assert len(forest["features"]["band_mean"]) == 12 and forest["audio"] is None
     assert forest["files"] == {"model.skops": file_digest(forest_bundle / "model.skops")}
-    assert forest["data_fingerprint"] == provenance("rf_5")["data_fingerprint"]
+    assert forest["data_fingerprint"] == provenance("rf_5").data_fingerprint
     cnn = read_manifest(cnn_bundle)
     assert cnn["input_shape"] == [12, 51, 1] and cnn["features"]["layout"] == "channel"
     without_chunks = {key: value for key, value in TINY_AUDIO.items() if key != "chunk_files"}

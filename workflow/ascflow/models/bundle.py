@@ -142,30 +142,47 @@ def versions(family: str) -> dict[str, str]:
     return found
 
 
+@dataclass(frozen=True)
+class ModelInputs:
+    """What a model reads, as training prepared it: its classes in output
+    order, the clip shape (features x frames), the standardization with the
+    training set's band statistics, the LSTM's time-major view, and the
+    extraction settings (the config's ``audio`` section less
+    ``chunk_files``) where the data came from recordings, else None."""
+
+    class_names: list[str]
+    clip_shape: tuple[int, int]
+    standardize: str
+    band_mean: list[float] | None = None
+    band_std: list[float] | None = None
+    time_major: str | None = None
+    audio: dict | None = None
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Which training made the model: its data fingerprint and settings digest."""
+
+    data_fingerprint: str
+    settings_digest: str
+
+
 def write_bundle(
     folder: str | Path,
     *,
     model_name: str,
     family: str,
     trained_model_path: str | Path,
-    class_names: list[str],
-    clip_shape: tuple[int, int],
-    standardize: str,
-    band_mean: list[float] | None,
-    band_std: list[float] | None,
-    time_major: str | None,
-    audio: dict | None,
-    data_fingerprint: str,
-    settings_digest: str,
+    inputs: ModelInputs,
+    provenance: Provenance,
 ) -> dict:
     """Write ``folder`` whole or not at all; return its manifest.
 
     ``trained_model_path``: the file training wrote (a forest's joblib file,
-    which this workflow made, or a network's ``.keras``); ``audio``: the
-    extraction settings (the config's ``audio`` section less
-    ``chunk_files``) where the data came from recordings, else None.
+    which this workflow made, or a network's ``.keras``).
     """
-    n_features, n_frames = clip_shape
+    n_features, n_frames = inputs.clip_shape
+    standardize, audio = inputs.standardize, inputs.audio
     layout = FAMILY_LAYOUT[family]
     model_file = MODEL_FILES[family]
     with atomic_folder(folder) as partial:
@@ -182,19 +199,19 @@ def write_bundle(
             "model": model_name,
             "family": family,
             "model_file": model_file,
-            "class_names": [str(name) for name in class_names],
+            "class_names": [str(name) for name in inputs.class_names],
             "clip": {"n_features": int(n_features), "n_frames": int(n_frames)},
             "input_shape": list(layout_shape(layout, 1, n_features, n_frames)[1:]),
             "features": {
                 "layout": layout,
-                "time_major": time_major,
+                "time_major": inputs.time_major,
                 "standardize": standardize,
-                "band_mean": band_mean if standardize == "per_band" else None,
-                "band_std": band_std if standardize == "per_band" else None,
+                "band_mean": inputs.band_mean if standardize == "per_band" else None,
+                "band_std": inputs.band_std if standardize == "per_band" else None,
             },
             "audio": {"settings": audio_settings(audio).as_dict(), "front_end": FRONT_END} if audio else None,
-            "data_fingerprint": data_fingerprint,
-            "settings_digest": settings_digest,
+            "data_fingerprint": provenance.data_fingerprint,
+            "settings_digest": provenance.settings_digest,
             "files": {model_file: file_digest(partial / model_file)},
             "versions": versions(family),
         }

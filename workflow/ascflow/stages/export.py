@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass, field
 
 from ascflow.files import read_json
-from ascflow.models.bundle import write_bundle
+from ascflow.models.bundle import ModelInputs, Provenance, write_bundle
 from ascflow.models.naming import parse_model_name
 from ascflow.models.stored import check_model, model_to_score
 from ascflow.stages.runtime import Runtime
@@ -59,23 +59,26 @@ def export_job(job: ExportModel) -> dict:
         job.inputs.model, job.inputs.info, job.inputs.selection
     )
     check_model(model_path, info, info_path, summary)
-    family = parse_model_name(model_name).family
     audio = summary["audio"]["settings"] if summary.get("source") == "audio" else None
     manifest = write_bundle(
         bundle_dir,
         model_name=model_name,
-        family=family,
+        family=parse_model_name(model_name).family,
         trained_model_path=model_path,
-        class_names=summary["class_names"],
-        clip_shape=(summary["n_features"], summary["n_frames"]),
-        standardize=info["standardize"],
-        band_mean=summary["train_band_mean"],
-        band_std=summary["train_band_std"],
-        time_major=(info.get("settings") or {}).get("time_major"),
-        audio=audio,
-        data_fingerprint=info["data_fingerprint"],
-        # As the evaluation's metrics record it: a sweep's, with its choice.
-        settings_digest=selection["settings_digest"] if selection else info["settings_digest"],
+        inputs=ModelInputs(
+            class_names=summary["class_names"],
+            clip_shape=(summary["n_features"], summary["n_frames"]),
+            standardize=info["standardize"],
+            band_mean=summary["train_band_mean"],
+            band_std=summary["train_band_std"],
+            time_major=(info.get("settings") or {}).get("time_major"),
+            audio=audio,
+        ),
+        provenance=Provenance(
+            data_fingerprint=info["data_fingerprint"],
+            # As the evaluation's metrics record it: a sweep's, with its choice.
+            settings_digest=selection["settings_digest"] if selection else info["settings_digest"],
+        ),
     )
     log.info("%s: %s, %s", bundle_dir, manifest["model_file"], "from recordings" if audio else "from arrays")
     return manifest
