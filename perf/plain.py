@@ -123,6 +123,7 @@ def fit_network(
         batches(x_train[train_index], one_hot[train_index], fitting.batch_size, shuffled=True),
         validation_data=batches(x_train[validation_index], one_hot[validation_index], fitting.batch_size),
         epochs=fitting.epochs,
+        shuffle=False,  # batches() shuffles; Keras ignores it for datasets and warns
         verbose=0,
         callbacks=callbacks,
     )
@@ -134,6 +135,7 @@ def fit_network(
         model.fit(
             batches(x_train, one_hot, fitting.batch_size, shuffled=True),
             epochs=epochs,
+            shuffle=False,  # batches() shuffles; Keras ignores it for datasets and warns
             verbose=0,
             callbacks=[timer],
         )

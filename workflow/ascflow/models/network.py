@@ -210,6 +210,7 @@ def train_network(
         else batches(validation[0], one_hot(validation[1], n_classes), fitting.batch_size),
         epochs=fitting.epochs,
         initial_epoch=initial_epoch,
+        shuffle=False,  # batches() shuffles; Keras ignores it for datasets and warns
         verbose=0,
         callbacks=[record] + ([tensorboard_callback(tensorboard_dir)] if tensorboard_dir else []),
     )
