@@ -31,6 +31,31 @@ def test_best_epoch_is_the_first_of_equal_bests():
     assert best_epoch(rows) == 2
 
 
+def test_batches_hold_every_clip_once_an_epoch_with_its_own_target_reshuffled():
+    import keras
+    from ascflow.models.network import batches
+
+    keras.utils.set_random_seed(5)
+    clips = np.arange(23 * 3 * 2, dtype=np.float32).reshape(23, 3, 2)
+    targets = np.eye(23, dtype=np.float32)
+    shuffled = batches(clips, targets, batch_size=4, shuffled=True)
+    assert shuffled.element_spec[0].shape.as_list() == [None, 3, 2]
+    orders = []
+    for _ in range(2):
+        order = []
+        for batch_clips, batch_targets in shuffled:
+            rows = np.asarray(batch_targets).argmax(axis=1)
+            assert np.array_equal(np.asarray(batch_clips), clips[rows])
+            order.extend(rows.tolist())
+        assert sorted(order) == list(range(23))
+        orders.append(order)
+    assert orders[0] != orders[1] and orders[0] != list(range(23))
+    in_order = [
+        int(row) for _, batch in batches(clips, targets, 4) for row in np.asarray(batch).argmax(axis=1)
+    ]
+    assert in_order == list(range(23))
+
+
 @pytest.fixture(scope="module")
 def tiny_features(tmp_path_factory):
     folder = tmp_path_factory.mktemp("features")
