@@ -263,7 +263,9 @@ def test_forked_figure_workers_draw_what_one_process_draws(report, tmp_path):
     outputs = {key: tmp_path / "forked" / path.name for key, path in figures.items()}
     (tmp_path / "forked").mkdir()
     pending = start_figures(results.runs, results.histories, outputs, results.comparisons, workers=2)
-    pending.get(timeout=120)
+    pending.wait_for(outputs["accuracy"], timeout=120)
+    assert outputs["accuracy"].read_bytes() == figures["accuracy"].read_bytes()
+    pending.wait_all(timeout=120)
     for key, path in figures.items():
         assert outputs[key].read_bytes() == path.read_bytes(), key
     broken = start_figures(
@@ -274,4 +276,4 @@ def test_forked_figure_workers_draw_what_one_process_draws(report, tmp_path):
         workers=2,
     )
     with pytest.raises(ValueError, match="no figure is called 'no_such_figure'"):
-        broken.get(timeout=120)
+        broken.wait_all(timeout=120)

@@ -354,6 +354,26 @@ def render_figures(
 _PENDING: dict = {}
 
 
+class FiguresInProgress:
+    """Figures that forked workers are drawing: wait for one before reading
+    it, or for all of them; either raises a worker's error."""
+
+    def __init__(self, pool=None, pending: dict | None = None):
+        self._pool = pool
+        self._pending = pending or {}  # the AsyncResult of each figure, by path
+
+    def wait_for(self, path: str | Path, timeout: float | None = None) -> None:
+        result = self._pending.get(Path(path))
+        if result is not None:
+            result.get(timeout)
+
+    def wait_all(self, timeout: float | None = None) -> None:
+        for result in self._pending.values():
+            result.get(timeout)
+        if self._pool is not None:
+            self._pool.join()
+
+
 def start_figures(
     runs: list[dict],
     histories: dict[str, list[dict]],
@@ -362,16 +382,16 @@ def start_figures(
     workers: int,
     sweeps: list[dict] = (),
     history: dict | None = None,
-):
+) -> FiguresInProgress:
     """:func:`render_figures` in ``workers`` forked processes, which inherit
-    the imported modules and the inputs, so that they start in milliseconds.
-    Returns the pending result: ``.get()`` waits for every figure and raises
-    a worker's error. With one worker, draws here and returns ``None``."""
-    keys = list(outputs)
-    workers = min(workers, len(keys))
+    the imported modules and the inputs, so that they start in milliseconds;
+    a figure a task, taken in order by whichever worker is free, so that a
+    document can embed the first figures while the last are drawn. With one
+    worker, draws them all here first."""
+    workers = min(workers, len(outputs))
     if workers <= 1:
         render_figures(runs, histories, outputs, comparisons, sweeps, history)
-        return None
+        return FiguresInProgress()
     import multiprocessing
 
     _PENDING.update(
@@ -383,11 +403,9 @@ def start_figures(
         history=history,
     )
     pool = multiprocessing.get_context("fork").Pool(workers)
-    # Every other key to each worker: the confusion matrices (the slowest
-    # figures, listed together) are spread over all of them.
-    pending = pool.map_async(_draw_keys, [keys[start::workers] for start in range(workers)])
+    pending = {Path(path): pool.apply_async(_draw_keys, ([key],)) for key, path in outputs.items()}
     pool.close()
-    return pending
+    return FiguresInProgress(pool, pending)
 
 
 def _draw_keys(keys: list[str]) -> None:

@@ -211,7 +211,10 @@ def _(block: Code, pdf: ReportPDF) -> None:
     pdf.ln(3)
 
 
-def write_pdf(blocks: list[Block], path: str | Path) -> None:
+def write_pdf(blocks: list[Block], path: str | Path, wait_for=lambda figure_path: None) -> None:
+    """The document as a PDF at ``path``; ``wait_for(figure_path)`` returns
+    once that figure's file is written (the figures may still be drawn
+    while the pages before them are laid out)."""
     # fontTools logs each step of subsetting the fonts at INFO, some hundred
     # lines that would bury the rule's own log.
     logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -219,6 +222,9 @@ def write_pdf(blocks: list[Block], path: str | Path) -> None:
     pdf = ReportPDF(title)
     pdf.add_page()
     for block, following in zip(blocks, [*blocks[1:], None], strict=True):
+        for figure in (block, following):
+            if isinstance(figure, Figure):
+                wait_for(figure.path)
         if isinstance(block, Heading):
             keep = HEADING_KEEP
             if isinstance(following, Figure):

@@ -2,8 +2,8 @@
 
 One job, so that Python, matplotlib and the PDF library start once: the
 figures are drawn in forked workers (one per thread the job has) while this
-process gathers the results and writes the Markdown; the PDF, which embeds
-the figures, comes last.
+process gathers the results and writes the Markdown, then the PDF, which
+waits for each figure only where it embeds it.
 """
 
 from __future__ import annotations
@@ -67,10 +67,8 @@ def render_report(job: RenderReport) -> None:
     results = gather_results(inputs, settings, repository)
     blocks = build_document(results, {Path(path).stem: Path(path) for path in outputs.figures.values()})
     write_markdown(blocks, outputs.markdown)  # links the figures: needs them drawn only to be read
-    if drawing is not None:
-        drawing.get()  # every figure is written (or a worker's error raised here)
-    log.info("wrote %d figures", len(outputs.figures))
-    write_pdf(blocks, outputs.pdf)  # embeds the figures
-    log.info("wrote %s and %s", outputs.markdown, outputs.pdf)
+    write_pdf(blocks, outputs.pdf, wait_for=drawing.wait_for)  # embeds each figure once it is drawn
+    drawing.wait_all()  # every figure is written (or a worker's error raised here)
+    log.info("wrote %d figures, %s and %s", len(outputs.figures), outputs.markdown, outputs.pdf)
     if settings.ledger:  # the run is complete: on record
         record_run(results.runs, settings.ledger, repository)
