@@ -360,10 +360,10 @@ class FiguresInProgress:
 
     def __init__(self, pool=None, pending: dict | None = None):
         self._pool = pool
-        self._pending = pending or {}  # the AsyncResult of each figure, by path
+        self._pending = pending or {}  # the AsyncResult of each figure, by resolved path
 
     def wait_for(self, path: str | Path, timeout: float | None = None) -> None:
-        result = self._pending.get(Path(path))
+        result = self._pending.get(Path(path).resolve())
         if result is not None:
             result.get(timeout)
 
@@ -403,17 +403,16 @@ def start_figures(
         history=history,
     )
     pool = multiprocessing.get_context("fork").Pool(workers)
-    pending = {Path(path): pool.apply_async(_draw_keys, ([key],)) for key, path in outputs.items()}
+    pending = {Path(path).resolve(): pool.apply_async(_draw_figure, (key,)) for key, path in outputs.items()}
     pool.close()
     return FiguresInProgress(pool, pending)
 
 
-def _draw_keys(keys: list[str]) -> None:
-    outputs = {key: _PENDING["outputs"][key] for key in keys}
+def _draw_figure(key: str) -> None:
     render_figures(
         _PENDING["runs"],
         _PENDING["histories"],
-        outputs,
+        {key: _PENDING["outputs"][key]},
         _PENDING["comparisons"],
         _PENDING["sweeps"],
         _PENDING["history"],
