@@ -217,11 +217,15 @@ def test_time_table_lists_only_this_configs_jobs(tiny_run, tmp_path):
 
 
 def start_training(workdir: Path, config: Path, target: str = "results/models/cnn.keras") -> subprocess.Popen:
-    """Snakemake training the CNN in the background, its own process group."""
+    """Snakemake training the CNN in the background, its own process group,
+    with Ctrl-C's signal handled as in a terminal: a suite started in the
+    background (`nohup`, `cmd &` in a script) passes SIGINT on ignored, and
+    Python then never installs its handler."""
     return subprocess.Popen(
         snakemake_command(workdir, target, "--configfile", str(config), "--cores", "2"),
         cwd=workdir,
         start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
