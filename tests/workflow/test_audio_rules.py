@@ -2,7 +2,7 @@
 from generated recordings, a re-run that re-extracts only what changed, a
 killed extraction that resumes, and bad audio or audio settings that stop
 the run in one sentence. The extraction itself, without Snakemake, is
-tests/unit/test_audio_extraction.py."""
+tests/unit/stages/test_audio.py."""
 
 from __future__ import annotations
 

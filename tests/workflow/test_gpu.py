@@ -1,7 +1,7 @@
 """GPUs and TensorBoard through Snakemake's command line: the `gpu` resource
 the network jobs declare (dry runs), the default profile's
 one-GPU-job-at-a-time limit, and TensorBoard logs from a real tiny run. The
-device choice itself (CI has no GPU) is tests/unit/test_device.py."""
+device choice itself (CI has no GPU) is tests/unit/models/test_device.py."""
 
 from __future__ import annotations
 

@@ -40,7 +40,7 @@ SNAKEMAKE_RESOURCES = frozenset(
     {"mem", "mem_mb", "mem_mib", "disk", "disk_mb", "disk_mib", "runtime", "tmpdir", "gpu"}
 )
 #: Resources snakemake-executor-plugin-slurm 2.8.0 and its job-step plugin
-#: read (tests/unit/test_profiles.py checks this list against their source).
+#: read (tests/unit/cluster/test_profiles.py checks this list against their source).
 SLURM_RESOURCES = frozenset(
     {
         "cluster",

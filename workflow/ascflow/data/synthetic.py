@@ -63,7 +63,7 @@ CONFUSABLE_PAIRS = (
 _SPLIT_KEYS = {"train": 1, "test": 2}
 
 # Difficulty knobs, tuned so that a 100-tree forest on flattened clips lands
-# near 0.5 and no model saturates (see tests/unit/test_synthetic.py).
+# near 0.5 and no model saturates (see tests/unit/data/test_synthetic.py).
 CLASS_BUMP_DB = 7.0
 CLASS_TILT_DB = 6.0
 CLIP_WOBBLE_DB = 2.5  # a recording's background wobble

@@ -120,7 +120,7 @@ def with_keras_counts(parameters: dict, runs: list[dict]) -> dict:
     the model, checked it against the same closed form and recorded Keras's
     per-layer counts (``layer_params``). A network no run trains (the
     reference's image networks) keeps ``None`` there; the test suite checks
-    Keras's counts of those (tests/unit/test_params.py)."""
+    Keras's counts of those (tests/unit/models/test_keras_check.py)."""
     trained = {}
     for run in runs:
         # A sweep of the architecture (lstm units) trains another network than params.json counts.

@@ -7,7 +7,7 @@ TSV table per network. Keras's own counts come from elsewhere: each network
 training job checks the model it trains against the same closed form and
 records Keras's per-layer counts (``layer_params``), and the test suite
 checks the reference's image networks, which no run trains
-(tests/unit/test_params.py). The sentences about these figures are the report's
+(tests/unit/models/test_keras_check.py). The sentences about these figures are the report's
 (:mod:`ascflow.report.findings`).
 """
 
