@@ -19,17 +19,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from ascflow.cluster import (
-    SLURM_RESOURCES,
-    Partition,
-    Request,
-    check_profile_entries,
-    check_requests,
-    parse_gpus,
-    parse_sinfo,
-    parse_time_limit,
-    request_from_resources,
-)
+from ascflow.cluster.partitions import Partition, parse_gpus, parse_sinfo, parse_time_limit
+from ascflow.cluster.preflight import check_requests
+from ascflow.cluster.profiles import SLURM_RESOURCES, check_profile_entries
+from ascflow.cluster.requests import Request, request_from_resources
 from ascflow.errors import AscflowError
 from support import PROFILES, SHIPPED
 
