@@ -1,0 +1,33 @@
+"""Captured ``sinfo`` output, shared by the tests of the partitions and of the
+pre-flight check (tests/workflow/test_slurm.py runs the check on the local
+cluster)."""
+
+from __future__ import annotations
+
+import pytest
+
+#: `sinfo --noheader --all --exact --format '%P|%c|%m|%l|%G'` on the local
+#: test cluster (a 2-CPU machine) ...
+TWO_CPU_SINFO = "debug*|2|24105|infinite|(null)\n"
+#: ... and on a larger one: two node sizes in the default partition, two GPU
+#: types, a short partition, minimums marked "+".
+LARGER_SINFO = """\
+standard*|48|191000|2-00:00:00|(null)
+standard*|64|256000|2-00:00:00|(null)
+gpu|32|512000|1-00:00:00|gpu:a100:4(S:0-1)
+gpu|32|512000|1-00:00:00|gpu:v100:2
+short|8|32000|30:00|(null)
+long|16+|64000+|7-00:00:00|(null)
+"""
+
+
+@pytest.fixture
+def two_cpu_sinfo() -> str:
+    """sinfo's listing of the local test cluster: one 2-CPU partition, the default."""
+    return TWO_CPU_SINFO
+
+
+@pytest.fixture
+def larger_sinfo() -> str:
+    """sinfo's listing of a larger cluster: several node sizes, GPUs, a time limit."""
+    return LARGER_SINFO
