@@ -1,6 +1,7 @@
 """Stage history: a completed run's models appended to ``history/runs.tsv``
-(by the report's job, once the report is written), and the run logged to
-MLflow when the config names a tracking URI (one job at the end).
+(by rule record_run, whose output the ledger is, once the report is
+written), and the run logged to MLflow when the config names a tracking URI
+(one job at the end).
 
 Parallel training jobs never touch the ledger or the tracking store.
 """
@@ -35,6 +36,30 @@ def record_run(metrics: list[dict], ledger_path: str, repository: str) -> dict:
         ledger_path,
     )
     return {"run_id": identity, "finished": finished, "rows": rows, "added": added}
+
+
+@dataclass(frozen=True)
+class RecordedRun:
+    metrics: list[str]
+    markdown: str  # the report: a run is on record once it is written
+
+
+@dataclass(frozen=True)
+class Ledger:
+    ledger: str  # history/runs.tsv, updated in place
+
+
+@dataclass(frozen=True)
+class RecordRun:
+    inputs: RecordedRun
+    outputs: Ledger
+    runtime: Runtime = field(default_factory=Runtime)
+
+
+def record_run_job(job: RecordRun) -> dict:
+    """This run's models on record in the ledger (rule record_run)."""
+    metrics = [read_json(path) for path in job.inputs.metrics]
+    return record_run(metrics, job.outputs.ledger, Path(job.runtime.workflow_dir).parent)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,6 @@ from ascflow.report.gather import (
 )
 from ascflow.report.markdown import write_markdown
 from ascflow.report.pdf import write_pdf
-from ascflow.stages.history import record_run
 from ascflow.stages.runtime import Runtime
 
 log = logging.getLogger("ascflow")
@@ -48,7 +47,7 @@ class RenderReport:
 
 def render_report(job: RenderReport) -> None:
     """With a ledger (history/runs.tsv), the report compares this run with
-    the earlier ones, and the run is appended to it once the report is written."""
+    the earlier ones (rule record_run adds this one once the report is written)."""
     inputs, outputs, settings = job.inputs, job.outputs, job.settings
     repository = Path(job.runtime.workflow_dir).parent
     # The figures' few inputs are read here, and again by gather_results, so
@@ -70,5 +69,3 @@ def render_report(job: RenderReport) -> None:
     write_pdf(blocks, outputs.pdf, wait_for=drawing.wait_for)  # embeds each figure once it is drawn
     drawing.wait_all()  # every figure is written (or a worker's error raised here)
     log.info("wrote %d figures, %s and %s", len(outputs.figures), outputs.markdown, outputs.pdf)
-    if settings.ledger:  # the run is complete: on record
-        record_run(results.runs, settings.ledger, repository)
