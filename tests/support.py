@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import numpy as np
 import soundfile
 import yaml
 from ascflow.data.audio import audio_settings
-from ascflow.data.synthetic_audio import write_audio_folder
+from ascflow.data.synthetic_audio import SyntheticRecordings, write_audio_folder
 from ascflow.stages.audio import ChunkFile, ExtractChunk, ExtractionSettings, Recordings, extract_chunk
 
 REPO = Path(__file__).resolve().parent.parent
@@ -189,6 +190,10 @@ def peak_threads(spans) -> int:
 # ---- recordings --------------------------------------------------------------------
 
 
+#: 3 scenes, 4 training and 2 test clips each, 1 s at 8 kHz: the tiny audio settings' clips.
+SMALL_RECORDINGS = SyntheticRecordings(n_classes=3, n_train=4, n_test=2, seconds=1.0, sample_rate=8000)
+
+
 def write_wav(path: Path, samples: np.ndarray, rate: int, subtype: str = "PCM_16") -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     soundfile.write(path, samples, rate, subtype=subtype)
@@ -197,9 +202,7 @@ def write_wav(path: Path, samples: np.ndarray, rate: int, subtype: str = "PCM_16
 
 def recordings(folder: Path, **sizes) -> Path:
     """A small generated folder: 3 scenes, 4 training and 2 test clips each, 1 s at 8 kHz."""
-    write_audio_folder(
-        folder, **({"n_classes": 3, "n_train": 4, "n_test": 2, "seconds": 1.0, "sample_rate": 8000} | sizes)
-    )
+    write_audio_folder(folder, replace(SMALL_RECORDINGS, **sizes))
     return folder
 
 
@@ -223,7 +226,7 @@ def dcase_folder(folder: Path, n_train: int = 4, **edits) -> Path:
     """Generated recordings (3 scenes, ``n_train`` training and 2 test each)
     with DCASE's fold lists, which carry scene labels, instead of split.csv;
     ``edits`` replace lines of the lists (by name: {line number: text})."""
-    write_audio_folder(folder, n_classes=3, n_train=n_train, n_test=2, seconds=1.0, sample_rate=8000)
+    write_audio_folder(folder, replace(SMALL_RECORDINGS, n_train=n_train))
     rows = [line.split("\t") for line in (folder / "meta.csv").read_text().splitlines()[1:]]
     sides = dict(line.split(",") for line in (folder / "split.csv").read_text().splitlines()[1:])
     (folder / "split.csv").unlink()

@@ -18,7 +18,7 @@ from ascflow.data.audio_folder import (
     list_recordings,
     recording_rows,
 )
-from ascflow.data.synthetic_audio import write_audio_folder
+from ascflow.data.synthetic_audio import SyntheticRecordings, write_audio_folder
 from ascflow.data.validation import validate_dataset
 from support import TINY_AUDIO, dcase_folder, extract, meta_line
 
@@ -136,7 +136,9 @@ def test_truncated_and_short_recordings_are_named_or_stop(tmp_path):
 
 def test_one_scene_is_not_a_classification(tmp_path):
     folder = tmp_path / "rec"
-    write_audio_folder(folder, n_classes=1, n_train=2, n_test=1, seconds=0.1, sample_rate=8000)
+    write_audio_folder(
+        folder, SyntheticRecordings(n_classes=1, n_train=2, n_test=1, seconds=0.1, sample_rate=8000)
+    )
     with pytest.raises(
         AscflowError,
         match=f"^{re.escape(str(folder / 'meta.csv'))}: every recording in the splits is of scene 'beach'; "

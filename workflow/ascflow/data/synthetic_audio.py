@@ -58,6 +58,25 @@ class SceneSound:
     swell_depth: float
 
 
+@dataclass(frozen=True)
+class SyntheticRecordings:
+    """Which recordings to write: how many clips per class and split, each
+    how long, at what rate, in how many channels. ``seed`` makes the scenes'
+    sounds; ``recording_seed`` (``seed`` unless given) the locations and
+    clips: another one records new clips of the same scenes, for a model
+    trained on the first to classify. The defaults are the config's
+    ``example_audio`` section's."""
+
+    n_classes: int = 5
+    n_train: int = 24
+    n_test: int = 8
+    seconds: float = 10.0
+    sample_rate: int = 44100
+    channels: int = 1
+    seed: int = 42
+    recording_seed: int | None = None
+
+
 def scene_sound(class_index: int, seed: int) -> SceneSound:
     rng = np.random.default_rng([seed, 7919, class_index])
     return SceneSound(
@@ -113,26 +132,17 @@ def _events(rng, sound: SceneSound, n: int, sample_rate: int, shift: float) -> n
 
 
 def scene_clip(
-    class_index: int,
-    location: int,
-    clip: int,
-    split: str,
-    seconds: float,
-    sample_rate: int,
-    channels: int,
-    seed: int,
-    recording_seed: int | None = None,
+    recordings: SyntheticRecordings, class_index: int, location: int, clip: int, split: str
 ) -> np.ndarray:
-    """One recording, ``(samples, channels)`` float32 with a peak below 1.
-    ``seed`` makes the scenes' sounds; ``recording_seed`` (``seed`` unless
-    given) the locations and clips: another one records new clips of the
-    same scenes."""
-    sound = scene_sound(class_index, seed)
-    recording_seed = seed if recording_seed is None else recording_seed
+    """One recording of ``recordings`` (its length, sample rate, channels
+    and seeds), ``(samples, channels)`` float32 with a peak below 1."""
+    sound = scene_sound(class_index, recordings.seed)
+    recording_seed = recordings.seed if recordings.recording_seed is None else recordings.recording_seed
     place = np.random.default_rng([recording_seed, 104729, class_index, _SPLIT_KEYS[split], location])
     shift, gain_db = float(np.exp(place.normal(0.0, LOCATION_SHIFT))), float(place.uniform(-4.0, 4.0))
     rng = np.random.default_rng([recording_seed, class_index, _SPLIT_KEYS[split], location, clip])
-    n = max(1, round(seconds * sample_rate))
+    sample_rate, channels = recordings.sample_rate, recordings.channels
+    n = max(1, round(recordings.seconds * sample_rate))
     t = np.arange(n) / sample_rate
     swell = 1 + sound.swell_depth * np.sin(2 * np.pi * sound.swell_hz * t + rng.uniform(0, 2 * np.pi))
     mono = _background(rng, sound, n, sample_rate, shift) * swell
@@ -151,36 +161,25 @@ def scene_clip(
 
 
 def write_audio_folder(
-    folder: str | Path,
-    n_classes: int = 5,
-    n_train: int = 24,
-    n_test: int = 8,
-    seconds: float = 10.0,
-    sample_rate: int = 44100,
-    channels: int = 1,
-    seed: int = 42,
-    recording_seed: int | None = None,
+    folder: str | Path, recordings: SyntheticRecordings = SyntheticRecordings()
 ) -> dict[str, Path]:
-    """Write ``n_train`` and ``n_test`` clips per class into ``folder`` in the
-    DCASE layout; return the paths of ``audio``, ``meta`` and ``split``.
-    ``recording_seed``: see :func:`scene_clip` (new recordings of the
-    scenes of ``seed``, for a model trained on them to classify)."""
+    """Write ``recordings.n_train`` and ``n_test`` clips per class into
+    ``folder`` in the DCASE layout; return the paths of ``audio``, ``meta``
+    and ``split``."""
     import soundfile
 
     folder = Path(folder)
     (folder / "audio").mkdir(parents=True, exist_ok=True)
     rows = []
-    for class_index, label in enumerate(class_names(n_classes)):
+    for class_index, label in enumerate(class_names(recordings.n_classes)):
         first_location = 0
-        for split, count in (("train", n_train), ("test", n_test)):
+        for split, count in (("train", recordings.n_train), ("test", recordings.n_test)):
             for clip in range(count):
                 location = first_location + clip // CLIPS_PER_LOCATION
                 name = f"audio/{slug(label)}_{location:02d}_{clip % CLIPS_PER_LOCATION}.wav"
-                samples = scene_clip(
-                    class_index, location, clip, split, seconds, sample_rate, channels, seed, recording_seed
-                )
+                samples = scene_clip(recordings, class_index, location, clip, split)
                 with atomic_path(folder / name) as partial:
-                    soundfile.write(partial, samples, sample_rate, subtype="PCM_16", format="WAV")
+                    soundfile.write(partial, samples, recordings.sample_rate, subtype="PCM_16", format="WAV")
                 rows.append((name, label, f"{slug(label)}-{location:02d}", split))
             first_location += -(-count // CLIPS_PER_LOCATION)
     rows.sort()

@@ -38,10 +38,11 @@ class WriteExampleAudio:
 
 
 def write_example_audio(job: WriteExampleAudio) -> None:
-    from ascflow.data.synthetic_audio import write_audio_folder
+    from ascflow.data.synthetic_audio import SyntheticRecordings, write_audio_folder
 
     out_dir = str(Path(job.outputs.meta).parent)
-    written = write_audio_folder(out_dir, **job.settings.settings, seed=job.settings.seed)
+    recordings = SyntheticRecordings(**job.settings.settings, seed=job.settings.seed)
+    written = write_audio_folder(out_dir, recordings)
     log.info("wrote %s", ", ".join(str(path) for path in written.values()))
 
 
