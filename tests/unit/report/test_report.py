@@ -16,7 +16,6 @@ from ascflow.report import reference
 from ascflow.report.build import write_report
 from ascflow.report.document import build_document
 from ascflow.report.figures import render_figures, start_figures
-from ascflow.report.findings import reference_faithful_warnings
 from ascflow.report.gather import (
     git_commit,
     read_benchmarks,
@@ -25,6 +24,7 @@ from ascflow.report.gather import (
     with_keras_counts,
 )
 from ascflow.report.outputs import figure_outputs
+from ascflow.report.sections.summary import reference_faithful_warnings
 from ascflow.sources import code_files
 from fake_results import CONFIG, FAKE_ACCURACY, fake_params, gather, with_changes, write_fake_results
 
@@ -225,9 +225,9 @@ def test_keras_column_comes_from_the_trained_networks():
 
 
 def build_table_caption(networks: dict) -> dict[str, str]:
-    from ascflow.report.document import _network_table
+    from ascflow.report.sections.parameter_counts import network_table
 
-    return {name: _network_table(name, network).caption for name, network in networks.items()}
+    return {name: network_table(name, network).caption for name, network in networks.items()}
 
 
 def test_report_refuses_metrics_of_other_data_or_settings(tmp_path):

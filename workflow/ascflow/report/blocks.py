@@ -1,6 +1,6 @@
 """The report as a list of blocks, written once and rendered twice.
 
-:mod:`ascflow.report.document` decides what the report says as a sequence of
+:mod:`ascflow.report.sections` decide what the report says as a sequence of
 these blocks; :mod:`ascflow.report.markdown` and :mod:`ascflow.report.pdf`
 each render every block type. So the Markdown and the PDF cannot drift
 apart: neither writer knows anything about the results.
