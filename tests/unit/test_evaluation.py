@@ -1,5 +1,9 @@
-"""Log loss beside accuracy and macro-F1: scikit-learn's, over every class,
-whatever the dtype the probabilities were stored in; and in the means over seeds."""
+"""ascflow.evaluation, each figure against an independent computation: the
+metrics (Wilson interval, accuracy, macro-F1, recall, confusion matrix, log
+loss over every class whatever the dtype of the stored probabilities)
+against scikit-learn, statsmodels' values and hand calculations; the means
+and sample standard deviations over seeds; and the paired tests (exact
+McNemar, Holm's adjustment, a paired t-test over seeds) against scipy."""
 
 from __future__ import annotations
 
@@ -7,7 +11,47 @@ import math
 
 import numpy as np
 import pytest
-from ascflow.evaluation import aggregate_runs, classification_metrics, multiclass_log_loss
+from ascflow.evaluation import (
+    aggregate_runs,
+    classification_metrics,
+    holm,
+    mcnemar_pairs,
+    mcnemar_test,
+    multiclass_log_loss,
+    paired_seed_tests,
+    wilson_interval,
+)
+from scipy.stats import binom, ttest_rel
+from sklearn.metrics import confusion_matrix as sklearn_confusion
+from sklearn.metrics import f1_score, recall_score
+
+# ---- the metrics of one model ----------------------------------------------------
+
+
+def test_wilson_interval_known_values():
+    # Reference values as statsmodels.proportion_confint(method="wilson") gives them.
+    low, high = wilson_interval(750, 1500)
+    assert (low, high) == pytest.approx((0.474729, 0.525271), abs=1e-6)
+    # Near the edge the interval stays inside [0, 1] and is not symmetric.
+    low, high = wilson_interval(0, 20)
+    assert low == 0.0 and high == pytest.approx(0.16113, abs=1e-5)
+    low, high = wilson_interval(20, 20)
+    assert high == 1.0 and low == pytest.approx(1 - 0.16113, abs=1e-5)
+
+
+def test_metrics_agree_with_scikit_learn():
+    rng = np.random.default_rng(0)
+    true = rng.integers(0, 5, 300)
+    probabilities = rng.random((300, 5))
+    probabilities[np.arange(300)[:150], true[:150]] += 1  # half right for sure
+    predicted = probabilities.argmax(axis=1)
+    metrics = classification_metrics(true, probabilities)
+    assert metrics["accuracy"] == pytest.approx((predicted == true).mean())
+    assert metrics["macro_f1"] == pytest.approx(f1_score(true, predicted, average="macro"))
+    assert metrics["per_class_recall"] == pytest.approx(recall_score(true, predicted, average=None).tolist())
+    assert metrics["confusion_matrix"] == sklearn_confusion(true, predicted).tolist()
+    assert metrics["ci95_low"] < metrics["accuracy"] < metrics["ci95_high"]
+    assert metrics["n_test"] == 300
 
 
 def test_log_loss_is_the_mean_negative_log_probability_of_the_true_class():
@@ -34,6 +78,20 @@ def test_a_class_the_labels_lack_still_counts_and_the_dtype_does_not_matter():
     assert multiclass_log_loss(np.array([2]), rounded) == pytest.approx(-math.log(0.5), rel=1e-6)
 
 
+# ---- the means over seeds -------------------------------------------------------
+
+
+def test_aggregate_mean_and_sample_sd():
+    rows = [
+        {"base_model": "cnn", "family": "cnn", "accuracy": a, "macro_f1": a / 2} for a in (0.5, 0.6, 0.7)
+    ] + [{"base_model": "lstm", "family": "lstm", "accuracy": 0.4, "macro_f1": 0.3}]
+    by_model = {row["base_model"]: row for row in aggregate_runs(rows)}
+    assert by_model["cnn"]["n_runs"] == 3
+    assert by_model["cnn"]["accuracy_mean"] == pytest.approx(0.6)
+    assert by_model["cnn"]["accuracy_sd"] == pytest.approx(0.1)
+    assert math.isnan(by_model["lstm"]["accuracy_sd"])
+
+
 def test_means_over_seeds_include_the_log_loss_where_the_runs_have_it():
     rows = [
         {"base_model": "cnn", "family": "cnn", "accuracy": a, "macro_f1": a, "log_loss": loss}
@@ -43,3 +101,56 @@ def test_means_over_seeds_include_the_log_loss_where_the_runs_have_it():
     assert row["log_loss_mean"] == pytest.approx(1.5) and row["log_loss_sd"] == pytest.approx(math.sqrt(0.5))
     without = aggregate_runs([{key: value for key, value in r.items() if key != "log_loss"} for r in rows])
     assert "log_loss_mean" not in without[0] and without[0]["accuracy_mean"] == pytest.approx(0.6)
+
+
+# ---- the paired tests between models ---------------------------------------------
+
+
+def exact_mcnemar(only_first: int, only_second: int) -> float:
+    """Two-sided exact McNemar p-value from the binomial distribution."""
+    n = only_first + only_second
+    return min(1.0, 2 * binom.cdf(min(only_first, only_second), n, 0.5)) if n else 1.0
+
+
+def test_mcnemar_matches_the_binomial_on_hand_made_predictions():
+    # 10 clips both get right, 9 only the first, 2 only the second, 4 neither.
+    first = np.array([1] * 10 + [1] * 9 + [0] * 2 + [0] * 4, bool)
+    second = np.array([1] * 10 + [0] * 9 + [1] * 2 + [0] * 4, bool)
+    row = mcnemar_test("a", "b", {"a": first, "b": second})
+    assert (row["only_first"], row["only_second"]) == (9, 2)
+    assert row["p"] == pytest.approx(exact_mcnemar(9, 2)) and row["p"] == pytest.approx(0.0654296875)
+    # Equal models: p = 1; identical discordance both ways too.
+    assert mcnemar_test("a", "a", {"a": first})["p"] == 1.0
+
+
+def test_holm_adjustment_by_hand():
+    rows = holm([{"p": 0.01}, {"p": 0.04}, {"p": 0.03}], alpha=0.05)
+    # Sorted 0.01, 0.03, 0.04 times 3, 2, 1, made monotone: 0.03, 0.06, 0.06.
+    assert [row["p_holm"] for row in rows] == pytest.approx([0.03, 0.06, 0.06])
+    assert [row["significant"] for row in rows] == [True, False, False]
+
+
+def test_every_pair_is_compared_once_and_adjusted_together():
+    a = np.arange(300) < 240  # 240 of 300 right
+    b = a.copy()
+    b[:90] = False  # 90 of a's right clips wrong: far worse
+    c = a.copy()
+    c[200:205] = False  # 5 wrong: close to a (exact p = 2 / 2**5)
+    rows = mcnemar_pairs({"a": a, "b": b, "c": c})
+    assert [(row["first"], row["second"]) for row in rows] == [("a", "b"), ("a", "c"), ("b", "c")]
+    for row in rows:
+        assert row["p"] == pytest.approx(exact_mcnemar(row["only_first"], row["only_second"]))
+        assert row["p_holm"] >= row["p"]
+    assert {(row["first"], row["second"]) for row in rows if row["significant"]} == {("a", "b"), ("b", "c")}
+
+
+def test_paired_test_over_seeds():
+    accuracy = {
+        "cnn": {0: 0.70, 1: 0.74, 2: 0.71},
+        "lstm": {0: 0.60, 1: 0.66, 2: 0.62},
+        "rf": {0: 0.70, 1: 0.74, 2: 0.71},
+    }
+    rows = {(row["first"], row["second"]): row for row in paired_seed_tests(accuracy)}
+    expected = ttest_rel([0.70, 0.74, 0.71], [0.60, 0.66, 0.62]).pvalue
+    assert rows["cnn", "lstm"]["p"] == pytest.approx(expected) and rows["cnn", "lstm"]["seeds"] == [0, 1, 2]
+    assert rows["cnn", "rf"]["p"] == 1.0 and not rows["cnn", "rf"]["significant"]
