@@ -12,7 +12,6 @@ from ascflow.report.blocks import Block, Figure, Heading, Paragraph, Table
 from ascflow.report.gather import Results
 from ascflow.report.outputs import ACCURACY, CONFUSION, PER_CLASS_RECALL
 from ascflow.report.sections.formatting import (
-    NOT_APPLICABLE,
     accuracy_text,
     duration_text,
     interval_text,
@@ -71,9 +70,7 @@ def aggregate_table(aggregate: list[dict]) -> Table:
                 str(row["n_runs"]),
                 mean_sd_text(row["accuracy_mean"], row.get("accuracy_sd")),
                 mean_sd_text(row["macro_f1_mean"], row.get("macro_f1_sd")),
-                NOT_APPLICABLE
-                if row.get("log_loss_mean") is None
-                else mean_sd_text(row["log_loss_mean"], row.get("log_loss_sd")),
+                mean_sd_text(row.get("log_loss_mean"), row.get("log_loss_sd")),
                 accuracy_text(reference.ACCURACY.get(row["base_model"])),
             )
             for row in aggregate

@@ -8,7 +8,7 @@ import statistics
 
 from ascflow.report.blocks import Block, Heading, Paragraph, Table
 from ascflow.report.gather import Results
-from ascflow.report.sections.formatting import NOT_APPLICABLE, accuracy_text, loss_text, mean_sd_text
+from ascflow.report.sections.formatting import accuracy_text, loss_text, mean_sd_text
 
 
 def _mean_sd(values: list[float]) -> tuple[float | None, float | None]:
@@ -73,9 +73,7 @@ def cross_validation_blocks(results: Results) -> list[Block]:
                     row["model"],
                     *(f"{score:.4f}" for score in row["folds"]),
                     mean_sd_text(row["mean"], row["sd"]),
-                    NOT_APPLICABLE
-                    if row["log_loss_mean"] is None
-                    else mean_sd_text(row["log_loss_mean"], row["log_loss_sd"]),
+                    mean_sd_text(row["log_loss_mean"], row["log_loss_sd"]),
                     loss_text(row["test_log_loss"]),
                     accuracy_text(row["test"]),
                 )

@@ -103,17 +103,24 @@ def audio_source(audio: dict) -> str:
     )
 
 
+def sample_rates_text(sample_rates: dict[str, int]) -> str:
+    """How many recordings came at each sample rate."""
+    return ", ".join(f"{n:,} at {int(rate):,} Hz" for rate, n in sample_rates.items())
+
+
+def preparation_text(counts: dict) -> str:
+    """What preparing recordings for a model did to them, counted: training's
+    extraction and the new recordings' prediction prepare them alike."""
+    return (
+        f"{counts['mixed_down']:,} mixed down to mono, {counts['resampled']:,} resampled, "
+        f"{counts['padded']:,} padded with silence, {counts['cut']:,} cut"
+    )
+
+
 def audio_extraction(audio: dict) -> str:
     """The extraction's settings and what it did to the recordings, counted."""
     settings = audio["settings"]
     total = sum(audio["files"].values())
-    rates = ", ".join(f"{n:,} at {int(rate):,} Hz" for rate, n in audio["sample_rates"].items())
-    changes = [
-        f"{audio['mixed_down']:,} mixed down to mono",
-        f"{audio['resampled']:,} resampled",
-        f"{audio['padded']:,} padded with silence",
-        f"{audio['cut']:,} cut",
-    ]
     left_out = []
     if audio["unlisted"]:
         unlisted = counted(len(audio["unlisted"]), "file")
@@ -130,8 +137,8 @@ def audio_extraction(audio: dict) -> str:
         f"{settings['fmin']:g} to {settings['fmax']:g} Hz, {settings['window_s'] * 1000:g} ms Hamming "
         f"windows every {settings['hop_s'] * 1000:g} ms, on clips of {settings['clip_s']:g} s at "
         f"{settings['sample_rate']:,} Hz, in {counted(audio['chunks'], 'extraction job')} of up to "
-        f"{audio['chunk_files']:,} recordings. Of the {total:,} recordings ({rates}), "
-        + ", ".join(changes)
+        f"{audio['chunk_files']:,} recordings. Of the {total:,} recordings "
+        f"({sample_rates_text(audio['sample_rates'])}), {preparation_text(audio)}"
         + f"; {counted(len(audio['silent']), 'clip')} wholly silent."
         + _bent_recordings(audio)
         + (f" Left out: {' and '.join(left_out)}." if left_out else "")

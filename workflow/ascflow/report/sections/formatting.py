@@ -33,7 +33,11 @@ def duration_text(seconds: float | None) -> str:
     return f"{minutes} min {rest:02d} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
 
 
-def mean_sd_text(mean: float, sd: float | None) -> str:
+def mean_sd_text(mean: float | None, sd: float | None) -> str:
+    """A mean and its sample standard deviation; the mean alone when one value
+    gives no deviation."""
+    if mean is None:
+        return NOT_APPLICABLE
     return f"{mean:.4f}" if sd is None else f"{mean:.4f} ± {sd:.4f}"
 
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from ascflow.report.blocks import Block, Heading, Paragraph, Table
 from ascflow.report.gather import Results
+from ascflow.report.sections.data import preparation_text, sample_rates_text
 from ascflow.report.sections.formatting import accuracy_text, counted, interval_text, loss_text
+from ascflow.report.sections.runs import best_run
 
 
 def new_recordings_source(facts: dict) -> str:
@@ -22,11 +24,9 @@ def new_recordings_source(facts: dict) -> str:
     sentence = f"Every model classified the {what} in {facts['source']}: {labelled}."
     extraction = facts.get("extraction")
     if extraction:
-        rates = ", ".join(f"{n:,} at {int(rate):,} Hz" for rate, n in extraction["sample_rates"].items())
         sentence += (
-            f" The recordings ({rates}) were prepared with each model's bundle, as training prepared its "
-            f"recordings: {extraction['mixed_down']:,} mixed down to mono, {extraction['resampled']:,} "
-            f"resampled, {extraction['padded']:,} padded with silence, {extraction['cut']:,} cut."
+            f" The recordings ({sample_rates_text(extraction['sample_rates'])}) were prepared with each "
+            f"model's bundle, as training prepared its recordings: {preparation_text(extraction)}."
         )
     return sentence + " Each model's table is results/predict/<model>.tsv."
 
@@ -37,7 +37,7 @@ def _intervals_overlap(first: dict, second: dict) -> bool:
 
 def new_recordings_verdict(predictions: list[dict], runs: list[dict]) -> str:
     """How the best model on the test set does on the new recordings."""
-    best = max(runs, key=lambda run: run["accuracy"])
+    best = best_run(runs)
     new = next((facts for facts in predictions if facts["model"] == best["model"]), None)
     if new is None or not new["labelled"]:
         return ""
@@ -66,6 +66,31 @@ def _per_class_table(predictions: list[dict], key: str, spec: str) -> Table:
         tuple((facts["model"], *(format(value, spec) for value in facts[key])) for facts in predictions),
         align="L" + "R" * len(classes),
     )
+
+
+def _per_device_blocks(predictions: list[dict]) -> list[Block]:
+    """Each model's accuracy per value of the meta file's device column."""
+    devices = list(predictions[0]["per_device"])
+    return [
+        Paragraph(
+            f"Accuracy per {predictions[0]['device_column']} (the column of that name in "
+            f"{predictions[0]['meta']}; files in brackets):"
+        ),
+        Table(
+            (
+                "model",
+                *(f"{device} ({predictions[0]['per_device'][device]['n']:,})" for device in devices),
+            ),
+            tuple(
+                (
+                    facts["model"],
+                    *(accuracy_text(facts["per_device"][device]["accuracy"]) for device in devices),
+                )
+                for facts in predictions
+            ),
+            align="L" + "R" * len(devices),
+        ),
+    ]
 
 
 def new_recordings_blocks(results: Results) -> list[Block]:
@@ -123,25 +148,5 @@ def new_recordings_blocks(results: Results) -> list[Block]:
         _per_class_table(predictions, "per_class_recall", ".3f"),
     ]
     if predictions[0].get("per_device"):
-        devices = list(predictions[0]["per_device"])
-        blocks += [
-            Paragraph(
-                f"Accuracy per {predictions[0]['device_column']} (the column of that name in "
-                f"{predictions[0]['meta']}; files in brackets):"
-            ),
-            Table(
-                (
-                    "model",
-                    *(f"{device} ({predictions[0]['per_device'][device]['n']:,})" for device in devices),
-                ),
-                tuple(
-                    (
-                        facts["model"],
-                        *(accuracy_text(facts["per_device"][device]["accuracy"]) for device in devices),
-                    )
-                    for facts in predictions
-                ),
-                align="L" + "R" * len(devices),
-            ),
-        ]
+        blocks += _per_device_blocks(predictions)
     return blocks

@@ -11,12 +11,9 @@ from ascflow.report.blocks import Block, Bullets, Heading, Paragraph, Table
 from ascflow.report.sections.formatting import NOT_APPLICABLE, count_text
 
 
-def shape_text(shape: list[int] | None) -> str:
-    return " × ".join(str(size) for size in shape or [])
-
-
-def _times(shape) -> str:
-    return " x ".join(str(size) for size in shape)
+def shape_text(shape: list[int] | None, times: str = "×") -> str:
+    """``124 × 124 × 32``; with ``times="x"`` as the image CNN notes write their products."""
+    return f" {times} ".join(str(size) for size in shape or [])
 
 
 def _flatten_input(network: dict) -> list[int]:
@@ -28,7 +25,7 @@ def _flatten_input(network: dict) -> list[int]:
 
 def multiplication_formula(figures: dict) -> str:
     """``124 x 124 x 75 x 32``: output positions x taps per filter x filters."""
-    return _times([*figures["output_positions"], figures["taps_per_filter"], figures["filters"]])
+    return shape_text([*figures["output_positions"], figures["taps_per_filter"], figures["filters"]], "x")
 
 
 def image_cnn_notes(parameters: dict) -> list[str]:
@@ -47,13 +44,13 @@ def image_cnn_notes(parameters: dict) -> list[str]:
     same_conv, valid_conv = multiplications["same"], multiplications["valid"]
     return [
         f"The study's image CNN figures mix paddings: its flatten size of {math.prod(same_flatten):,} "
-        f"({_times(same_flatten)}) and total of {same['total_closed_form']:,} parameters need 'same' "
-        f"padding in both convolutions ({' -> '.join(str(side) for side in pooled_sides)}), "
-        f"but its {_times(valid_conv['output_positions'])} positions behind "
+        f"({shape_text(same_flatten, 'x')}) and total of {same['total_closed_form']:,} parameters "
+        f"need 'same' padding in both convolutions ({' -> '.join(str(side) for side in pooled_sides)}), "
+        f"but its {shape_text(valid_conv['output_positions'], 'x')} positions behind "
         f"{valid_conv['multiplications']:,} multiplications in the first convolution are 'valid' padding.",
         f"With 'same' padding the first convolution does {multiplication_formula(same_conv)} = "
         f"{same_conv['multiplications']:,} multiplications (taps on the zero padding "
-        f"counted); with 'valid' padding everywhere the flatten has {_times(valid_flatten)} = "
+        f"counted); with 'valid' padding everywhere the flatten has {shape_text(valid_flatten, 'x')} = "
         f"{math.prod(valid_flatten):,} values and the network {valid['total_closed_form']:,} parameters.",
         "Multiply-adds (and FLOPs, two per multiply-add) are per clip, forward pass: the products of "
         "convolutions, dense layers and LSTM gates, not biases, activations or pooling.",

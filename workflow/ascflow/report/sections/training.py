@@ -62,36 +62,37 @@ def split_sentence(runs: list[dict], data: dict) -> str:
     return ""
 
 
+def _training_row(run: dict) -> tuple[str, ...]:
+    """A network's row. A refit network's epochs and time are its validation
+    run's, where the epochs were chosen; the refit's own are in their column."""
+    settings = run["settings"]
+    validation_run = run.get("validation_run") or {}
+    refit = (
+        f"{epochs_text(run['epochs_run'])}, {duration_text(run.get('train_seconds'))}"
+        if run.get("refit")
+        else "no"
+    )
+    return (
+        run["model"]
+        if run.get("trained_as", run["model"]) == run["model"]
+        else f"{run['model']} ({run['trained_as']})",
+        run.get("validation") or NOT_APPLICABLE,
+        f"{validation_run.get('epochs_run', run['epochs_run'])} of {settings['epochs']}",
+        str(run.get("best_epoch") or NOT_APPLICABLE),
+        accuracy_text(run.get("validation_accuracy")),
+        accuracy_text(run["accuracy"]),
+        str(settings["batch_size"]),
+        str(settings["learning_rate"]),
+        duration_text(validation_run.get("train_seconds", run.get("train_seconds"))),
+        refit,
+        device_text(run),
+    )
+
+
 def training_blocks(results: Results, figures: dict[str, Path]) -> list[Block]:
-    networks = [run for run in results.runs if run["family"] in NETWORK_FAMILIES]
+    networks = runs_of(results.runs, NETWORK_FAMILIES)
     if not networks:
         return []
-    rows = []
-    for run in networks:
-        settings = run["settings"]
-        validation_run = run.get("validation_run") or {}
-        refit = (
-            f"{epochs_text(run['epochs_run'])}, {duration_text(run.get('train_seconds'))}"
-            if run.get("refit")
-            else "no"
-        )
-        rows.append(
-            (
-                run["model"]
-                if run.get("trained_as", run["model"]) == run["model"]
-                else f"{run['model']} ({run['trained_as']})",
-                run.get("validation") or NOT_APPLICABLE,
-                f"{validation_run.get('epochs_run', run['epochs_run'])} of {settings['epochs']}",
-                str(run.get("best_epoch") or NOT_APPLICABLE),
-                accuracy_text(run.get("validation_accuracy")),
-                accuracy_text(run["accuracy"]),
-                str(settings["batch_size"]),
-                str(settings["learning_rate"]),
-                duration_text(validation_run.get("train_seconds", run.get("train_seconds"))),
-                refit,
-                device_text(run),
-            )
-        )
     blocks: list[Block] = [
         Heading("Training of the networks"),
         Paragraph(
@@ -115,7 +116,7 @@ def training_blocks(results: Results, figures: dict[str, Path]) -> list[Block]:
                 "refit on all training clips",
                 "device",
             ),
-            tuple(rows),
+            tuple(_training_row(run) for run in networks),
             align="LLRRRRRRRRL",
             widths=(1.5, 1.1, 0.9, 0.8, 1.5, 1.1, 0.7, 1.0, 1.1, 1.4, 1.4),
         ),
