@@ -1,7 +1,8 @@
-"""The complexity budget: parameter memory and multiply-accumulates from the
-closed form, against the limits; the closed form's parameters against Keras's
-count and its multiply-accumulates against TensorFlow's count of the Keras
-model's graph."""
+"""ascflow.models.counting, the closed form: parameters, multiply-accumulates
+and FLOPs per layer, against Keras's count of parameters, TensorFlow's count
+of the Keras model's multiply-accumulates and the study's figures; and the
+complexity budget (parameter memory, multiply-accumulates per second of
+audio) against its limits."""
 
 from __future__ import annotations
 
@@ -12,14 +13,25 @@ import keras
 import pytest
 from ascflow.models import counting
 from ascflow.models.keras_build import build_model
-from ascflow.models.specs import REFERENCE_CONV_LAYERS, NetworkSpec, cnn_spec, lstm_spec
-from ascflow.stages.count import parameter_report
+from ascflow.models.specs import (
+    REFERENCE_CONV_LAYERS,
+    NetworkSpec,
+    cnn_spec,
+    lstm_spec,
+    reference_image_cnn_spec,
+    reference_mlp_spec,
+)
 
+#: The complexity limits of the DCASE task, as in config/config.yaml.
 DCASE_LIMITS = {"parameter_memory_kb": 128, "macs_per_second": 30_000_000}
 TINY_CONVS = [
     {"filters": 4, "kernel_size": 5, "padding": "valid"},
     {"filters": 4, "kernel_size": 5, "padding": "same"},
 ]
+REFERENCE_CNN = cnn_spec((40, 501, 1), 15, list(REFERENCE_CONV_LAYERS), 2)
+REFERENCE_LSTM = lstm_spec((501, 40), 15, 32, "he_uniform")
+
+# ---- the closed form, against Keras, TensorFlow and the study -------------------
 
 
 def tensorflow_multiply_accumulates(model: keras.Model, spec: NetworkSpec) -> dict[str, int]:
@@ -56,7 +68,7 @@ def tensorflow_multiply_accumulates(model: keras.Model, spec: NetworkSpec) -> di
     "spec",
     [
         cnn_spec((12, 40, 1), 4, TINY_CONVS, 2),
-        cnn_spec((40, 501, 1), 15, list(REFERENCE_CONV_LAYERS), 2),
+        REFERENCE_CNN,
         lstm_spec((40, 12), 4, 4, "he_uniform"),
         lstm_spec((51, 12), 3, 6, "he_uniform"),
     ],
@@ -74,12 +86,39 @@ def test_closed_form_counts_equal_keras_and_tensorflow(spec):
     assert figures["macs_per_clip"] == sum(measured.values())
 
 
+def test_reference_mlp_rows_match_the_study():
+    rows = counting.layer_counts(reference_mlp_spec())
+    assert [(row.weights, row.biases) for row in rows] == [
+        (0, 0),
+        (4_915_200, 100),
+        (10_000, 100),
+        (1_000, 10),
+    ]
+
+
+def test_image_cnn_first_convolution_multiplications():
+    for padding, expected in [("valid", 36_902_400), ("same", 39_321_600)]:
+        spec = reference_image_cnn_spec(padding)
+        assert counting.conv_multiplications(spec.layers[0], spec.input_shape) == expected
+
+
+def test_forward_flops_are_twice_the_multiply_adds():
+    # LSTM: 501 steps x 4 gates x 32 x (40 + 32); dense: 16,032 x 15.
+    assert counting.forward_flops(REFERENCE_LSTM) == 2 * (501 * 4 * 32 * 72 + 16_032 * 15)
+    assert counting.forward_flops(reference_mlp_spec()) == 2 * (4_915_200 + 10_000 + 1_000)
+
+
+# ---- the complexity budget -------------------------------------------------------
+
+
 def test_the_reference_networks_against_the_dcase_limits():
-    cnn = cnn_spec((40, 501, 1), 15, list(REFERENCE_CONV_LAYERS), 2)
     seconds, basis = counting.clip_seconds(501)
     assert (seconds, basis) == (pytest.approx(10.0), "frames")
     figures = counting.complexity(
-        counting.total_params(cnn), counting.multiply_accumulates(cnn), seconds, DCASE_LIMITS
+        counting.total_params(REFERENCE_CNN),
+        counting.multiply_accumulates(REFERENCE_CNN),
+        seconds,
+        DCASE_LIMITS,
     )
     # 562,159 parameters: 2,195.9 KB at float32, 549.0 KB at int8, both over 128 KB.
     assert figures["memory_kb_float32"] == pytest.approx(562_159 * 4 / 1024)
@@ -99,19 +138,3 @@ def test_limits_decide_each_verdict_and_recordings_give_their_clip_length():
     over = counting.complexity(128 * 1024 + 1, 60_000_001, 2.0, DCASE_LIMITS)
     assert not (over["fits_memory_int8"] or over["fits_macs"])
     assert counting.clip_seconds(51, audio_clip_s=1) == (1.0, "audio")
-
-
-def test_parameter_report_holds_the_trained_networks_complexity():
-    cnn, lstm = {"conv_layers": TINY_CONVS, "pool_size": 2}, {"units": 4, "kernel_initializer": "he_uniform"}
-    report = parameter_report(12, 51, 3, cnn, lstm, DCASE_LIMITS, audio_clip_s=1.0)
-    budget = report["complexity"]
-    assert budget["limits"] == DCASE_LIMITS and (budget["clip_seconds"], budget["clip_seconds_from"]) == (
-        1.0,
-        "audio",
-    )
-    assert set(budget["networks"]) == {"cnn", "lstm"}
-    for family, figures in budget["networks"].items():
-        network = report["networks"][family]
-        assert figures["parameters"] == network["total_closed_form"]
-        assert figures["macs_per_clip"] == sum(layer["multiply_adds"] for layer in network["layers"])
-    assert "complexity" not in parameter_report(12, 51, 3, cnn, lstm)

@@ -1,6 +1,10 @@
-"""Parameter counts two ways: the closed form, Keras, and their agreement."""
+"""ascflow.models.keras_check: the closed-form parameter counts and output
+shapes against the Keras model the builder makes, layer by layer, for the
+reference networks, every network the report counts and random
+architectures; a wrong closed form is named by network and layer. And the
+builder (ascflow.models.keras_build) keeps every choice of the spec."""
 
-import json
+from __future__ import annotations
 
 import numpy as np
 import pytest
@@ -18,8 +22,6 @@ from ascflow.models.specs import (
     reference_image_cnn_spec,
     reference_mlp_spec,
 )
-from ascflow.report.findings import image_cnn_notes
-from ascflow.stages.count import parameter_report, write_layer_table
 
 REFERENCE_CONVS = list(REFERENCE_CONV_LAYERS)
 REFERENCE_CNN = cnn_spec((40, 501, 1), 15, REFERENCE_CONVS, 2)
@@ -43,37 +45,21 @@ def test_reference_totals_both_ways(spec, total):
     assert sum(row["params_keras"] for row in table) == total
 
 
-def test_reference_mlp_rows_match_the_study():
-    rows = counting.layer_counts(reference_mlp_spec())
-    assert [(row.weights, row.biases) for row in rows] == [
-        (0, 0),
-        (4_915_200, 100),
-        (10_000, 100),
-        (1_000, 10),
-    ]
-
-
-def test_image_cnn_first_convolution_multiplications():
-    for padding, expected in [("valid", 36_902_400), ("same", 39_321_600)]:
-        spec = reference_image_cnn_spec(padding)
-        assert counting.conv_multiplications(spec.layers[0], spec.input_shape) == expected
-
-
-def test_forward_flops_are_twice_the_multiply_adds():
-    # LSTM: 501 steps x 4 gates x 32 x (40 + 32); dense: 16,032 x 15.
-    assert counting.forward_flops(REFERENCE_LSTM) == 2 * (501 * 4 * 32 * 72 + 16_032 * 15)
-    assert counting.forward_flops(reference_mlp_spec()) == 2 * (4_915_200 + 10_000 + 1_000)
-
-
-def test_builder_keeps_every_choice_of_the_spec():
-    cnn = build_model(REFERENCE_CNN)
-    assert [cnn.get_layer(name).padding for name in ("conv2d_1", "conv2d_2")] == ["valid", "same"]
-    assert cnn.get_layer("conv2d_1").get_config()["activation"] == "relu"
-    assert cnn.get_layer("dense_1").get_config()["activation"] == "softmax"
-    assert cnn.get_layer("maxpool2d_1").get_config()["strides"] == (2, 2)
-    lstm = build_model(REFERENCE_LSTM).get_layer("lstm_1")
-    assert lstm.return_sequences
-    assert lstm.get_config()["kernel_initializer"]["class_name"] == "HeUniform"
+def test_every_network_the_report_counts_matches_keras():
+    """The run counts without TensorFlow; here Keras builds every network
+    params.json lists, the reference's image networks (which no run trains)
+    included, and must agree layer by layer."""
+    specs = counting.counted_specs(
+        40,
+        501,
+        15,
+        architecture("cnn", {"conv_layers": REFERENCE_CONVS, "pool_size": 2}),
+        architecture("lstm", {"units": 32, "kernel_initializer": "he_uniform"}),
+    )
+    assert list(specs) == list(counting.COUNTED_NETWORKS)
+    for spec in specs.values():
+        table = compare_with_keras(spec)
+        assert [row["params_keras"] for row in table] == [row["params_closed_form"] for row in table]
 
 
 def _random_conv_spec(rng, index: int) -> NetworkSpec:
@@ -158,57 +144,12 @@ def test_wrong_closed_form_shape_names_the_layer(monkeypatch):
         compare_with_keras(REFERENCE_CNN)
 
 
-def test_parameter_report_and_tables(tmp_path):
-    report = parameter_report(
-        40,
-        501,
-        15,
-        cnn={"conv_layers": REFERENCE_CONVS, "pool_size": 2},
-        lstm={"units": 32, "kernel_initializer": "he_uniform"},
-    )
-    assert list(report["networks"]) == list(counting.COUNTED_NETWORKS)
-    totals = {name: network["total_closed_form"] for name, network in report["networks"].items()}
-    assert totals == {
-        "reference_mlp": 4_926_410,
-        "image_cnn_same": 355_754,
-        "image_cnn_valid": 297_194,
-        "cnn": 562_159,
-        "lstm": 249_839,
-    }
-    figures = report["image_cnn_conv1_multiplications"]
-    assert (figures["valid"]["multiplications"], figures["same"]["multiplications"]) == (
-        36_902_400,
-        39_321_600,
-    )
-    notes = image_cnn_notes(report)  # the report's sentences on these facts
-    assert "32,768" in notes[0] and "124 x 124" in notes[0]
-    assert "297,194" in notes[1]
-    json.dumps(report)  # the rule writes it as JSON
-    # Counted without TensorFlow: Keras's counts come from training and tests.
-    assert all(
-        "params_keras" not in layer for network in report["networks"].values() for layer in network["layers"]
-    )
-
-    path = tmp_path / "cnn.tsv"
-    write_layer_table(report["networks"]["cnn"]["layers"], path)
-    lines = path.read_text().splitlines()
-    assert lines[0].split("\t")[:3] == ["layer", "type", "output_shape"]
-    assert lines[1].split("\t")[:3] == ["conv2d_1", "conv2d", "36x497x32"]
-    assert len(lines) == 1 + len(REFERENCE_CNN.layers)
-
-
-def test_every_network_the_report_counts_matches_keras():
-    """The run counts without TensorFlow; here Keras builds every network
-    params.json lists, the reference's image networks (which no run trains)
-    included, and must agree layer by layer."""
-    specs = counting.counted_specs(
-        40,
-        501,
-        15,
-        architecture("cnn", {"conv_layers": REFERENCE_CONVS, "pool_size": 2}),
-        architecture("lstm", {"units": 32, "kernel_initializer": "he_uniform"}),
-    )
-    assert list(specs) == list(counting.COUNTED_NETWORKS)
-    for spec in specs.values():
-        table = compare_with_keras(spec)
-        assert [row["params_keras"] for row in table] == [row["params_closed_form"] for row in table]
+def test_builder_keeps_every_choice_of_the_spec():
+    cnn = build_model(REFERENCE_CNN)
+    assert [cnn.get_layer(name).padding for name in ("conv2d_1", "conv2d_2")] == ["valid", "same"]
+    assert cnn.get_layer("conv2d_1").get_config()["activation"] == "relu"
+    assert cnn.get_layer("dense_1").get_config()["activation"] == "softmax"
+    assert cnn.get_layer("maxpool2d_1").get_config()["strides"] == (2, 2)
+    lstm = build_model(REFERENCE_LSTM).get_layer("lstm_1")
+    assert lstm.return_sequences
+    assert lstm.get_config()["kernel_initializer"]["class_name"] == "HeUniform"
