@@ -12,13 +12,14 @@ rule generate_example_audio:
         "logs/generate_example_audio.log",
     benchmark:
         "benchmarks/generate_example_audio.tsv"
+    localrule: is_local("generate_example_audio")
     conda:
         "../../environment.yml"
     threads: threads_of("generate_example_audio")
     resources:
         **resources_of("generate_example_audio"),
     params:
-        settings=PLAN.example_audio_settings,
+        settings=PLAN.data.example_audio_settings,
         seed=config["seed"],
         code=code_digest("ascflow.stages.audio:write_example_audio"),
     script:
@@ -35,6 +36,7 @@ checkpoint list_audio:
         "logs/list_audio.log",
     benchmark:
         "benchmarks/list_audio.tsv"
+    localrule: is_local("list_audio")
     conda:
         "../../environment.yml"
     threads: threads_of("list_audio")
@@ -45,7 +47,7 @@ checkpoint list_audio:
         chunk_files=config["audio"]["chunk_files"],
         audio_checks=config["audio_checks"],
         # Adding or removing a recording in audio/ lists the folder again.
-        listing=PLAN.audio_listing(),
+        listing=disk.audio_listing(PLAN),
         code=code_digest("ascflow.stages.audio:list_audio"),
     script:
         "../scripts/list_audio.py"
@@ -61,13 +63,14 @@ rule extract_audio_chunk:
         "logs/extract_audio_chunk/{chunk}.log",
     benchmark:
         "benchmarks/extract_audio_chunk/{chunk}.tsv"
+    localrule: is_local("extract_audio_chunk")
     conda:
         "../../environment.yml"
     threads: threads_of("extract_audio_chunk")
     resources:
         **resources_of("extract_audio_chunk"),
     params:
-        settings=PLAN.audio_settings,
+        settings=PLAN.data.audio_settings,
         # A recording replaced, even with an older mtime, re-extracts its chunk.
         recordings=get_audio_chunk_digests,
         code=code_digest("ascflow.stages.audio:extract_chunk"),
@@ -92,6 +95,7 @@ rule gather_audio_features:
         "logs/gather_audio_features.log",
     benchmark:
         "benchmarks/gather_audio_features.tsv"
+    localrule: is_local("gather_audio_features")
     conda:
         "../../environment.yml"
     threads: threads_of("gather_audio_features")
@@ -99,7 +103,7 @@ rule gather_audio_features:
         **resources_of("gather_audio_features"),
     params:
         audio_checks=config["audio_checks"],
-        settings=PLAN.audio_settings,
+        settings=PLAN.data.audio_settings,
         code=code_digest("ascflow.stages.audio:gather_features"),
     script:
         "../scripts/gather_audio_features.py"

@@ -34,6 +34,7 @@ from ascflow.plan import (
     Machine,
     Plan,
     canonical,
+    disk,
     prepare_config,
 )
 from ascflow.report.outputs import figure_outputs
@@ -103,10 +104,10 @@ PLAN = Plan(
     ),
     variant_labels=paramspace_labels,
 )
-if PLAN.cores_note:
-    print(f"ascflow: {PLAN.cores_note}", file=sys.stderr)
+if PLAN.scheduling.cores_note:
+    print(f"ascflow: {PLAN.scheduling.cores_note}", file=sys.stderr)
 with stopping():
-    PLAN.check_inputs()
+    disk.check_inputs(PLAN)
 
 
 # ---- threads, priorities and resources: the plan's, by rule -------------
@@ -115,27 +116,34 @@ with stopping():
 
 
 def threads_of(rule_name):
-    return lambda wildcards: PLAN.threads(rule_name, dict(wildcards))
+    return lambda wildcards: PLAN.scheduling.threads(rule_name, dict(wildcards))
 
 
 def priority_of(rule_name):
-    return lambda wildcards: PLAN.priority(rule_name, dict(wildcards))
+    return lambda wildcards: PLAN.scheduling.priority(rule_name, dict(wildcards))
+
+
+def is_local(rule_name):
+    """Whether a cluster run keeps the rule's jobs on the submit host
+    (ascflow.plan.needs.RULES, local)."""
+    return PLAN.scheduling.is_local(rule_name)
 
 
 def resources_of(rule_name):
     """Memory, time and the share of the CPUs of the rule's jobs (the numbers
-    and their reasons: ascflow.plan.RULES), and a model job's GPU."""
+    and their reasons: ascflow.plan.needs.RULES), and a model job's GPU."""
+    scheduling = PLAN.scheduling
 
     def mem_mb(wildcards, input, attempt):
-        return PLAN.mem_mb(rule_name, input.size_mb, attempt)
+        return scheduling.mem_mb(rule_name, input.size_mb, attempt)
 
     resources = {
         "mem_mb": mem_mb,
-        "runtime": lambda wildcards, attempt: PLAN.runtime(rule_name, attempt),
-        "cpu_share": lambda wildcards, threads: PLAN.cpu_share(threads),
+        "runtime": lambda wildcards, attempt: scheduling.runtime(rule_name, attempt),
+        "cpu_share": lambda wildcards, threads: scheduling.cpu_share(threads),
     }
     if RULES[rule_name].gpu:
-        resources["gpu"] = lambda wildcards: PLAN.gpu_request(wildcards.model)
+        resources["gpu"] = lambda wildcards: scheduling.gpu_request(wildcards.model)
     return resources
 
 
@@ -147,20 +155,18 @@ def get_data_digests():
     validate_data: replacing a file re-validates even when its modification
     time is older, and the folder copied or moved re-validates nothing.
     Stops the run at once when a file is missing or unreadable."""
-    if PLAN.source != "user":
+    if PLAN.data.source != "user":
         return {}  # made by generate_default_data or the audio rules, tracked
     with stopping():
-        return data_digests(PLAN.data_dir, DIGEST_CACHE)
+        return data_digests(PLAN.data.data_dir, DIGEST_CACHE)
 
 
 def get_data_files(wildcards=None):
     """The data folder's arrays, group files and classes.txt, by stem; where
     they come from recordings, what the extraction did (for the summary) and
     which recordings the clips are (for its sentences)."""
-    folder = Path(PLAN.data_dir)
-    present = {path.name for path in folder.iterdir()} if folder.is_dir() else set()
-    files = PLAN.data_files(present)
-    if PLAN.source == "audio":
+    files = PLAN.data.data_files(disk.data_folder_names(PLAN))
+    if PLAN.data.source == "audio":
         files["audio_facts"] = rules.gather_audio_features.output.facts
         files["audio_manifest"] = rules.list_audio.output.manifest
     return files
@@ -177,7 +183,7 @@ def get_clips(wildcards):
 def get_audio_layout_files(wildcards=None):
     """meta.csv and the split (split.csv or the two fold lists) of audio_dir,
     inputs of list_audio; the example's are generate_example_audio's outputs."""
-    if PLAN.writes_example_audio:
+    if PLAN.data.writes_example_audio:
         return dict(rules.generate_example_audio.output.items())
     with stopping():
         files = layout_files(config["audio_dir"])
@@ -216,7 +222,7 @@ def get_audio_chunks(wildcards=None):
 
 
 def get_time_major(wildcards):
-    return PLAN.time_major(wildcards.layout)
+    return PLAN.identity.time_major(wildcards.layout)
 
 
 def per_model(decision):
@@ -239,14 +245,14 @@ def inputs_of(rule_name):
     """An input function of a model's job: what the plan says it reads."""
 
     def inputs(wildcards):
-        made = PLAN.inputs(rule_name, wildcards.model).items()
+        made = PLAN.graph.inputs(rule_name, wildcards.model).items()
         return {key: path_of(value) for key, value in made}
 
     return inputs
 
 
 def get_fold_table():
-    return [rules.summarize_folds.output.folds] if PLAN.uses_cv else []
+    return [rules.summarize_folds.output.folds] if PLAN.roster.uses_cv else []
 
 
 # ---- prediction ------------------------------------------------------------
@@ -269,18 +275,21 @@ def get_extraction_bundle(wildcards=None):
     """The bundle whose extraction settings extract the new recordings:
     every bundle of a run records the same (they come from one data
     summary), and each prediction job checks the chunks against its own."""
-    return rules.export_model.output.bundle.format(model=PLAN.models[0])
+    return rules.export_model.output.bundle.format(model=PLAN.roster.models[0])
 
 
 def get_prediction_inputs(wildcards):
-    chunks = chunks_of(checkpoints.list_predict_recordings, PLAN.predicts_recordings)
-    made = PLAN.prediction_inputs(wildcards.model, chunks or []).items()
+    chunks = chunks_of(
+        checkpoints.list_predict_recordings, PLAN.prediction.reads_recordings
+    )
+    labelled = disk.predict_dir_labelled(PLAN)
+    made = PLAN.prediction.inputs(wildcards.model, chunks or [], labelled).items()
     return {key: path_of(value) for key, value in made}
 
 
 def get_prediction_clips_digest(wildcards):
     """predict_dir's X.npy by content (recordings' chunks track theirs)."""
-    if PLAN.predicts_recordings:
+    if PLAN.prediction.reads_recordings:
         return {}
     clips = Path(config["predict_dir"], ARRAY_FILE)
     return {clips.name: cached_file_digests([clips], DIGEST_CACHE)[str(clips)]}
@@ -289,7 +298,7 @@ def get_prediction_clips_digest(wildcards):
 def get_predict_targets(wildcards):
     """The predict target: every model's table and facts, and the report."""
     with stopping():
-        return path_of(PLAN.prediction_targets()) + list(rules.render_report.output)
+        return path_of(PLAN.prediction.targets()) + list(rules.render_report.output)
 
 
 def listing(checkpoint, used):
@@ -312,9 +321,9 @@ HISTORY_LEDGER = "history/runs.tsv"
 
 def report_figures():
     return figure_outputs(
-        PLAN.models,
-        training_runs=PLAN.training_runs,
-        swept_models=PLAN.swept_models,
+        PLAN.roster.models,
+        training_runs=PLAN.roster.training_runs,
+        swept_models=PLAN.roster.swept_models,
         history=True,
     )
 
@@ -341,18 +350,20 @@ def get_benchmark_files(wildcards=None):
     """The benchmark file of every job this config runs before the report,
     for its time and memory table (not inputs: Snakemake cannot plan them).
     A params function: audio_dir's chunks are known once list_audio ran."""
-    chunks = chunks_of(checkpoints.list_audio, PLAN.source == "audio")
-    new = chunks_of(checkpoints.list_predict_recordings, PLAN.predicts_recordings)
+    chunks = chunks_of(checkpoints.list_audio, PLAN.data.source == "audio")
+    new = chunks_of(
+        checkpoints.list_predict_recordings, PLAN.prediction.reads_recordings
+    )
     return [
         expand(getattr(rules, job.rule).benchmark, **job.wildcards)[0]
-        for job in PLAN.jobs(chunks, new)
-        if job.rule not in ("render_report", "track_run")
+        for job in PLAN.graph.jobs(chunks, new)
+        if job.rule not in ("render_report", "record_run", "track_run")
     ]
 
 
 def get_final_output():
     """Everything a run delivers: the plan's targets and the report."""
-    return path_of(PLAN.targets()) + list(rules.render_report.output)
+    return path_of(PLAN.graph.targets()) + list(rules.render_report.output)
 
 
 # ---- cluster ---------------------------------------------------------------

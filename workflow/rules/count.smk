@@ -14,14 +14,15 @@ rule count_parameters:
         "logs/count_parameters.log",
     benchmark:
         "benchmarks/count_parameters.tsv"
+    localrule: is_local("count_parameters")
     conda:
         "../../environment.yml"
     threads: threads_of("count_parameters")
     resources:
         **resources_of("count_parameters"),
     params:
-        cnn=PLAN.architecture("cnn"),
-        lstm=PLAN.architecture("lstm"),
+        cnn=PLAN.identity.architecture("cnn"),
+        lstm=PLAN.identity.architecture("lstm"),
         complexity_limits=canonical(config["complexity_limits"]),
         code=code_digest("ascflow.stages.count"),
     script:

@@ -20,6 +20,7 @@ rule generate_default_data:
         "logs/generate_default_data.log",
     benchmark:
         "benchmarks/generate_default_data.tsv"
+    localrule: is_local("generate_default_data")
     conda:
         "../../environment.yml"
     threads: threads_of("generate_default_data")
@@ -47,6 +48,7 @@ rule validate_data:
         "logs/validate_data.log",
     benchmark:
         "benchmarks/validate_data.tsv"
+    localrule: is_local("validate_data")
     conda:
         "../../environment.yml"
     threads: threads_of("validate_data")
@@ -55,8 +57,8 @@ rule validate_data:
     params:
         class_names=config["class_names"],
         leakage=config["leakage"],
-        data_dir=PLAN.data_dir,
-        synthetic=PLAN.source == "synthetic",
+        data_dir=PLAN.data.data_dir,
+        synthetic=PLAN.data.source == "synthetic",
         # The data files' content: replaced, even with an older mtime, they
         # are validated again; moved or copied with the project, they are not.
         data_digests=get_data_digests(),

@@ -12,13 +12,14 @@ rule evaluate_model:
         "logs/evaluate_model/{model}.log",
     benchmark:
         "benchmarks/evaluate_model/{model}.tsv"
+    localrule: is_local("evaluate_model")
     conda:
         "../../environment.yml"
     threads: threads_of("evaluate_model")
     resources:
         **resources_of("evaluate_model"),
     params:
-        gpu=per_model(PLAN.gpu_setting),
+        gpu=per_model(PLAN.identity.gpu_setting),
         code=code_digest("ascflow.stages.evaluate:evaluate_job"),
     script:
         "../scripts/evaluate_model.py"
@@ -27,7 +28,7 @@ rule evaluate_model:
 rule summarize_metrics:
     """One table of every model run (summary.tsv) and the means over seeds (aggregate.tsv)."""
     input:
-        metrics=expand(rules.evaluate_model.output.metrics, model=PLAN.models),
+        metrics=expand(rules.evaluate_model.output.metrics, model=PLAN.roster.models),
     output:
         summary="results/metrics/summary.tsv",
         aggregate="results/metrics/aggregate.tsv",
@@ -35,6 +36,7 @@ rule summarize_metrics:
         "logs/summarize_metrics.log",
     benchmark:
         "benchmarks/summarize_metrics.tsv"
+    localrule: is_local("summarize_metrics")
     conda:
         "../../environment.yml"
     threads: threads_of("summarize_metrics")
@@ -50,7 +52,7 @@ rule compare_models:
     """Paired tests of every two models on the same test clips: McNemar's exact test, Holm-adjusted."""
     input:
         probabilities=expand(
-            rules.evaluate_model.output.probabilities, model=PLAN.models
+            rules.evaluate_model.output.probabilities, model=PLAN.roster.models
         ),
         labels=rules.validate_data.output.test_labels,
     output:
@@ -59,6 +61,7 @@ rule compare_models:
         "logs/compare_models.log",
     benchmark:
         "benchmarks/compare_models.tsv"
+    localrule: is_local("compare_models")
     conda:
         "../../environment.yml"
     threads: threads_of("compare_models")
@@ -74,7 +77,9 @@ rule summarize_folds:
     """One table of every model's fold scores (results/cv/folds.tsv)."""
     input:
         folds=expand(
-            rules.cross_validate.output.fold, model=PLAN.training_runs, fold=PLAN.folds
+            rules.cross_validate.output.fold,
+            model=PLAN.roster.training_runs,
+            fold=PLAN.roster.folds,
         ),
     output:
         folds="results/cv/folds.tsv",
@@ -82,6 +87,7 @@ rule summarize_folds:
         "logs/summarize_folds.log",
     benchmark:
         "benchmarks/summarize_folds.tsv"
+    localrule: is_local("summarize_folds")
     conda:
         "../../environment.yml"
     threads: threads_of("summarize_folds")

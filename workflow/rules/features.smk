@@ -13,6 +13,7 @@ rule make_features:
     benchmark:
         "benchmarks/make_features/{layout}_{split}.tsv"
     priority: priority_of("make_features")
+    localrule: is_local("make_features")
     conda:
         "../../environment.yml"
     threads: threads_of("make_features")

@@ -14,6 +14,7 @@ rule export_model:
         "benchmarks/export_model/{model}.tsv"
     wildcard_constraints:
         model=MODEL_PATTERN,
+    localrule: is_local("export_model")
     conda:
         "../../environment.yml"
     threads: threads_of("export_model")
@@ -33,6 +34,7 @@ checkpoint list_predict_recordings:
         "logs/list_predict_recordings.log",
     benchmark:
         "benchmarks/list_predict_recordings.tsv"
+    localrule: is_local("list_predict_recordings")
     conda:
         "../../environment.yml"
     threads: threads_of("list_predict_recordings")
@@ -42,7 +44,7 @@ checkpoint list_predict_recordings:
         predict_dir=config["predict_dir"],
         chunk_files=config["audio"]["chunk_files"],
         # Adding or removing a recording lists the folder again.
-        listing=PLAN.predict_listing(),
+        listing=disk.predict_listing(PLAN),
         code=code_digest("ascflow.stages.predict:list_recordings"),
     script:
         "../scripts/list_predict_recordings.py"
@@ -59,6 +61,7 @@ rule extract_predict_chunk:
         "logs/extract_predict_chunk/{chunk}.log",
     benchmark:
         "benchmarks/extract_predict_chunk/{chunk}.tsv"
+    localrule: is_local("extract_predict_chunk")
     conda:
         "../../environment.yml"
     threads: threads_of("extract_predict_chunk")
@@ -85,6 +88,7 @@ rule predict_model:
         "benchmarks/predict_model/{model}.tsv"
     wildcard_constraints:
         model=MODEL_PATTERN,
+    localrule: is_local("predict_model")
     conda:
         "../../environment.yml"
     threads: threads_of("predict_model")
@@ -92,7 +96,7 @@ rule predict_model:
         **resources_of("predict_model"),
     params:
         predict_dir=config["predict_dir"],
-        gpu=per_model(PLAN.gpu_setting),
+        gpu=per_model(PLAN.identity.gpu_setting),
         # An X.npy replaced, even with an older mtime, is classified again.
         clips=get_prediction_clips_digest,
         code=code_digest("ascflow.stages.predict:predict_job"),

@@ -6,23 +6,25 @@ rule render_report:
     """Draw the figures and write reports/report.md and reports/report.pdf, in one process."""
     input:
         data_summary=rules.validate_data.output.summary,
-        metrics=expand(rules.evaluate_model.output.metrics, model=PLAN.models),
+        metrics=expand(rules.evaluate_model.output.metrics, model=PLAN.roster.models),
         summary_table=rules.summarize_metrics.output.summary,
         aggregate_table=rules.summarize_metrics.output.aggregate,
-        histories=expand(rules.train_network.output.history, model=PLAN.network_runs),
+        histories=expand(
+            rules.train_network.output.history, model=PLAN.roster.network_runs
+        ),
         parameters=rules.count_parameters.output.counts,
         comparisons=rules.compare_models.output.comparisons,
         folds=get_fold_table(),
         selections=expand(
-            rules.select_variant.output.selection, model=PLAN.swept_models
+            rules.select_variant.output.selection, model=PLAN.roster.swept_models
         ),
         audio_manifest=lambda wildcards: listing(
-            checkpoints.list_audio, PLAN.source == "audio"
+            checkpoints.list_audio, PLAN.data.source == "audio"
         ),
         # The predictions of predict_dir's files, when it is set.
-        predictions=path_of(PLAN.prediction_files("facts")),
+        predictions=path_of(PLAN.prediction.files("facts")),
         predict_listing=lambda wildcards: listing(
-            checkpoints.list_predict_recordings, PLAN.predicts_recordings
+            checkpoints.list_predict_recordings, PLAN.prediction.reads_recordings
         ),
     output:
         **get_figure_outputs(),
@@ -36,6 +38,7 @@ rule render_report:
         "logs/render_report.log",
     benchmark:
         "benchmarks/render_report.tsv"
+    localrule: is_local("render_report")
     conda:
         "../../environment.yml"
     threads: threads_of("render_report")
@@ -47,28 +50,57 @@ rule render_report:
         config=canonical(config),
         # What each model's metrics must record, or the report refuses to
         # mix them.
-        settings_digests=PLAN.settings_digests,
+        settings_digests=PLAN.identity.settings_digests,
         # Read for the time and memory table, not declared as inputs: the
         # benchmark files are not outputs Snakemake can plan for, and every
         # job whose timing matters has finished before the report runs, as
         # the report's inputs come from them. This config's jobs only.
         benchmarks=get_benchmark_files,
-        # The history of runs: read for the comparison with earlier runs, and
-        # this run appended once the report is written (once per run; not an
-        # input or output, as every run appends to it).
+        # The history of runs, read for the comparison with the runs before
+        # this one (record_run then adds this one): not an input, which would
+        # re-run the report each time record_run updates the ledger.
         ledger=HISTORY_LEDGER,
         code=code_digest("ascflow.stages.report:render_report"),
     script:
         "../scripts/render_report.py"
 
 
+rule record_run:
+    """Append this run's models to the history of runs (history/runs.tsv), once per run."""
+    input:
+        metrics=expand(rules.evaluate_model.output.metrics, model=PLAN.roster.models),
+        # A run is on record once its report is written; the report compares
+        # with the runs recorded before it.
+        markdown=rules.render_report.output.markdown,
+    output:
+        # Updated in place, not replaced: Snakemake keeps the earlier runs'
+        # rows (and puts them back should the job fail).
+        ledger=update(HISTORY_LEDGER),
+    log:
+        "logs/record_run.log",
+    benchmark:
+        "benchmarks/record_run.tsv"
+    localrule: is_local("record_run")
+    conda:
+        "../../environment.yml"
+    threads: threads_of("record_run")
+    resources:
+        **resources_of("record_run"),
+    params:
+        code=code_digest("ascflow.stages.history:record_run_job"),
+    script:
+        "../scripts/record_run.py"
+
+
 rule track_run:
     """Log the run to MLflow (mlflow_tracking_uri): a run per model under one carrying the report."""
     input:
-        metrics=expand(rules.evaluate_model.output.metrics, model=PLAN.models),
-        histories=expand(rules.train_network.output.history, model=PLAN.network_runs),
+        metrics=expand(rules.evaluate_model.output.metrics, model=PLAN.roster.models),
+        histories=expand(
+            rules.train_network.output.history, model=PLAN.roster.network_runs
+        ),
         refit_histories=expand(
-            rules.refit_network.output.history, model=PLAN.refit_models
+            rules.refit_network.output.history, model=PLAN.roster.refit_models
         ),
         pdf=rules.render_report.output.pdf,
         markdown=rules.render_report.output.markdown,
@@ -79,6 +111,7 @@ rule track_run:
         "logs/track_run.log",
     benchmark:
         "benchmarks/track_run.tsv"
+    localrule: is_local("track_run")
     conda:
         "../../environment.yml"
     threads: threads_of("track_run")

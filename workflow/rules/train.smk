@@ -17,18 +17,19 @@ rule train_forest:
     wildcard_constraints:
         model=FOREST_PATTERN,
     priority: priority_of("train_forest")
+    localrule: is_local("train_forest")
     conda:
         "../../environment.yml"
     threads: threads_of("train_forest")
     resources:
         **resources_of("train_forest"),
     params:
-        settings=per_model(PLAN.settings),
-        seed=per_model(PLAN.seed),
+        settings=per_model(PLAN.identity.settings),
+        seed=per_model(PLAN.roster.seed),
         standardize=config["features"]["standardize"],
-        settings_digest=per_model(PLAN.settings_digest),
+        settings_digest=per_model(PLAN.identity.settings_digest),
         # A swept forest's held-out part, to rank its variants (else empty).
-        validation=per_model(PLAN.validation),
+        validation=per_model(PLAN.identity.validation),
         code=code_digest("ascflow.stages.train:fit_forest_job"),
     script:
         "../scripts/train_forest.py"
@@ -49,18 +50,19 @@ rule train_network:
     wildcard_constraints:
         model=NETWORK_PATTERN,
     priority: priority_of("train_network")
+    localrule: is_local("train_network")
     conda:
         "../../environment.yml"
     threads: threads_of("train_network")
     resources:
         **resources_of("train_network"),
     params:
-        settings=per_model(PLAN.settings),
-        validation=per_model(PLAN.validation),
-        seed=per_model(PLAN.seed),
+        settings=per_model(PLAN.identity.settings),
+        validation=per_model(PLAN.identity.validation),
+        seed=per_model(PLAN.roster.seed),
         standardize=config["features"]["standardize"],
-        settings_digest=per_model(PLAN.settings_digest),
-        gpu=per_model(PLAN.gpu_setting),
+        settings_digest=per_model(PLAN.identity.settings_digest),
+        gpu=per_model(PLAN.identity.gpu_setting),
         tensorboard_dir="results/tensorboard/{model}" if config["tensorboard"] else "",
         # Per-epoch checkpoints (weights, optimizer, history), written by
         # rename; a retried or re-run job resumes from the last one.
@@ -82,6 +84,7 @@ rule cross_validate:
         "benchmarks/cross_validate/{model}_fold{fold}.tsv"
     wildcard_constraints:
         fold=r"\d+",
+    localrule: is_local("cross_validate")
     conda:
         "../../environment.yml"
     threads: threads_of("cross_validate")
@@ -89,15 +92,15 @@ rule cross_validate:
         **resources_of("cross_validate"),
     params:
         n_folds=config["cv"]["folds"],
-        settings=per_model(PLAN.settings),
-        validation=per_model(PLAN.validation),
-        seed=per_model(PLAN.seed),
-        gpu=per_model(PLAN.gpu_setting),
+        settings=per_model(PLAN.identity.settings),
+        validation=per_model(PLAN.identity.validation),
+        seed=per_model(PLAN.roster.seed),
+        gpu=per_model(PLAN.identity.gpu_setting),
         work_dir="results/resume/{model}-fold{fold}",
         # Each fold standardizes with its own training part's statistics.
         standardize=config["features"]["standardize"],
         time_major=config["lstm"]["time_major"],
-        code=code_digest("ascflow.stages.train:fit_fold_job"),
+        code=code_digest("ascflow.stages.crossval:fit_fold_job"),
     script:
         "../scripts/cross_validate.py"
 
@@ -112,14 +115,15 @@ rule select_variant:
         "logs/select_variant/{model}.log",
     benchmark:
         "benchmarks/select_variant/{model}.tsv"
+    localrule: is_local("select_variant")
     conda:
         "../../environment.yml"
     threads: threads_of("select_variant")
     resources:
         **resources_of("select_variant"),
     params:
-        variants=per_model(PLAN.variant_settings),
-        settings_digest=per_model(PLAN.model_digest),
+        variants=per_model(PLAN.identity.variant_settings),
+        settings_digest=per_model(PLAN.identity.model_digest),
         code=code_digest("ascflow.stages.sweep:select_variant_job"),
     script:
         "../scripts/select_variant.py"
@@ -140,6 +144,7 @@ rule refit_network:
     wildcard_constraints:
         model=NETWORK_PATTERN,
     priority: priority_of("refit_network")
+    localrule: is_local("refit_network")
     conda:
         "../../environment.yml"
     threads: threads_of("refit_network")
@@ -148,11 +153,11 @@ rule refit_network:
     params:
         # The settings come from the chosen run's facts; these make a change
         # of any variant's settings re-run the refit.
-        variants=per_model(PLAN.variant_settings),
-        seed=per_model(PLAN.seed),
+        variants=per_model(PLAN.identity.variant_settings),
+        seed=per_model(PLAN.roster.seed),
         standardize=config["features"]["standardize"],
-        settings_digest=per_model(PLAN.model_digest),
-        gpu=per_model(PLAN.gpu_setting),
+        settings_digest=per_model(PLAN.identity.model_digest),
+        gpu=per_model(PLAN.identity.gpu_setting),
         work_dir="results/resume/{model}-refit",
         code=code_digest("ascflow.stages.train:refit_network_job"),
     script:

@@ -1,0 +1,187 @@
+"""The run's jobs and the files each reads: the job graph as the plan sees
+it. Snakemake derives the same graph from the rules; the workflow tests
+compare the two for every kind of run (tests/workflow/test_job_graph.py),
+and the Slurm check and the report's time table read this one."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ascflow.data.validation import SPLITS
+from ascflow.features import LAYOUTS
+from ascflow.plan.outputs import SUMMARY, Job, Output, output
+from ascflow.plan.prediction import Prediction
+from ascflow.plan.roster import Roster, family, layout
+from ascflow.plan.source import DataSource
+
+#: The rule that trains each family's runs.
+TRAINED_BY = {"rf": "train_forest", "cnn": "train_network", "lstm": "train_network"}
+
+
+class JobGraph:
+    """Every job of one run and what the model jobs read."""
+
+    def __init__(self, config: Mapping, data: DataSource, roster: Roster, prediction: Prediction):
+        self.config = config
+        self.data = data
+        self.roster = roster
+        self.prediction = prediction
+
+    @property
+    def tracks_runs(self) -> bool:
+        """Whether the run is logged to MLflow (config mlflow_tracking_uri)."""
+        return bool(self.config["mlflow_tracking_uri"])
+
+    # ---- what each model's job reads ----------------------------------------
+
+    @staticmethod
+    def features(model: str, split: str) -> Output:
+        return output("make_features", "features", layout=layout(model), split=split)
+
+    def trained(self, model: str) -> dict:
+        """The model its evaluation scores and its bundle holds: the refit
+        one, or each training run's with validation's choice among them."""
+        if self.roster.refits(model):
+            runs, rule = [model], "refit_network"
+        else:
+            runs, rule = self.roster.runs(model), TRAINED_BY[family(model)]
+        files = {
+            "model": [output(rule, "model", model=run) for run in runs],
+            "info": [output(rule, "info", model=run) for run in runs],
+            "summary": SUMMARY,
+        }
+        if self.roster.is_swept(model):
+            files["selection"] = output("select_variant", "selection", model=model)
+        return files
+
+    def _training(self, rule: str, model: str) -> dict:
+        """What a training, a fold or a refit reads: the training split (and
+        its groups where it is split for validation), the test set only in the
+        reference's flawed validation mode "test"."""
+        training = {
+            "features": self.features(model, "train"),
+            "labels": output("validate_data", "train_labels"),
+            "summary": SUMMARY,
+        }
+        if rule in ("train_network", "cross_validate") or (
+            rule == "train_forest" and self.roster.forest_validates(model)
+        ):
+            training["groups"] = output("validate_data", "train_groups")
+        if rule == "train_network" and self.roster.reads_test_set(model):
+            training["test_features"] = self.features(model, "test")
+            training["test_labels"] = output("validate_data", "test_labels")
+        return training
+
+    def _selection(self, model: str) -> dict:
+        runs = self.roster.runs(model)
+        return {
+            "infos": [output(TRAINED_BY[family(model)], "info", model=run) for run in runs],
+            "folds": [
+                output("cross_validate", "fold", model=run, fold=str(fold))
+                for run in runs
+                for fold in self.roster.folds
+            ],
+        }
+
+    def inputs(self, rule: str, model: str) -> dict:
+        """What a model's job of ``rule`` reads. Only the evaluation reads
+        the test set, and training does only in the reference's flawed
+        validation mode "test"; cross-validation, the choice among variants
+        and the refit never do."""
+        if rule in ("train_forest", "train_network", "cross_validate"):
+            return self._training(rule, model)
+        if rule == "select_variant":
+            return self._selection(model)
+        if rule == "refit_network":
+            chosen = (
+                output("select_variant", "selection", model=model)
+                if self.roster.is_swept(model)
+                else output("train_network", "info", model=model)
+            )
+            return {**self._training(rule, model), "chosen": chosen}
+        if rule == "evaluate_model":
+            return {
+                **self.trained(model),
+                "features": self.features(model, "test"),
+                "labels": output("validate_data", "test_labels"),
+            }
+        if rule == "export_model":
+            return self.trained(model)
+        raise ValueError(f"no model inputs for rule {rule!r}")
+
+    # ---- what a run delivers, and every job of it ---------------------------
+
+    def targets(self) -> list[Output]:
+        """Everything a run delivers besides the report. The models and their
+        metrics are listed too: Snakemake does not re-create a missing
+        intermediate file while the files made from it exist, so a model
+        deleted (say, after its evaluation found it damaged) would otherwise
+        never be retrained and the report would keep describing it."""
+        roster = self.roster
+        made = [output("validate_data", "summary")]
+        made += [output("train_forest", "model", model=run) for run in roster.forest_runs]
+        made += [output("train_network", "model", model=run) for run in roster.network_runs]
+        made += [output("refit_network", "history", model=model) for model in roster.refit_models]
+        made += [output("select_variant", "selection", model=model) for model in roster.swept_models]
+        made += [output("evaluate_model", "metrics", model=model) for model in roster.models]
+        made += [output("compare_models", "comparisons"), output("summarize_metrics", "summary")]
+        made += [output("summarize_folds", "folds")] if roster.uses_cv else []
+        made.append(output("count_parameters", "counts"))
+        made.append(output("record_run", "ledger"))
+        made += self.prediction.files("table")
+        if self.tracks_runs:
+            made.append(output("track_run", "tracked"))
+        return made
+
+    def _data_jobs(self, chunks: list[str] | None) -> list[Job]:
+        jobs = []
+        if self.data.source == "audio":
+            if self.data.writes_example_audio:
+                jobs.append(Job("generate_example_audio"))
+            jobs.append(Job("list_audio"))
+            jobs += [Job("extract_audio_chunk", {"chunk": chunk}) for chunk in chunks or ["0000"]]
+            jobs.append(Job("gather_audio_features"))
+        if self.data.source == "synthetic":
+            jobs.append(Job("generate_default_data"))
+        jobs.append(Job("validate_data"))
+        jobs += [
+            Job("make_features", {"layout": layout, "split": split}) for layout in LAYOUTS for split in SPLITS
+        ]
+        return jobs
+
+    def _model_jobs(self) -> list[Job]:
+        roster = self.roster
+        jobs = [Job("train_forest", {"model": run}) for run in roster.forest_runs]
+        jobs += [Job("train_network", {"model": run}) for run in roster.network_runs]
+        jobs += [
+            Job("cross_validate", {"model": run, "fold": str(fold)})
+            for run in roster.training_runs
+            for fold in roster.folds
+        ]
+        jobs += [Job("select_variant", {"model": model}) for model in roster.swept_models]
+        jobs += [Job("refit_network", {"model": model}) for model in roster.refit_models]
+        jobs += [Job("evaluate_model", {"model": model}) for model in roster.models]
+        return jobs
+
+    def _prediction_jobs(self, new_chunks: list[str] | None) -> list[Job]:
+        if not self.prediction.used:
+            return []
+        jobs = [Job("export_model", {"model": model}) for model in self.roster.models]
+        if self.prediction.reads_recordings:
+            jobs.append(Job("list_predict_recordings"))
+            jobs += [Job("extract_predict_chunk", {"chunk": chunk}) for chunk in new_chunks or ["0000"]]
+        return jobs + [Job("predict_model", {"model": model}) for model in self.roster.models]
+
+    def jobs(self, chunks: list[str] | None = None, new_chunks: list[str] | None = None) -> list[Job]:
+        """Every job of the run, in the order the data flows; ``chunks``:
+        the audio chunks, once list_audio has listed them, and
+        ``new_chunks`` predict_dir's (one stands for all where they are not
+        known yet)."""
+        jobs = self._data_jobs(chunks) + self._model_jobs()
+        jobs += [Job("summarize_metrics"), Job("compare_models")]
+        if self.roster.uses_cv:
+            jobs.append(Job("summarize_folds"))
+        jobs += [Job("count_parameters"), Job("render_report"), Job("record_run")]
+        if self.tracks_runs:
+            jobs.append(Job("track_run"))
+        return jobs + self._prediction_jobs(new_chunks)

@@ -1,0 +1,115 @@
+"""Which models a run trains and evaluates: a forest per tree count and
+the networks, once per seed; each model's training runs (a sweep's
+variants), the cross-validation folds, and which networks are trained once
+more on the whole training set (refit)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cached_property
+
+from ascflow.models.naming import FAMILY_LAYOUT, model_names, model_seed, parse_model_name
+from ascflow.models.sweep import SweepPlan
+
+
+def family(model: str) -> str:
+    """``rf``, ``cnn`` or ``lstm``: a model's or a training run's family."""
+    return parse_model_name(model).family
+
+
+def layout(model: str) -> str:
+    """The feature layout a model reads."""
+    return FAMILY_LAYOUT[family(model)]
+
+
+def layout_family(feature_layout: str) -> str:
+    """The family that reads a feature layout."""
+    return next(name for name, family_layout in FAMILY_LAYOUT.items() if family_layout == feature_layout)
+
+
+class Roster:
+    """The models of one run and their training runs."""
+
+    family = staticmethod(family)
+    layout = staticmethod(layout)
+
+    def __init__(self, config: Mapping, sweep: SweepPlan):
+        self.config = config
+        self.sweep = sweep
+
+    @cached_property
+    def models(self) -> list[str]:
+        """Every model this config evaluates: rf_<trees>..., cnn, lstm (+ seeds)."""
+        return model_names(self.config["rf"]["n_estimators"], self.config["seeds"])
+
+    @property
+    def forests(self) -> list[str]:
+        return [model for model in self.models if family(model) == "rf"]
+
+    @property
+    def networks(self) -> list[str]:
+        return [model for model in self.models if family(model) != "rf"]
+
+    def seed(self, model: str) -> int:
+        return model_seed(model, self.config["seed"])
+
+    # ---- training runs: a sweep's variants ---------------------------------
+
+    @cached_property
+    def training_runs(self) -> list[str]:
+        """Every training run: each model's sweep variants
+        (cnn_learning_rate-0.004), or the model itself."""
+        return self.sweep.all_runs(self.models)
+
+    @property
+    def forest_runs(self) -> list[str]:
+        return [run for run in self.training_runs if family(run) == "rf"]
+
+    @property
+    def network_runs(self) -> list[str]:
+        return [run for run in self.training_runs if family(run) != "rf"]
+
+    def runs(self, model: str) -> list[str]:
+        """A model's training runs: its variants, or itself."""
+        return self.sweep.runs(model)
+
+    def is_swept(self, model: str) -> bool:
+        return self.sweep.is_swept(model)
+
+    @property
+    def swept_models(self) -> list[str]:
+        return [model for model in self.models if self.is_swept(model)]
+
+    # ---- validation, folds and refits ---------------------------------------
+
+    def refits(self, model: str) -> bool:
+        """Whether a network is trained once more on the whole training set
+        once validation has chosen its variant and epochs (config refit).
+        Forests are fitted on the whole training set already; with
+        validation.mode: test the networks are too."""
+        return (
+            self.config["refit"] and family(model) != "rf" and self.config["validation"]["mode"] == "holdout"
+        )
+
+    @property
+    def refit_models(self) -> list[str]:
+        return [model for model in self.models if self.refits(model)]
+
+    def forest_validates(self, run: str) -> bool:
+        """A swept forest scores each variant on the held-out part (besides
+        its fit on the whole training set), unless the cv folds rank them."""
+        return family(run) == "rf" and self.is_swept(run) and not self.uses_cv
+
+    def reads_test_set(self, model: str) -> bool:
+        """Training reads the test set only in the reference's flawed
+        validation mode "test", and only for the networks."""
+        return family(model) != "rf" and self.config["validation"]["mode"] == "test"
+
+    @property
+    def uses_cv(self) -> bool:
+        return self.config["cv"]["folds"] > 1
+
+    @property
+    def folds(self) -> list[int]:
+        """The fold numbers, 1..K; none when not cross-validating."""
+        return list(range(1, self.config["cv"]["folds"] + 1)) if self.uses_cv else []
