@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from ascflow.plan import RULES
 from slurm_runs import PROFILE, Run, copy_workflow, slurm_run_id
 from support import REPO
 
@@ -178,6 +179,10 @@ def test_every_compute_job_ran_as_a_completed_slurm_job(runs):
     compute = {jobid: rule for jobid, (rule, local) in jobs.items() if not local}
     local = {jobid for jobid, (_, is_local) in jobs.items() if is_local}
     assert compute, f"Snakemake ran no compute job:\n{output[-3000:]}"
+    # The jobs kept on the submit host are those the needs table marks local.
+    kept_local = {rule for rule, needs in RULES.items() if needs.local} | {"all"}
+    assert {jobs[jobid][0] for jobid in local} <= kept_local
+    assert not set(compute.values()) & kept_local
 
     submitted = slurm_submissions(output)
     assert set(submitted) == set(compute), (

@@ -55,7 +55,7 @@ def test_a_grouped_sweep_submits_fewer_jobs_than_it_runs(tmp_path: Path):
     jobs = planned_jobs(output)
     assert jobs["cross_validate"] == 12  # rf_10, two CNN variants and the LSTM, three folds each
     assert jobs["train_network"] == 3 and jobs["refit_network"] == 2
-    local = ("select_variant", "summarize_metrics", "render_report", "all")
+    local = ("select_variant", "summarize_metrics", "render_report", "record_run", "all")
     compute = sum(count for rule, count in jobs.items() if rule not in local)
     accounted = sacct_comments(slurm_run_id(output))
     assert all(state.split()[0] == "COMPLETED" for _, state in accounted.values()), accounted

@@ -132,8 +132,9 @@ def test_changing_one_hyperparameter_reruns_that_model_only(tiny_run, tmp_path):
     jobs = planned_jobs(snakemake(workdir, "-n", "--configfile", str(config), "--cores", "2").stdout)
     reruns = {rule: count for rule, count in jobs.items() if rule != "all"}
     assert reruns.pop("train_network") == 1 and reruns.pop("evaluate_model") == 1
-    # What remains consumes the metrics: the summary, the paired tests (and the report).
-    consumers = {"summarize_metrics", "compare_models", "render_report", "count_parameters"}
+    # What remains consumes the metrics: the summary, the paired tests (and the
+    # report, and the record of the run in the history).
+    consumers = {"summarize_metrics", "compare_models", "render_report", "record_run", "count_parameters"}
     assert set(reruns) <= consumers
 
 
@@ -277,13 +278,13 @@ def test_deleted_report_is_rebuilt_without_retraining(tiny_run, tmp_path):
         if path.is_file():
             path.unlink()
     jobs = planned_jobs(snakemake(workdir, "-n", *tiny_args()).stdout)
-    assert set(jobs) == {"render_report", "all"}
+    assert set(jobs) == {"render_report", "record_run", "all"}
     forced = planned_jobs(
         snakemake(
             copy_run(tiny_run, tmp_path / "forced"), "-n", *tiny_args("--forcerun", "render_report")
         ).stdout
     )
-    assert set(forced) == {"render_report", "all"}
+    assert set(forced) == {"render_report", "record_run", "all"}
 
 
 def test_snakemake_html_report_after_a_run(tiny_run, tmp_path):
