@@ -83,4 +83,8 @@ def test_what_a_run_delivers():
         ("track_run", "tracked"),
         ("record_run", "ledger"),
     } <= delivered
+    bundles = [
+        dict(made.wildcards)["model"] for made in the_plan.graph.targets() if made.rule == "export_model"
+    ]
+    assert bundles == the_plan.roster.models  # `ascflow predict` works after any run
     assert ("predict_model", "table") not in delivered

@@ -124,6 +124,8 @@ class JobGraph:
         made += [output("refit_network", "history", model=model) for model in roster.refit_models]
         made += [output("select_variant", "selection", model=model) for model in roster.swept_models]
         made += [output("evaluate_model", "metrics", model=model) for model in roster.models]
+        # Every model as a bundle that `ascflow predict` reads, after any run.
+        made += [output("export_model", "bundle", model=model) for model in roster.models]
         made += [output("compare_models", "comparisons"), output("summarize_metrics", "summary")]
         made += [output("summarize_folds", "folds")] if roster.uses_cv else []
         made.append(output("count_parameters", "counts"))
@@ -161,12 +163,12 @@ class JobGraph:
         jobs += [Job("select_variant", {"model": model}) for model in roster.swept_models]
         jobs += [Job("refit_network", {"model": model}) for model in roster.refit_models]
         jobs += [Job("evaluate_model", {"model": model}) for model in roster.models]
-        return jobs
+        return jobs + [Job("export_model", {"model": model}) for model in roster.models]
 
     def _prediction_jobs(self, new_chunks: list[str] | None) -> list[Job]:
         if not self.prediction.used:
             return []
-        jobs = [Job("export_model", {"model": model}) for model in self.roster.models]
+        jobs = []
         if self.prediction.reads_recordings:
             jobs.append(Job("list_predict_recordings"))
             jobs += [Job("extract_predict_chunk", {"chunk": chunk}) for chunk in new_chunks or ["0000"]]
