@@ -26,7 +26,7 @@ from ascflow.data.validation import band_statistics, data_paths, group_paths
 from ascflow.features import standardize_clips, to_layout
 from ascflow.models.naming import FAMILY_LAYOUT, NETWORK_FAMILIES
 from ascflow.models.network import PREDICT_BATCH_SIZE
-from ascflow.models.settings import NetworkSettings, network_settings
+from ascflow.models.settings import NetworkSettings, forest_settings, network_settings
 from ascflow.stages.runtime import usable_threads
 
 from perf.line import format_line, steady_epoch_seconds
@@ -72,11 +72,9 @@ def fit_forests(
     from ascflow.models.forest import train_forest
 
     results = {}
-    rf = config["rf"]
-    for trees in rf["n_estimators"]:
-        forest, info = train_forest(
-            flat_train, y_train, trees, rf["max_features"], rf["min_samples_leaf"], config["seed"], threads
-        )
+    for trees in config["rf"]["n_estimators"]:
+        settings = forest_settings(config["rf"], trees)
+        forest, info = train_forest(flat_train, y_train, settings, config["seed"], threads)
         results[f"rf_{trees}"] = (info["train_seconds"], forest.predict(flat_test))
     return results
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
-from ascflow.models.settings import NetworkSettings, network_settings
+from ascflow.models.settings import NetworkSettings, forest_settings, network_settings
 
 from perf.line import steady_epoch_seconds
 from perf.measure import epoch_flops, median_of, tensorflow_on
@@ -113,16 +113,8 @@ def forest_seconds(clips: Clips, n_clips: int, config: dict, threads: int) -> fl
     """One :data:`FOREST_TREES`-tree fit on the first ``n_clips`` clips."""
     from ascflow.models.forest import train_forest
 
-    forest = config["rf"]
-    _, info = train_forest(
-        clips.flat[:n_clips],
-        clips.labels[:n_clips],
-        FOREST_TREES,
-        forest["max_features"],
-        forest["min_samples_leaf"],
-        config["seed"],
-        threads,
-    )
+    settings = forest_settings(config["rf"], FOREST_TREES)
+    _, info = train_forest(clips.flat[:n_clips], clips.labels[:n_clips], settings, config["seed"], threads)
     return info["train_seconds"]
 
 

@@ -7,24 +7,15 @@ import time
 import numpy as np
 from sklearn.ensemble import RandomForestClassifier
 
+from ascflow.models.settings import ForestSettings
+
 
 def train_forest(
-    features: np.ndarray,
-    labels: np.ndarray,
-    n_estimators: int,
-    max_features: str | float,
-    min_samples_leaf: int,
-    seed: int,
-    n_jobs: int,
+    features: np.ndarray, labels: np.ndarray, settings: ForestSettings, seed: int, n_jobs: int
 ) -> tuple[RandomForestClassifier, dict]:
-    """Fit a forest; return it and what the metrics need of its training."""
-    forest = RandomForestClassifier(
-        n_estimators=n_estimators,
-        max_features=max_features,
-        min_samples_leaf=min_samples_leaf,
-        random_state=seed,
-        n_jobs=n_jobs,
-    )
+    """Fit a forest; return it and what the metrics need of its training.
+    Every field of ``settings`` is the scikit-learn argument of its name."""
+    forest = RandomForestClassifier(**settings.to_config(), random_state=seed, n_jobs=n_jobs)
     started = time.perf_counter()
     # scikit-learn converts to float32 itself; handing it the memory map
     # avoids a float64 copy of the whole training set.

@@ -1,11 +1,13 @@
-"""Each network family's settings, parsed once from its config section.
+"""Each model family's settings, parsed once from its config section.
 
-The config's ``cnn`` and ``lstm`` sections reach the rules as plain dicts
-(Snakemake hashes ``params:`` as text). :func:`network_settings` turns a
-section into a frozen, typed :class:`NetworkSettings` once; training,
-parameter counting and the benchmark all read that object, and
-:meth:`NetworkSettings.to_config` gives the section back, which is what a
-job records as the settings it used.
+The config's ``rf``, ``cnn`` and ``lstm`` sections reach the rules as plain
+dicts (Snakemake hashes ``params:`` as text). :func:`forest_settings` and
+:func:`network_settings` turn a section into a frozen, typed
+:class:`ForestSettings` or :class:`NetworkSettings` once (:func:`run_settings`
+by a run's name, where a stage's request is built); the plan, training,
+parameter counting and the benchmark all read those objects, and their
+``to_config`` gives the section back, which is what the plan hashes into a
+model's digest and a job records as the settings it used.
 
 The architecture is split from the fitting schedule so that a rule that only
 counts parameters depends on the architecture keys alone
@@ -16,12 +18,45 @@ count.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 
-from ascflow.models.naming import NETWORK_FAMILIES
+from ascflow.models.naming import NETWORK_FAMILIES, parse_model_name
 from ascflow.models.specs import NetworkSpec, check_input_fits, cnn_spec, lstm_spec
 
-__all__ = ["NETWORK_FAMILIES", "NetworkSettings", "architecture", "network_settings"]
+__all__ = [
+    "NETWORK_FAMILIES",
+    "ForestSettings",
+    "NetworkSettings",
+    "architecture",
+    "forest_settings",
+    "network_settings",
+    "run_settings",
+]
+
+
+@dataclass(frozen=True)
+class ForestSettings:
+    """A random forest's settings: each field is the ``rf`` section's key and
+    scikit-learn's ``RandomForestClassifier`` argument of its name, so that a
+    new option is a schema key and a field (and the code that reads it)."""
+
+    n_estimators: int  # the model's tree count: one model rf_<trees> per entry of the section's list
+    max_features: str | float  # sqrt, log2, or a fraction of the features
+    min_samples_leaf: int
+
+    def to_config(self) -> dict:
+        """The settings as the plan hashes them and a job records them."""
+        return asdict(self)
+
+
+def forest_settings(section: Mapping, n_estimators: int) -> ForestSettings:
+    """One forest's settings: its tree count, and every other field from the
+    ``rf`` section's key of its name (values as validated by the schema)."""
+    given = {"n_estimators": n_estimators}
+    return ForestSettings(
+        **given,
+        **{field.name: section[field.name] for field in fields(ForestSettings) if field.name not in given},
+    )
 
 
 #: The keys of each family's config section that shape the network itself.
@@ -130,3 +165,12 @@ def network_settings(family: str, section: Mapping) -> NetworkSettings:
         ),
         time_major=str(section["time_major"]) if family == "lstm" else None,
     )
+
+
+def run_settings(run: str, section: Mapping) -> ForestSettings | NetworkSettings:
+    """A training run's settings (a forest's tree count and rf keys, or a
+    network's section, as the plan gives them), typed by the run's family."""
+    family = parse_model_name(run).family
+    if family == "rf":
+        return forest_settings(section, section["n_estimators"])
+    return network_settings(family, section)

@@ -20,7 +20,7 @@ from ascflow.features import from_layout, standardize_clips, to_layout
 from ascflow.files import atomic_path, file_digest, read_json, write_json
 from ascflow.models.history import write_history
 from ascflow.models.naming import FAMILY_LAYOUT, parse_model_name
-from ascflow.models.settings import network_settings
+from ascflow.models.settings import forest_settings, network_settings
 from ascflow.models.splits import cv_folds, holdout_split, is_grouped
 from ascflow.stages.runtime import Runtime, usable_threads
 
@@ -55,7 +55,8 @@ def split_kind(groups: np.ndarray | None) -> str:
 def _fit_forest(features, labels, settings: dict, seed: int, threads: int):
     from ascflow.models.forest import train_forest
 
-    return train_forest(features, labels, **settings, seed=seed, n_jobs=usable_threads(threads))
+    forest = forest_settings(settings, settings["n_estimators"])
+    return train_forest(features, labels, forest, seed, usable_threads(threads))
 
 
 @dataclass(frozen=True)
