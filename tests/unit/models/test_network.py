@@ -73,6 +73,7 @@ def tiny_features(tmp_path_factory):
 
 @pytest.mark.parametrize("family", ["cnn", "lstm"])
 def test_fit_network_job_writes_model_history_and_info(tmp_path, tiny_features, family):
+    from ascflow.models.settings import network_settings
     from ascflow.stages.runtime import Runtime
     from ascflow.stages.train import (
         TrainedModel,
@@ -108,7 +109,7 @@ def test_fit_network_job_writes_model_history_and_info(tmp_path, tiny_features, 
         ),
         TrainingSettings(
             model=family,
-            settings=settings,
+            settings=network_settings(family, settings),
             validation={"mode": "holdout", "fraction": 0.2, "grouped": True},
             seed=1,
             work_dir=str(tmp_path / "resume"),
@@ -126,3 +127,4 @@ def test_fit_network_job_writes_model_history_and_info(tmp_path, tiny_features, 
     assert (tmp_path / f"{family}.keras").stat().st_size > 0
     assert not (tmp_path / "resume").exists()  # removed after success
     assert json.loads((tmp_path / "info.json").read_text())["seed"] == 1
+    assert info["settings"] == settings  # the typed settings record the section they were parsed from

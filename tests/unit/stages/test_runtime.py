@@ -8,10 +8,22 @@ import os
 from types import SimpleNamespace
 
 import pytest
+from ascflow.models.settings import ForestSettings, network_settings
 from ascflow.stages.count import CountParameters
 from ascflow.stages.runtime import Runtime, request_from, run_stage
 from ascflow.stages.train import CrossValidate, TrainModel
 from snakemake.iocontainers import InputFiles, OutputFiles, Params, Wildcards
+
+#: The config's lstm section, as the plan passes it to the network's rules.
+LSTM = {
+    "units": 4,
+    "kernel_initializer": "he_uniform",
+    "time_major": "transpose",
+    "learning_rate": 0.001,
+    "batch_size": 32,
+    "epochs": 2,
+}
+FOREST = {"n_estimators": 10, "max_features": "sqrt", "min_samples_leaf": 1}
 
 
 def snakemake_object(tmp_path, inputs=None, outputs=None, params=None, wildcards=None, threads=1):
@@ -32,7 +44,7 @@ def test_a_request_takes_each_field_from_the_item_of_its_name(tmp_path):
         tmp_path,
         inputs={"features": "f.npy", "labels": "y.npy", "summary": "s.json", "code": ["a.py", "b.py"]},
         outputs={"model": "m.keras", "history": "h.csv", "info": "i.json"},
-        params={"settings": {"units": 4}, "seed": 3, "validation": {"mode": "holdout"}, "unused": 1},
+        params={"settings": LSTM, "seed": 3, "validation": {"mode": "holdout"}, "unused": 1},
         wildcards={"model": "lstm"},
         threads=64,
     )
@@ -47,7 +59,7 @@ def test_a_request_takes_each_field_from_the_item_of_its_name(tmp_path):
     assert (request.settings.model, request.settings.seed, request.settings.settings) == (
         "lstm",
         3,
-        {"units": 4},
+        network_settings("lstm", LSTM),  # typed once, here, by the model's family
     )
     assert request.settings.gpu == "auto" and request.settings.work_dir == ""  # not given: the defaults
     assert request.runtime == Runtime(
@@ -60,11 +72,12 @@ def test_wildcards_become_numbers_and_a_lone_file_a_list(tmp_path):
         tmp_path,
         inputs={"features": "f.npy", "labels": "y.npy", "summary": "s.json", "groups": "g.npy"},
         outputs={"fold": "fold2.json"},
-        params={"settings": {}, "seed": 1, "n_folds": 3},
+        params={"settings": FOREST, "seed": 1, "n_folds": 3},
         wildcards={"model": "rf_10", "fold": "2"},
     )
     request = request_from(job, CrossValidate)
     assert request.settings.fold == 2 and request.settings.n_folds == 3
+    assert request.settings.settings == ForestSettings(10, "sqrt", 1)
     from ascflow.stages.evaluate import SummarizeFolds
 
     folds = request_from(

@@ -13,7 +13,9 @@ A stage function takes one request: a frozen dataclass whose fields
 ``inputs``, ``outputs`` and ``settings`` are dataclasses named after the
 rule's named inputs, outputs and params (or wildcards), and ``runtime``
 (:class:`Runtime`). A new setting is a param of the rule and a field of its
-settings type: the script does not change.
+settings type: the script does not change. A field whose metadata has
+``parse`` gets its item typed by that function, given the part's other items
+too (a training run's settings are parsed by its model's family).
 """
 
 from __future__ import annotations
@@ -107,7 +109,9 @@ def build_part(part_type: type, source: dict):
         if field.metadata.get("rest"):
             values[field.name] = {name: value for name, value in source.items() if name not in named}
         elif field.name in source:
-            values[field.name] = _typed(source[field.name], hints[field.name])
+            parse = field.metadata.get("parse")
+            value = source[field.name]
+            values[field.name] = parse(value, source) if parse else _typed(value, hints[field.name])
     return part_type(**values)
 
 

@@ -1,17 +1,19 @@
 """Stage train: a random forest, or a CNN or LSTM, from the training features;
-and each model on the folds of the training set when cross-validating.
+the refit of the network validation chose; and each model on the folds of
+the training set when cross-validating.
 
-Each function is one job of ``workflow/rules/train.smk``: paths and the
-rule's params in, the model and its ``.train.json`` facts out. Only
-``validation.mode: test`` (the reference's flawed choice) lets training read
-the test set; cross-validation, the choice among sweep variants and the
-refit never do.
+Each job function is one job of ``workflow/rules/train.smk``: paths and the
+rule's params in (a run's settings typed as :class:`ForestSettings` or
+:class:`NetworkSettings` where its request is built), the model and its
+``.train.json`` facts out. Only ``validation.mode: test`` (the reference's
+flawed choice) lets training read the test set; cross-validation, the choice
+among sweep variants and the refit never do.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -20,7 +22,7 @@ from ascflow.features import from_layout, standardize_clips, to_layout
 from ascflow.files import atomic_path, file_digest, read_json, write_json
 from ascflow.models.history import write_history
 from ascflow.models.naming import FAMILY_LAYOUT, parse_model_name
-from ascflow.models.settings import forest_settings, network_settings
+from ascflow.models.settings import ForestSettings, NetworkSettings, network_settings, run_settings
 from ascflow.models.splits import cv_folds, holdout_split, is_grouped
 from ascflow.stages.runtime import Runtime, usable_threads
 
@@ -52,11 +54,18 @@ def split_kind(groups: np.ndarray | None) -> str:
     return "grouped" if is_grouped(groups) else "clip-level"
 
 
-def _fit_forest(features, labels, settings: dict, seed: int, threads: int):
+def fit_forest(features, labels, settings: ForestSettings, seed: int, threads: int):
     from ascflow.models.forest import train_forest
 
-    forest = forest_settings(settings, settings["n_estimators"])
-    return train_forest(features, labels, forest, seed, usable_threads(threads))
+    return train_forest(features, labels, settings, seed, usable_threads(threads))
+
+
+def class_probabilities(forest, features, n_classes: int) -> np.ndarray:
+    """A forest's probabilities with a column for every class, also those its
+    part of the training set lacked."""
+    probabilities = np.zeros((features.shape[0], n_classes), dtype=np.float32)
+    probabilities[:, forest.classes_] = forest.predict_proba(features)
+    return probabilities
 
 
 @dataclass(frozen=True)
@@ -77,12 +86,18 @@ class TrainedModel:
     history: str | None = None  # a network's, one row per epoch
 
 
+def _run_settings(section: dict, params: dict) -> ForestSettings | NetworkSettings:
+    return run_settings(params["model"], section)
+
+
 @dataclass(frozen=True)
 class TrainingSettings:
     """What shapes a trained model besides the data (the plan's training facts)."""
 
     model: str  # its name: rf_<trees>, cnn, lstm (_seed<k>)
-    settings: dict  # a forest's tree count and rf keys, or the network's config section
+    #: A forest's tree count and rf keys, or the network's config section
+    #: (as the plan gives them), typed by the model's family.
+    settings: ForestSettings | NetworkSettings = field(metadata={"parse": _run_settings})
     seed: int
     standardize: str = "per_band"  # recorded: how its features were made
     settings_digest: str = ""
@@ -103,22 +118,22 @@ class TrainModel:
 
 
 def fit_forest_job(job: TrainModel) -> dict:
-    """``settings.settings``: n_estimators, max_features, min_samples_leaf.
-    With ``settings.validation`` (a swept forest's, to rank its variants) the
+    """A forest of ``settings.settings`` (:class:`ForestSettings`). With
+    ``settings.validation`` (a swept forest's, to rank its variants) the
     forest is first fitted on the training part of the held-out split and
     scored on the held-out part; the model kept is fitted on the whole
     training set."""
     import joblib
 
-    settings = job.settings
+    settings, rf = job.settings, job.settings.settings
     features, labels = load_features(job.inputs.features), np.load(job.inputs.labels)
     held_out = {"validation": None, "validation_fraction": None, "split": None, "validation_accuracy": None}
     if settings.validation:
         held_out = _forest_validation(job, features, labels)
-    forest, info = _fit_forest(features, labels, settings.settings, settings.seed, job.runtime.threads)
+    forest, info = fit_forest(features, labels, rf, settings.seed, job.runtime.threads)
     log.info(
         "%d trees, %d nodes, %.1f s",
-        settings.settings["n_estimators"],
+        rf.n_estimators,
         info["tree_nodes"],
         info["train_seconds"],
     )
@@ -128,7 +143,7 @@ def fit_forest_job(job: TrainModel) -> dict:
         seed=settings.seed,
         **held_out,
         standardize=settings.standardize,
-        settings=settings.settings,
+        settings=rf.to_config(),
         device="CPU",
         device_name=None,
         **provenance(job.inputs.summary, settings.settings_digest, job.outputs.model),
@@ -144,12 +159,12 @@ def _forest_validation(job: TrainModel, features, labels) -> dict:
     settings, validation = job.settings, job.settings.validation
     groups = split_groups(np.load(job.inputs.groups), validation)
     train_index, validation_index = holdout_split(labels, validation["fraction"], settings.seed, groups)
-    forest, _ = _fit_forest(
+    forest, _ = fit_forest(
         features[train_index], labels[train_index], settings.settings, settings.seed, job.runtime.threads
     )
     n_classes = int(labels.max()) + 1
     scores = classification_metrics(
-        labels[validation_index], _class_probabilities(forest, features[validation_index], n_classes)
+        labels[validation_index], class_probabilities(forest, features[validation_index], n_classes)
     )
     log.info("held-out accuracy %.4f on %d clips", scores["accuracy"], validation_index.size)
     return {
@@ -160,8 +175,8 @@ def _forest_validation(job: TrainModel, features, labels) -> dict:
     }
 
 
-def _fit_network(
-    model_name: str, settings: dict, n_classes: int, train, held_out, work_dir, tensorboard_dir=None
+def fit_network(
+    model_name: str, network: NetworkSettings, n_classes: int, train, held_out, work_dir, tensorboard_dir=None
 ):
     """Build, check and fit one network on (features, labels) pairs;
     ``held_out`` None: no validation (a refit)."""
@@ -169,7 +184,6 @@ def _fit_network(
     from ascflow.models.keras_check import compare_with_keras
     from ascflow.models.network import train_network
 
-    network = network_settings(parse_model_name(model_name).family, settings)
     spec = network.spec(train[0].shape[1:], n_classes)
     log.info(
         "%s: %s, %d training and %d validation clips",
@@ -186,7 +200,7 @@ def _fit_network(
         model, train, held_out, n_classes, network.fitting, work_dir, log, tensorboard_dir
     )
     info["layer_params"] = layer_params
-    return model, rows, info, network
+    return model, rows, info
 
 
 def _training_and_held_out(job: TrainModel, groups: np.ndarray | None):
@@ -227,7 +241,7 @@ def fit_network_job(job: TrainModel) -> dict:
     # (the whole file, 361 MB at the reference size) would otherwise count in
     # this job's memory for the whole fit.
     train, held_out = _training_and_held_out(job, groups)
-    model, rows, info, network = _fit_network(
+    model, rows, info = fit_network(
         settings.model,
         settings.settings,
         n_classes,
@@ -250,7 +264,7 @@ def fit_network_job(job: TrainModel) -> dict:
         # of the last epoch: their accuracy on the validation part.
         validation_accuracy=history[info["best_epoch"]]["val_accuracy"],
         standardize=settings.standardize,
-        settings=network.to_config(),
+        settings=settings.settings.to_config(),
         device=device,
         device_name=device_name,
         **provenance(job.inputs.summary, settings.settings_digest, outputs.model),
@@ -291,6 +305,9 @@ class RefitSettings:
     settings_digest: str  # the model's: its runs', how they were ranked, and the refit
     gpu: bool | str = "auto"
     work_dir: str = ""  # per-epoch checkpoints, as a training job's
+    #: Every variant's settings, passed only so that a change of any re-runs
+    #: the refit: it reads the chosen run's from that run's facts.
+    variants: dict[str, dict] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -311,15 +328,14 @@ def refit_network_job(job: RefitNetwork) -> dict:
     run, chosen = chosen_run(read_json(job.inputs.chosen), model_name)
     device, device_name = configure_tensorflow(job.runtime.threads, job.settings.seed, job.settings.gpu)
     epochs = refit_epochs(chosen)
-    settings = {**chosen["settings"], "epochs": epochs}
-    if "early_stopping_patience" in settings:
-        settings["early_stopping_patience"] = 0
+    network = network_settings(parse_model_name(model_name).family, chosen["settings"])
+    network = replace(network, fitting=replace(network.fitting, epochs=epochs, early_stopping_patience=0))
     log.info(
         "refitting %s as %s: %d epochs on the whole training set, on %s", run, model_name, epochs, device
     )
     n_classes = read_json(job.inputs.summary)["n_classes"]
     train = (np.asarray(load_features(job.inputs.features)), np.load(job.inputs.labels))
-    model, rows, info, _ = _fit_network(model_name, settings, n_classes, train, None, job.settings.work_dir)
+    model, rows, info = fit_network(model_name, network, n_classes, train, None, job.settings.work_dir)
     with atomic_path(outputs.model) as partial:
         model.save(partial)
     write_history(outputs.history, {row["epoch"]: row for row in rows})
@@ -366,14 +382,6 @@ def _standardized_fold(train, held, layout: str, summary: dict, time_major: str)
     )
 
 
-def _class_probabilities(forest, features, n_classes: int) -> np.ndarray:
-    """A forest's probabilities with a column for every class, also those its
-    fold of the training set lacked."""
-    probabilities = np.zeros((features.shape[0], n_classes), dtype=np.float32)
-    probabilities[:, forest.classes_] = forest.predict_proba(features)
-    return probabilities
-
-
 @dataclass(frozen=True)
 class FoldFile:
     fold: str
@@ -417,8 +425,8 @@ def fit_fold_job(job: CrossValidate) -> dict:
         train, held = _standardized_fold(train, held, layout, summary, settings.time_major)
     train = (train, labels[train_index])
     if name.family == "rf":
-        forest, _ = _fit_forest(*train, settings.settings, settings.seed, job.runtime.threads)
-        probabilities = _class_probabilities(forest, held, n_classes)
+        forest, _ = fit_forest(*train, settings.settings, settings.seed, job.runtime.threads)
+        probabilities = class_probabilities(forest, held, n_classes)
     else:
         from ascflow.models.network import configure_tensorflow, predict
 
@@ -427,7 +435,7 @@ def fit_fold_job(job: CrossValidate) -> dict:
         inner_train, inner_validation = holdout_split(
             train[1], settings.validation["fraction"], settings.seed, fold_groups
         )
-        model, rows, info, _ = _fit_network(
+        model, _, _ = fit_network(
             model_name,
             settings.settings,
             n_classes,
