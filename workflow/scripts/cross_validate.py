@@ -2,4 +2,4 @@
 
 from ascflow.stages.runtime import run_stage
 
-run_stage(snakemake, "train:fit_fold_job")
+run_stage(snakemake, "crossval:fit_fold_job")

@@ -8,7 +8,8 @@ from ascflow.errors import AscflowError
 from ascflow.features import from_layout, standardize_clips, to_layout
 from ascflow.models.naming import parse_model_name, variant_name
 from ascflow.models.sweep import SweepPlan, check_sweep, family_variants, rank_variants, varied_keys
-from ascflow.stages.train import _standardized_fold, chosen_run, refit_epochs
+from ascflow.stages.crossval import standardized_fold
+from ascflow.stages.train import chosen_run, refit_epochs
 from support import REPO, paramspace_labels
 
 SCHEMA = yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text())
@@ -125,7 +126,7 @@ def test_a_fold_standardizes_with_its_own_training_part(layout, method):
     )
     train_index, held_index = np.arange(0, 20), np.arange(20, 30)
     summary = {"n_features": 4, "n_frames": 6}
-    train, held = _standardized_fold(features[train_index], features[held_index], layout, summary, method)
+    train, held = standardized_fold(features[train_index], features[held_index], layout, summary, method)
     fold_mean, fold_std = clips[train_index].mean(axis=(0, 2)), clips[train_index].std(axis=(0, 2))
     for part, index in ((train, train_index), (held, held_index)):
         expected = standardize_clips(clips[index], fold_mean, fold_std)

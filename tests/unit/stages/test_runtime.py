@@ -10,8 +10,9 @@ from types import SimpleNamespace
 import pytest
 from ascflow.models.settings import ForestSettings, network_settings
 from ascflow.stages.count import CountParameters
+from ascflow.stages.crossval import CrossValidate
 from ascflow.stages.runtime import Runtime, request_from, run_stage
-from ascflow.stages.train import CrossValidate, TrainModel
+from ascflow.stages.train import TrainModel
 from snakemake.iocontainers import InputFiles, OutputFiles, Params, Wildcards
 
 #: The config's lstm section, as the plan passes it to the network's rules.

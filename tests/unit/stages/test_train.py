@@ -1,4 +1,4 @@
-"""ascflow.stages.train: the jobs on tiny data,
+"""ascflow.stages.train and ascflow.stages.crossval: the jobs on tiny data,
 each request built as a rule script builds it, with its settings typed."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import joblib
 import numpy as np
 import pytest
 from ascflow.models.settings import ForestSettings, network_settings
+from ascflow.stages.crossval import CrossValidate, fit_fold_job
 from ascflow.stages.runtime import Runtime, request_from
 from ascflow.stages.train import (
-    CrossValidate,
     RefitInputs,
     RefitNetwork,
     RefitSettings,
@@ -20,7 +20,6 @@ from ascflow.stages.train import (
     TrainingInputs,
     TrainingSettings,
     TrainModel,
-    fit_fold_job,
     fit_forest_job,
     fit_network_job,
     refit_epochs,
