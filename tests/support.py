@@ -1,9 +1,9 @@
 """Helpers the tests share: the repository and its profiles, Snakemake
-through its command line, a run's metrics and its timeline, small recordings,
-and the set-up files' package names. The report's fake results are in
-fake_results.py, tiny model bundles in tiny_bundles.py, the Slurm runs in
-slurm_runs.py. (Fixtures are in conftest.py, which pytest loads itself and
-which is not imported.)"""
+through its command line, a run's metrics and its timeline, small recordings
+and folders of tables, small data folders, and the set-up files' package
+names. The report's fake results are in fake_results.py, tiny model bundles
+in tiny_bundles.py, the Slurm runs in slurm_runs.py. (Fixtures are in
+conftest.py, which pytest loads itself and which is not imported.)"""
 
 from __future__ import annotations
 
@@ -17,10 +17,14 @@ from datetime import datetime
 from pathlib import Path
 
 import numpy as np
+import pytest
 import soundfile
 import yaml
+from ascflow import AscflowError
 from ascflow.data.audio import audio_settings
+from ascflow.data.audio_folder import list_recordings
 from ascflow.data.synthetic_audio import SyntheticRecordings, write_audio_folder
+from ascflow.data.validation import validate_dataset
 from ascflow.stages.audio import ChunkFile, ExtractChunk, ExtractionSettings, Recordings, extract_chunk
 
 REPO = Path(__file__).resolve().parent.parent
@@ -242,6 +246,75 @@ def dcase_folder(folder: Path, n_train: int = 4, **edits) -> Path:
 def meta_line(folder: Path, file: str) -> int:
     lines = (folder / "meta.csv").read_text().splitlines()
     return next(number for number, line in enumerate(lines, start=1) if line.startswith(f"{file}\t"))
+
+
+def write_lines(path: Path, lines: list[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(f"{line}\n" for line in lines))
+
+
+#: The scene and split of each of the six recordings of :func:`folder_with_tables`.
+TABLE_SCENES = ["bus", "park", "bus", "park", "bus", "park"]
+TABLE_SIDES = ["train", "train", "train", "train", "test", "test"]
+
+
+def folder_with_tables(folder: Path, meta: list[str], split: list[str] | None = None, folds=None) -> Path:
+    """A folder of six silent-enough recordings (``audio/r0.wav``...) with
+    the given tables: ``meta.csv``, ``split.csv`` and the fold lists, by name."""
+    for index in range(6):
+        write_wav(folder / "audio" / f"r{index}.wav", np.full(800, 0.1 * (index + 1)), 8000)
+    write_lines(folder / "meta.csv", meta)
+    if split is not None:
+        write_lines(folder / "split.csv", split)
+    for name, lines in (folds or {}).items():
+        write_lines(folder / "evaluation_setup" / name, lines)
+    return folder
+
+
+def refuses_listing(tmp_path: Path, meta: list[str], split: list[str] | None, message: str) -> None:
+    """The listing of a folder with these tables stops with ``message``, a
+    pattern of the whole sentence in which ``{folder}``, ``{meta}`` and
+    ``{split}`` stand for the folder and its tables (split.csv lists r0 to
+    r2 unless ``split`` is given)."""
+    folder = folder_with_tables(
+        tmp_path / "rec", meta, split=split or ["r0.wav,train", "r1.wav,test", "r2.wav,test"]
+    )
+    pattern = message.format(
+        folder=re.escape(str(folder)),
+        meta=re.escape(str(folder / "meta.csv")),
+        split=re.escape(str(folder / "split.csv")),
+    )
+    with pytest.raises(AscflowError, match=f"^{pattern}$"):
+        list_recordings(folder, 4)
+
+
+# ---- data folders ----------------------------------------------------------------
+
+
+def write_set(folder: Path, n_train=12, n_test=6, shape=(5, 7), classes=3, seed=0, **overrides) -> Path:
+    """A data folder of random features and balanced integer labels;
+    ``overrides`` replace or add arrays by stem (``y_test``, ``groups_train``)."""
+    rng = np.random.default_rng(seed)
+    arrays = {
+        "X_train": rng.normal(size=(n_train, *shape)).astype(np.float32),
+        "y_train": np.arange(n_train) % classes,
+        "X_test": rng.normal(size=(n_test, *shape)).astype(np.float32),
+        "y_test": np.arange(n_test) % classes,
+    }
+    arrays.update(overrides)
+    folder.mkdir(parents=True, exist_ok=True)
+    for stem, array in arrays.items():
+        np.save(folder / f"{stem}.npy", array)
+    return folder
+
+
+def rejects(folder: Path, match: str, **kwargs) -> str:
+    """validate_dataset refuses ``folder`` with one sentence matching ``match``; the sentence."""
+    with pytest.raises(AscflowError, match=match) as caught:
+        validate_dataset(folder, **kwargs)
+    message = str(caught.value)
+    assert "\n" not in message and "Traceback" not in message
+    return message
 
 
 # ---- the set-up files' package names ---------------------------------------------
