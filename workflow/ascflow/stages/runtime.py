@@ -13,9 +13,12 @@ A stage function takes one request: a frozen dataclass whose fields
 ``inputs``, ``outputs`` and ``settings`` are dataclasses named after the
 rule's named inputs, outputs and params (or wildcards), and ``runtime``
 (:class:`Runtime`). A new setting is a param of the rule and a field of its
-settings type: the script does not change. A field whose metadata has
-``parse`` gets its item typed by that function, given the part's other items
-too (a training run's settings are parsed by its model's family).
+settings type: the script does not change. A param that no field takes is a
+bug (a misspelt name would otherwise leave the field at its default), unless
+it is one of :data:`TRACKING_PARAMS`; a wildcard no field takes is only part
+of the output's path. A field whose metadata has ``parse`` gets its item
+typed by that function, given the part's other items too (a training run's
+settings are parsed by its model's family).
 """
 
 from __future__ import annotations
@@ -87,6 +90,13 @@ def _named(items) -> dict:
     return {name: list(value) if isinstance(value, list) else value for name, value in items.items()}
 
 
+#: Params that rules pass only so that Snakemake re-runs their jobs when
+#: these change, and that no stage reads: the digest of the rule's code (every
+#: rule), of a folder's listing, of the recordings, clips or data files a job
+#: reads.
+TRACKING_PARAMS = frozenset({"code", "listing", "recordings", "clips", "data_digests"})
+
+
 def _typed(value, annotation):
     """A wildcard's text as the number its field asks for; one file where
     the field asks for a list of them."""
@@ -115,12 +125,45 @@ def build_part(part_type: type, source: dict):
     return part_type(**values)
 
 
-def request_from(snakemake, request_type: type):
-    """The request of ``request_type`` for the job Snakemake runs."""
+def unknown_params(request_type: type, names) -> list[str]:
+    """The params among ``names`` that no field of the request's settings
+    takes, less :data:`TRACKING_PARAMS`, sorted."""
+    settings = typing.get_type_hints(request_type).get("settings")
+    fields = dataclasses.fields(settings) if settings else ()
+    if any(field.metadata.get("rest") for field in fields):
+        return []
+    return sorted(set(names) - {field.name for field in fields} - TRACKING_PARAMS)
+
+
+def _check_params(job: str, request_type: type, params) -> None:
+    """A param that no field of the request's settings takes is a bug: one
+    exception naming the job's rule and stage, the names and the fields."""
+    unknown = unknown_params(request_type, params)
+    if not unknown:
+        return
+    settings = typing.get_type_hints(request_type).get("settings")
+    if settings is None:
+        taker = f"{request_type.__name__}, which takes no settings"
+    else:
+        known = ", ".join(field.name for field in dataclasses.fields(settings))
+        taker = f"{settings.__name__} (the settings of {request_type.__name__}), whose fields are {known}"
+    raise TypeError(
+        f"{job}: param {', '.join(map(repr, unknown))} is taken by no field of {taker}; "
+        f"the params passed only for Snakemake to track are {', '.join(sorted(TRACKING_PARAMS))}"
+    )
+
+
+def request_from(snakemake, request_type: type, stage: str = ""):
+    """The request of ``request_type`` for the job Snakemake runs (of
+    ``stage``, ``"module:function"``, named in an error); a param that no
+    field takes raises (see :data:`TRACKING_PARAMS`)."""
+    params = _named(snakemake.params)
+    job = f"rule {getattr(snakemake, 'rule', '?')}" + (f" (stage {stage})" if stage else "")
+    _check_params(job, request_type, params)
     sources = {
         "inputs": _named(snakemake.input),
         "outputs": _named(snakemake.output),
-        "settings": {**_named(snakemake.wildcards), **_named(snakemake.params)},
+        "settings": {**_named(snakemake.wildcards), **params},
     }
     hints = typing.get_type_hints(request_type)
     parts = {
@@ -132,11 +175,17 @@ def request_from(snakemake, request_type: type):
     return request_type(**parts, runtime=runtime)
 
 
+def stage_function(stage: str):
+    """The function of a stage (``"module:function"`` of ``ascflow.stages``)
+    and the type of the one request it takes."""
+    module, _, function = stage.partition(":")
+    run = getattr(importlib.import_module(f"ascflow.stages.{module}"), function)
+    return run, next(iter(typing.get_type_hints(run).values()))
+
+
 def run_stage(snakemake, stage: str) -> None:
     """Run one rule's stage function (``"module:function"`` of
     ``ascflow.stages``) on its request, with the rule's log open first."""
-    module, _, function = stage.partition(":")
     with rule_logging(snakemake.log[0]):
-        run = getattr(importlib.import_module(f"ascflow.stages.{module}"), function)
-        request_type = next(iter(typing.get_type_hints(run).values()))
-        run(request_from(snakemake, request_type))
+        run, request_type = stage_function(stage)
+        run(request_from(snakemake, request_type, stage))
