@@ -1,19 +1,29 @@
 """The report's fake results: the files the report rules read (metrics,
 predictions, histories, parameter tables, the data summary, benchmarks), as
 a small run of the shipped config would leave them, and gather_results on
-them. No training and no Snakemake; the report's tests build on them."""
+them; and the report made from them, read back by section. No training and
+no Snakemake; the report's tests build on them."""
 
 from __future__ import annotations
 
 import json
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
+import pytest
 import yaml
 from ascflow.evaluation import classification_metrics
 from ascflow.models.history import write_history
 from ascflow.models.naming import model_names, parse_model_name
+from ascflow.report.build import write_report
+from ascflow.report.document import build_document
+from ascflow.report.figures import render_figures
 from ascflow.report.gather import ResultFiles, Results, RunContext, gather_results
+from ascflow.report.markdown import write_markdown
+from ascflow.report.outputs import figure_outputs
 from ascflow.stages.evaluate import (
     CompareModels,
     ComparisonFile,
@@ -139,6 +149,60 @@ def fake_params() -> dict:
     return params
 
 
+def write_fake_histories(models_dir: Path, networks: list[str], config: dict) -> None:
+    """A training history per network, every epoch the config allows."""
+    for name in networks:
+        epochs = config[parse_model_name(name).family]["epochs"]
+        history = {
+            epoch: {
+                "epoch": epoch,
+                "loss": 2 / epoch,
+                "accuracy": 0.3 + 0.6 * epoch / epochs,
+                "val_loss": 2.2 / epoch,
+                "val_accuracy": 0.25 + 0.5 * epoch / epochs,
+                "seconds": 10.0,
+            }
+            for epoch in range(1, epochs + 1)
+        }
+        write_history(models_dir / f"{name}.history.csv", history)
+
+
+def fake_data_summary() -> dict:
+    """The built-in data's summary, as validate_data writes it."""
+    counts = {"train": [120] * len(CLASS_NAMES), "test": [N_TEST // len(CLASS_NAMES)] * len(CLASS_NAMES)}
+    return {
+        "data_dir": "resources/default",
+        "source": "synthetic",
+        "files": {
+            f"{stem}.npy": {"shape": [600, 40, 501], "dtype": "float32", "sha256": f"{index:064x}"}
+            for index, stem in enumerate(("X_train", "y_train", "X_test", "y_test"))
+        },
+        "warnings": [],
+        "n_features": 40,
+        "n_frames": 501,
+        "n_classes": len(CLASS_NAMES),
+        "class_names": CLASS_NAMES,
+        "label_values": list(range(len(CLASS_NAMES))),
+        "labels_mapped": False,
+        "class_counts": counts,
+        "value_range": {"train": {"min": -80.0, "max": 5.0}, "test": {"min": -79.0, "max": 4.0}},
+        "duplicate_clips": 0,
+        "fingerprint": FAKE_FINGERPRINT,
+        "groups": {"train": 60, "test": 20, "shared": 0},
+    }
+
+
+def write_fake_benchmarks(workdir: Path) -> None:
+    """Two jobs' benchmark files: one of a rule's folder, one of a rule without jobs."""
+    benchmark = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
+    (workdir / "benchmarks/validate_data.tsv").write_text(
+        benchmark + "0.76\t0:00:00\t267.41\t351\t243\t253\t2\t0\t0\t0.48\n"
+    )
+    (workdir / "benchmarks/train_forest/rf_10.tsv").write_text(
+        benchmark + "3.5\t0:00:03\t512.0\tNA\tNA\tNA\t0\t0\t90\t3.1\n"
+    )
+
+
 def write_fake_results(workdir: Path, config: dict) -> dict:
     """The files the report rules read, under ``workdir``; returns
     gather_results' arguments."""
@@ -175,51 +239,11 @@ def write_fake_results(workdir: Path, config: dict) -> dict:
         )
     )
     networks = [run["model"] for run in metrics if run["family"] != "rf"]
-    for name in networks:
-        epochs = config[parse_model_name(name).family]["epochs"]
-        history = {
-            epoch: {
-                "epoch": epoch,
-                "loss": 2 / epoch,
-                "accuracy": 0.3 + 0.6 * epoch / epochs,
-                "val_loss": 2.2 / epoch,
-                "val_accuracy": 0.25 + 0.5 * epoch / epochs,
-                "seconds": 10.0,
-            }
-            for epoch in range(1, epochs + 1)
-        }
-        write_history(models_dir / f"{name}.history.csv", history)
+    write_fake_histories(models_dir, networks, config)
     (workdir / "results/params/params.json").write_text(json.dumps(fake_params()))
-    counts = {"train": [120] * len(CLASS_NAMES), "test": [N_TEST // len(CLASS_NAMES)] * len(CLASS_NAMES)}
-    data = {
-        "data_dir": "resources/default",
-        "source": "synthetic",
-        "files": {
-            f"{stem}.npy": {"shape": [600, 40, 501], "dtype": "float32", "sha256": f"{index:064x}"}
-            for index, stem in enumerate(("X_train", "y_train", "X_test", "y_test"))
-        },
-        "warnings": [],
-        "n_features": 40,
-        "n_frames": 501,
-        "n_classes": len(CLASS_NAMES),
-        "class_names": CLASS_NAMES,
-        "label_values": list(range(len(CLASS_NAMES))),
-        "labels_mapped": False,
-        "class_counts": counts,
-        "value_range": {"train": {"min": -80.0, "max": 5.0}, "test": {"min": -79.0, "max": 4.0}},
-        "duplicate_clips": 0,
-        "fingerprint": FAKE_FINGERPRINT,
-        "groups": {"train": 60, "test": 20, "shared": 0},
-    }
     (workdir / "results/data").mkdir(parents=True, exist_ok=True)
-    (workdir / "results/data/summary.json").write_text(json.dumps(data))
-    benchmark = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
-    (workdir / "benchmarks/validate_data.tsv").write_text(
-        benchmark + "0.76\t0:00:00\t267.41\t351\t243\t253\t2\t0\t0\t0.48\n"
-    )
-    (workdir / "benchmarks/train_forest/rf_10.tsv").write_text(
-        benchmark + "3.5\t0:00:03\t512.0\tNA\tNA\tNA\t0\t0\t90\t3.1\n"
-    )
+    (workdir / "results/data/summary.json").write_text(json.dumps(fake_data_summary()))
+    write_fake_benchmarks(workdir)
     return {
         "data_summary": workdir / "results/data/summary.json",
         "metrics": [metrics_dir / f"{name}.json" for name in names],
@@ -243,3 +267,183 @@ def gather(inputs: dict, settings_digests: dict[str, str] | None = None) -> Resu
     files = ResultFiles(**{key: inputs[key] for key in ResultFiles.__dataclass_fields__ if key in inputs})
     context = RunContext(inputs["config"], settings_digests, inputs["benchmarks"])
     return gather_results(files, context, inputs["repository"])
+
+
+def _network_budget(parameters: int, macs_per_clip: int) -> dict:
+    """A network's row of the complexity section, for a 10 s clip: within the
+    MACs, over the memory even at int8."""
+    return {
+        "parameters": parameters,
+        "memory_kb_float32": parameters * 4 / 1024,
+        "memory_kb_int8": parameters / 1024,
+        "macs_per_clip": macs_per_clip,
+        "macs_per_second": macs_per_clip / 10,
+        "fits_memory_float32": False,
+        "fits_memory_int8": False,
+        "fits_macs": True,
+    }
+
+
+def with_complexity_budget(inputs: dict, cnn_parameters: int = 562_159) -> None:
+    """params.json with the complexity section count_parameters writes."""
+    params = json.loads(inputs["parameters"].read_text())
+    params["complexity"] = {
+        "limits": {"parameter_memory_kb": 128, "macs_per_second": 30_000_000},  # DCASE's defaults
+        "clip_seconds": 10.0,
+        "clip_seconds_from": "frames",
+        "networks": {
+            "cnn": _network_budget(cnn_parameters, 128_000_000),
+            "lstm": _network_budget(249_839, 4_856_000),
+        },
+    }
+    inputs["parameters"].write_text(json.dumps(params))
+
+
+def fake_predictions(inputs: dict, tmp_path: Path, labelled: bool) -> list[Path]:
+    """Prediction facts as predict_model writes them, for each fake run."""
+    paths = []
+    for metrics_path in inputs["metrics"]:
+        run = json.loads(metrics_path.read_text())
+        facts = {
+            "model": run["model"],
+            "family": run["family"],
+            "source": "/data/new",
+            "n_files": 10,
+            "inputs": "recordings",
+            "extraction": {
+                "mixed_down": 10,
+                "resampled": 4,
+                "padded": 1,
+                "cut": 2,
+                "sample_rates": {"16000": 4, "44100": 6},
+                "channels": {"2": 10},
+            },
+            "class_names": run["class_names"],
+            "predicted_counts": [4, 3, 2, 1, 0],
+            "meta": "meta.csv" if labelled else None,
+            "labelled": labelled,
+            "device_column": "source_label" if labelled else None,
+            "data_fingerprint": run["data_fingerprint"],
+            "settings_digest": run["settings_digest"],
+        }
+        if labelled:
+            facts.update(
+                accuracy=run["accuracy"] - 0.05,
+                ci95_low=run["ci95_low"] - 0.1,
+                ci95_high=run["ci95_high"],
+                macro_f1=0.5,
+                log_loss=1.25,
+                per_class_recall=[0.1, 0.2, 0.3, 0.4, 0.5],
+                per_device={"a": {"n": 6, "accuracy": 0.5}, "b": {"n": 4, "accuracy": 0.75}},
+            )
+        path = tmp_path / f"{run['model']}.prediction.json"
+        path.write_text(json.dumps(facts))
+        paths.append(path)
+    return paths
+
+
+def with_fake_folds(inputs: dict, tmp_path: Path) -> None:
+    """summarize_folds' table: two grouped folds per model, of accuracy 0.5 and 0.7, log loss 1 and 2."""
+    rows = ["model\tfold\tsplit\taccuracy\tlog_loss"]
+    for path in inputs["metrics"]:
+        model = json.loads(path.read_text())["model"]
+        rows += [f"{model}\t1\tgrouped\t0.5\t1.0", f"{model}\t2\tgrouped\t0.7\t2.0"]
+    (tmp_path / "folds.tsv").write_text("\n".join(rows) + "\n")
+    inputs["folds"] = [tmp_path / "folds.tsv"]
+
+
+def fake_sweep(criterion: str = "cv") -> dict:
+    """The CNN's choice among two variants of its learning rate, as select_variant writes it."""
+    variants = [
+        {"run": "cnn_lr0.01", "values": {"learning_rate": 0.01}, "score": 0.61, "best_epoch": 5},
+        {"run": "cnn_lr0.001", "values": {"learning_rate": 0.001}, "score": 0.58, "best_epoch": None},
+    ]
+    for variant in variants:
+        variant.update(train_seconds=75.0, n_params=562_159)
+        if criterion == "cv":
+            variant.update(n_folds=3, cv_mean=variant["score"], cv_sd=0.02)
+        else:
+            variant.update(validation_accuracy=variant["score"])
+    return {
+        "model": "cnn",
+        "criterion": criterion,
+        "parameters": ["learning_rate"],
+        "selected": "cnn_lr0.01",
+        "variants": variants,
+        "data_fingerprint": FAKE_FINGERPRINT,
+    }
+
+
+def fake_history(runs: list[dict], previous: dict[str, float]) -> dict:
+    """run_history's comparison of ``runs`` with a previous run of the
+    accuracies ``previous`` (by model), which trained the CNN for 3 epochs
+    where this one trained it for 4."""
+    return {
+        "ledger": "history/runs.tsv",
+        "previous": [
+            {"model": model, "accuracy": accuracy, "settings": {"epochs": 3 if model == "cnn" else None}}
+            | {"finished": "2024-01-01 10:00", "commit": "abc1234"}
+            for model, accuracy in previous.items()
+        ],
+        "runs": [[{}], [{}]] if previous else [[{}]],
+        "this_run": [
+            {key: run[key] for key in ("model", "accuracy", "ci95_low", "ci95_high")}
+            # The ledger keeps its settings as text.
+            | {"settings": json.dumps({"epochs": 4 if run["model"] == "cnn" else None})}
+            for run in runs
+        ],
+    }
+
+
+# ---- the report made from them, read back ------------------------------------
+
+
+def render_markdown(inputs: dict, tmp_path: Path) -> str:
+    """The Markdown report of the fake results, its figures named but not drawn."""
+    results = gather(inputs)
+    figures = {key: tmp_path / f"{key}.png" for key in ("accuracy", "per_class_recall", "significance")}
+    figures |= {f"training_{n}": tmp_path / "t.png" for n in ("cnn", "lstm")}
+    figures |= {f"confusion_{run['model']}": tmp_path / "c.png" for run in results.runs}
+    path = tmp_path / "report.md"
+    write_markdown(build_document(results, figures), path)
+    return path.read_text()
+
+
+def make_report(
+    workdir: Path, config: dict, figures: dict[str, Path] | None = None
+) -> tuple[Path, Path, dict]:
+    """Fake results, their figures (unless given) and the report; returns the
+    Markdown and PDF paths and the figure files."""
+    inputs = write_fake_results(workdir, config)
+    results = gather(inputs)
+    if figures is None:
+        outputs = figure_outputs(
+            model_names(config["rf"]["n_estimators"], config["seeds"]), str(workdir / "figures")
+        )
+        figures = {key: Path(figure.path) for key, figure in outputs.items()}
+        render_figures(results.runs, results.histories, figures, results.comparisons)
+    markdown, pdf = workdir / "reports/report.md", workdir / "reports/report.pdf"
+    write_report(results, figures, markdown, pdf)
+    return markdown, pdf, figures
+
+
+def section(markdown: str, heading: str) -> str:
+    """The text under a ``##`` heading, up to the next one."""
+    return markdown.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def table_rows(text: str) -> dict[str, list[str]]:
+    """The first table's rows by their first cell, as cells."""
+    table = text[text.index("\n|") + 1 :].split("\n\n", 1)[0].splitlines()
+    return {cells[0]: cells for cells in (line.strip("| ").split(" | ") for line in table[2:])}
+
+
+def pdf_text(path: Path) -> str:
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return re.sub(r"\s+", " ", text)
+
+
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftotext") is None or shutil.which("pdfimages") is None,
+    reason="poppler-utils (pdftotext, pdfimages) not installed",
+)
