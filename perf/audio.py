@@ -72,18 +72,14 @@ def extraction_settings() -> dict:
 
 def write_recordings(folder: Path, n_files: int) -> list[Path]:
     """About ``n_files`` generated recordings (a multiple of the classes) in the DCASE layout."""
-    from ascflow.data.synthetic_audio import write_audio_folder
+    from ascflow.data.synthetic_audio import SyntheticRecordings, write_audio_folder
 
     per_class = max(3, n_files // CLASSES)
     n_test = max(1, per_class // 4)
-    written = write_audio_folder(
-        folder,
-        n_classes=CLASSES,
-        n_train=per_class - n_test,
-        n_test=n_test,
-        seconds=SECONDS,
-        sample_rate=SAMPLE_RATE,
+    recordings = SyntheticRecordings(
+        n_classes=CLASSES, n_train=per_class - n_test, n_test=n_test, seconds=SECONDS, sample_rate=SAMPLE_RATE
     )
+    written = write_audio_folder(folder, recordings)
     return sorted(written["audio"].glob("*.wav"))
 
 

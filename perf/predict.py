@@ -45,8 +45,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import yaml
-
 from perf.audio import extraction_settings, plain_loop, write_recordings
 from perf.line import format_line, parse_line, print_table
 from perf.measure import run_timed
@@ -65,6 +63,7 @@ BAND_MEAN, BAND_STD = -6.0, 2.5
 
 def write_cnn_bundle(folder: Path, n_classes: int = 5) -> Path:
     """A bundle of the shipped config's CNN for its extraction settings."""
+    from ascflow.configuration import load_config
     from ascflow.data.audio import audio_settings
     from ascflow.models.bundle import ModelInputs, Provenance, write_bundle
     from ascflow.models.keras_build import build_model
@@ -72,7 +71,7 @@ def write_cnn_bundle(folder: Path, n_classes: int = 5) -> Path:
 
     settings = extraction_settings()
     shape = audio_settings(settings).shape
-    cnn = architecture("cnn", yaml.safe_load(CONFIG.read_text())["cnn"])
+    cnn = architecture("cnn", load_config([CONFIG])["cnn"])
     folder.mkdir(parents=True, exist_ok=True)
     build_model(cnn.spec((*shape, 1), n_classes)).save(folder / "cnn.keras")
     write_bundle(
