@@ -8,7 +8,7 @@ training job checks the model it trains against the same closed form and
 records Keras's per-layer counts (``layer_params``), and the test suite
 checks the reference's image networks, which no run trains
 (tests/unit/models/test_keras_check.py). The sentences about these figures are the report's
-(:mod:`ascflow.report.findings`).
+(:mod:`ascflow.report.sections.parameter_counts`).
 """
 
 from __future__ import annotations
