@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from ascflow.data.synthetic_audio import write_audio_folder
+from ascflow.data.synthetic_audio import SyntheticRecordings, write_audio_folder
 from ascflow.files import file_digest
 from support import REPO as REPOSITORY
 from support import TINY_AUDIO, TINY_CONFIG, copy_run, one_sentence, read_metrics, snakemake, tiny_args
@@ -45,8 +45,7 @@ def new_recordings(folder: Path) -> Path:
     clips), at 16 kHz in stereo and 1.3 s long, so that each is resampled,
     mixed down and cut; one scene's in a folder below audio/; a meta.csv
     with their labels and a source_label (device) column, as DCASE's."""
-    write_audio_folder(
-        folder,
+    new_recordings = SyntheticRecordings(
         n_classes=3,
         n_train=0,
         n_test=6,
@@ -56,6 +55,7 @@ def new_recordings(folder: Path) -> Path:
         seed=SEED,
         recording_seed=SEED + 1,
     )
+    write_audio_folder(folder, new_recordings)
     (folder / "split.csv").unlink()
     rows = []
     for index, line in enumerate((folder / "meta.csv").read_text().splitlines()[1:]):
