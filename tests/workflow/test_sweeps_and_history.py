@@ -67,7 +67,7 @@ def test_each_variant_trains_as_a_job_of_its_own(runs):
     assert runs["planned"]["select_variant"] == 1 and runs["planned"]["refit_network"] == 2
     workdir = runs["workdir"]
     for variant in VARIANTS:
-        assert "epoch 1:" in (workdir / f"logs/train_network/{variant}.log").read_text()
+        assert "epoch 1/2:" in (workdir / f"logs/train_network/{variant}.log").read_text()
         assert (workdir / f"results/models/{variant}.keras").stat().st_size > 0
 
 

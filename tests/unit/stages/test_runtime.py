@@ -8,6 +8,8 @@ import dataclasses
 import json
 import os
 import re
+import subprocess
+import sys
 import typing
 from types import SimpleNamespace
 
@@ -254,3 +256,18 @@ def test_tracking_params_are_no_field_of_any_stage():
         settings = typing.get_type_hints(stage_function(stage)[1]).get("settings")
         if settings is not None:
             assert not TRACKING_PARAMS & {field.name for field in dataclasses.fields(settings)}, stage
+
+
+def test_progress_lines_reach_the_terminal_and_the_log_detail_the_log_alone(tmp_path):
+    """In a process of its own, as a job: the log takes over its stderr."""
+    log_path = tmp_path / "job.log"
+    job = (
+        "from ascflow.stages.runtime import progress_log, rule_logging\n"
+        f"with rule_logging({str(log_path)!r}) as logger:\n"
+        "    progress_log('cnn').info('epoch %d/%d', 1, 50)\n"
+        "    logger.info('detail for the log')\n"
+    )
+    terminal = subprocess.run([sys.executable, "-c", job], capture_output=True, text=True, check=True)
+    assert terminal.stderr.splitlines() == ["cnn: epoch 1/50"]
+    log = log_path.read_text()
+    assert "ascflow.progress: cnn: epoch 1/50" in log and "detail for the log" in log

@@ -19,6 +19,9 @@ from ascflow.files import atomic_path
 from ascflow.models.history import HISTORY_COLUMNS, MONITOR, best_epoch, read_history, write_history
 from ascflow.models.settings import Fitting
 
+#: Where training writes its lines: a job's progress log (stages.runtime.progress_log).
+Log = logging.Logger | logging.LoggerAdapter
+
 
 def configure_tensorflow(threads: int, seed: int, gpu="auto") -> tuple[str, str | None]:
     """Thread pools, seeds and the device (the config's ``gpu``: auto, true
@@ -72,7 +75,7 @@ def _checkpoints(work_dir: Path) -> dict[int, Path]:
     return {int(path.name.split("-")[1].split(".")[0]): path for path in work_dir.glob("epoch-*.weights.h5")}
 
 
-def resume_point(model, work_dir: Path, logger: logging.Logger) -> tuple[int, dict[int, dict]]:
+def resume_point(model, work_dir: Path, logger: Log) -> tuple[int, dict[int, dict]]:
     """Load the last whole checkpoint in ``work_dir`` (weights and optimizer
     state); return the epoch to continue after and the history up to it."""
     checkpoints = _checkpoints(work_dir)
@@ -93,7 +96,7 @@ def tensorboard_callback(log_dir: str | Path):
     return keras.callbacks.TensorBoard(log_dir=str(log_dir), histogram_freq=0, write_graph=False)
 
 
-def _training_record_callback(work_dir: Path, rows: dict[int, dict], patience: int, logger: logging.Logger):
+def _training_record_callback(work_dir: Path, rows: dict[int, dict], patience: int, logger: Log):
     """A Keras callback that checkpoints every epoch into ``work_dir`` (weights,
     optimizer state, history) and does early stopping from the history, so
     that all of it survives a kill."""
@@ -114,8 +117,9 @@ def _training_record_callback(work_dir: Path, rows: dict[int, dict], patience: i
             row = {key: float(logs.get(key, math.nan)) for key in HISTORY_COLUMNS[1:-1]}
             self.rows[number] = {"epoch": number, **row, "seconds": time.perf_counter() - self.started}
             logger.info(
-                "epoch %d: loss %.4f accuracy %.4f val_loss %.4f val_accuracy %.4f (%.1f s)",
+                "epoch %d/%d: loss %.4f accuracy %.4f val_loss %.4f val_accuracy %.4f (%.1f s)",
                 number,
+                self.params["epochs"],
                 *(self.rows[number][key] for key in HISTORY_COLUMNS[1:]),
             )
             best = best_epoch(self.rows)
@@ -129,7 +133,9 @@ def _training_record_callback(work_dir: Path, rows: dict[int, dict], patience: i
                 if old_epoch < number:
                     old.unlink()
             if patience and number - best >= patience:
-                logger.info("early stopping: no better %s since epoch %d", MONITOR, best)
+                logger.info(
+                    "early stopping after epoch %d: no better %s since epoch %d", number, MONITOR, best
+                )
                 self.model.stop_training = True
 
         def on_train_end(self, logs=None):
@@ -193,7 +199,7 @@ def train_network(
     n_classes: int,
     fitting: Fitting,
     work_dir: str | Path,
-    logger: logging.Logger,
+    logger: Log,
     tensorboard_dir: str | Path | None = None,
 ) -> tuple[object, list[dict], dict]:
     """Compile and fit ``model`` (one-hot labels, categorical cross-entropy,

@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ascflow.stages.runtime import Runtime
+from ascflow.stages.runtime import Runtime, progress_log
 
 log = logging.getLogger("ascflow")
 
@@ -122,6 +122,7 @@ def extract_chunk(job: ExtractChunk) -> None:
         fact["path"] = path
     save_chunk(chunk_path, features, facts, settings)
     seconds = time.perf_counter() - started
+    progress_log(f"chunk {Path(chunk_path).stem}").info("%d recordings extracted", len(audio_paths))
     log.info(
         "%d recordings -> %s in %.2f s (%.1f files/s), peak memory %.0f MB",
         len(audio_paths),

@@ -37,6 +37,19 @@ from ascflow.errors import AscflowError
 from ascflow.threads import usable_cpus
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+#: The logger whose lines the terminal shows while a job runs (and its log keeps).
+PROGRESS = "ascflow.progress"
+
+
+def progress_log(label: str) -> logging.LoggerAdapter:
+    """A logger for one job's progress lines, each beginning with ``label``
+    (the model, the chunk) so that lines of parallel jobs can be told apart."""
+
+    class Labelled(logging.LoggerAdapter):
+        def process(self, msg, kwargs):
+            return f"{label}: {msg}", kwargs
+
+    return Labelled(logging.getLogger(PROGRESS))
 
 
 @contextmanager
@@ -49,6 +62,11 @@ def rule_logging(log_path: str | os.PathLike):
     sys.stderr = log_file
     logging.basicConfig(stream=log_file, level=logging.INFO, format=LOG_FORMAT, force=True)
     logger = logging.getLogger("ascflow")
+    # Progress lines reach the terminal as well as the log: a long training
+    # says how far it is instead of printing nothing for minutes.
+    to_terminal = logging.StreamHandler(terminal)
+    to_terminal.setFormatter(logging.Formatter("%(message)s"))
+    logging.getLogger(PROGRESS).handlers[:] = [to_terminal]
     # Snakemake stops its jobs with SIGTERM (on Ctrl-C, or when it is
     # terminated itself). Python's default would end the process on the spot;
     # as an exception, every `finally` runs, so no half-written file survives

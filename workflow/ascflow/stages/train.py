@@ -23,7 +23,7 @@ from ascflow.models.history import write_history
 from ascflow.models.naming import parse_model_name
 from ascflow.models.settings import ForestSettings, NetworkSettings, network_settings, run_settings
 from ascflow.models.splits import holdout_split, is_grouped
-from ascflow.stages.runtime import Runtime, usable_threads
+from ascflow.stages.runtime import Runtime, progress_log, usable_threads
 
 log = logging.getLogger("ascflow")
 
@@ -195,8 +195,9 @@ def fit_network(
     # The trained model itself must match its closed form; its per-layer
     # counts are the report's Keras column.
     layer_params = {row["layer"]: row["params_keras"] for row in compare_with_keras(spec, model)}
+    progress = progress_log(model_name)  # epochs, resumption and early stopping on the terminal
     model, rows, info = train_network(
-        model, train, held_out, n_classes, network.fitting, work_dir, log, tensorboard_dir
+        model, train, held_out, n_classes, network.fitting, work_dir, progress, tensorboard_dir
     )
     info["layer_params"] = layer_params
     return model, rows, info
