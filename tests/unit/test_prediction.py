@@ -119,10 +119,20 @@ def test_bad_input_is_one_sentence_naming_it(cnn_bundle, tmp_path, make, message
 
 def test_array_model_refuses_recordings_and_odd_arrays(forest_bundle, tmp_path):
     recording = write_wav(tmp_path / "a.wav", 1.0, 8000, 1)
+    arrays_only = (
+        rf"{re.escape(str(forest_bundle))} was trained on arrays, so it classifies \.npy clips of shape "
+        r"\(n, 12, 40\) \(clips x features x frames\), not recordings\."
+    )
     with pytest.raises(
-        AscflowError, match=r"was trained on arrays of clips, not on recordings; give it a \.npy"
+        AscflowError, match=rf"^{re.escape(str(recording))}: is a recording, and {arrays_only}$"
     ):
         predict(recording, forest_bundle)
+    with pytest.raises(
+        AscflowError,
+        match=rf"^{re.escape(str(tmp_path))}: holds recordings but no X\.npy, and {arrays_only}$",
+    ):
+        predict(tmp_path, forest_bundle)
+    recording.unlink()
     with pytest.raises(AscflowError, match=r"has no X\.npy \(clips x features x frames\)"):
         predict(tmp_path, forest_bundle)
     with pytest.raises(AscflowError, match=r"^the array given: expected a 3-D array"):
@@ -134,6 +144,20 @@ def test_array_model_refuses_recordings_and_odd_arrays(forest_bundle, tmp_path):
     np.save(tmp_path / "X.npy", np.array([{"a": 1}], dtype=object))
     with pytest.raises(AscflowError, match=r"X\.npy: holds Python objects"):
         predict(tmp_path, forest_bundle)
+
+
+def test_recordings_model_given_a_folder_of_an_array_asks_for_the_file(cnn_bundle, tmp_path):
+    """A bundle trained on recordings takes arrays of its clip shape as .npy
+    files; a folder holding X.npy alone is not a folder of recordings."""
+    np.save(tmp_path / "X.npy", np.zeros((2, 12, 51)))
+    with pytest.raises(
+        AscflowError,
+        match=rf"^{re.escape(str(tmp_path))}: holds X\.npy but no recordings \(\.wav, .*\), and "
+        rf"{re.escape(str(cnn_bundle))} was trained on recordings, so give it the \.npy file itself to "
+        r"classify its clips\.$",
+    ):
+        predict(tmp_path, cnn_bundle)
+    assert len(predict(tmp_path / "X.npy", cnn_bundle)) == 2
 
 
 def labelled(table: pd.DataFrame, tmp_path: Path, rows: list[str], header: str) -> Path:

@@ -95,6 +95,15 @@ def read_clips(path: str | Path, bundle: Bundle) -> np.ndarray:
     return checked_clips(load_array(path), str(path), bundle)
 
 
+def _arrays_only(bundle: Bundle) -> str:
+    """Why a bundle trained on arrays takes no recordings, and what it takes."""
+    features, frames = bundle.clip_shape
+    return (
+        f"{bundle.folder} was trained on arrays, so it classifies .npy clips of shape "
+        f"(n, {features}, {frames}) (clips x features x frames), not recordings"
+    )
+
+
 def _inputs(source, bundle: Bundle) -> list[tuple[str, Path | None, np.ndarray | None]]:
     """(name, recording, clip) of every input of one source: a recording,
     an ``.npy`` file or a folder of either, or an array of clips."""
@@ -103,8 +112,19 @@ def _inputs(source, bundle: Bundle) -> list[tuple[str, Path | None, np.ndarray |
         return [(str(row), None, clip) for row, clip in enumerate(clips)]
     path = Path(source)
     if path.is_dir():
+        has_array = (path / ARRAY_FILE).is_file()
         if bundle.audio is None:
+            if not has_array and recordings_below(path):
+                raise AscflowError(
+                    f"{path}: holds recordings but no {ARRAY_FILE}, and {_arrays_only(bundle)}."
+                )
             return _inputs(array_input(path), bundle)
+        if has_array and not recordings_below(path):
+            raise AscflowError(
+                f"{path}: holds {ARRAY_FILE} but no recordings ({', '.join(AUDIO_SUFFIXES)}), and "
+                f"{bundle.folder} was trained on recordings, so give it the .npy file itself to classify "
+                "its clips."
+            )
         return [(name, path / name, None) for name in recording_inputs(path)]
     if not path.exists():
         raise AscflowError(f"{path}: no such file or folder.")
@@ -130,10 +150,7 @@ def gather_inputs(paths_or_array, bundle: Bundle) -> tuple[list[str], np.ndarray
     entries = [entry for source in sources for entry in _inputs(source, bundle)]
     recordings = [path for _, path, _ in entries if path is not None]
     if recordings and bundle.audio is None:
-        raise AscflowError(
-            f"{bundle.folder}: was trained on arrays of clips, not on recordings; give it a .npy array "
-            f"(clips x features x frames), not {recordings[0]}."
-        )
+        raise AscflowError(f"{recordings[0]}: is a recording, and {_arrays_only(bundle)}.")
     features, facts = (None, [])
     if recordings:
         from ascflow.data.audio import extract_features
