@@ -103,8 +103,18 @@ def test_other_audio_front_end_and_missing_manifest_are_refused(cnn_bundle, tmp_
     (bundle / MANIFEST).unlink()
     with pytest.raises(AscflowError, match=rf"^{re.escape(str(bundle))}: not a model bundle \(it has no "):
         load_bundle(bundle)
-    with pytest.raises(AscflowError, match=r"no such bundle folder\.$"):
+    with pytest.raises(
+        AscflowError,
+        match=r"nowhere: no such bundle folder; bundles are made by the workflow, whose run "
+        r"\(`snakemake --cores 8` in its folder\) exports every model it trains to results/export/<model>\.$",
+    ):
         load_bundle(tmp_path / "nowhere")
+    with pytest.raises(
+        AscflowError,
+        match=rf"^{re.escape(str(bundle / 'model.keras'))}: is a file, but a bundle is a folder "
+        r"\(such as results/export/cnn\)\.$",
+    ):
+        load_bundle(bundle / "model.keras")
 
 
 def test_forest_file_with_other_types_is_not_loaded(forest_bundle, tmp_path):

@@ -48,6 +48,11 @@ MODEL_FILES = {"rf": "model.skops", "cnn": "model.keras", "lstm": "model.keras"}
 #: default (scikit-learn's estimators, NumPy arrays and dtypes): the trees.
 #: Anything else in a file is refused before it is loaded.
 FOREST_TRUSTED_TYPES = ("sklearn.tree._tree.Tree",)
+#: Where bundles come from, told to whoever names one that is not there.
+MADE_BY = (
+    "bundles are made by the workflow, whose run (`snakemake --cores 8` in its folder) exports every "
+    "model it trains to results/export/<model>"
+)
 
 
 @dataclass(frozen=True)
@@ -223,8 +228,10 @@ def read_manifest(folder: str | Path) -> dict:
     """A bundle's manifest, checked for what this code can read (the files'
     digests are :func:`load_bundle`'s to check); one sentence otherwise."""
     folder = Path(folder)
+    if folder.is_file():
+        raise AscflowError(f"{folder}: is a file, but a bundle is a folder (such as results/export/cnn).")
     if not folder.is_dir():
-        raise AscflowError(f"{folder}: no such bundle folder.")
+        raise AscflowError(f"{folder}: no such bundle folder; {MADE_BY}.")
     path = folder / MANIFEST
     if not path.is_file():
         raise AscflowError(f"{folder}: not a model bundle (it has no {MANIFEST}).")
