@@ -7,7 +7,15 @@ import copy
 
 import pytest
 import yaml
-from ascflow.configuration import SCHEMA, check_config, coerce_to_schema, complete, load_config, merge
+from ascflow.configuration import (
+    SCHEMA,
+    check_config,
+    coerce_to_schema,
+    complete,
+    load_config,
+    merge,
+    on_command_line,
+)
 from ascflow.errors import AscflowError
 from support import REPO, TINY_CONFIG
 
@@ -24,20 +32,28 @@ def shipped() -> dict:
     [
         (
             {"cnn": {"epochs": "two"}},
-            'config key cnn.epochs: "two" is not allowed; it must be an integer.',
+            'config key cnn.epochs: "two" is not allowed; it must be an integer '
+            "(on the command line: --config 'cnn={epochs: ...}').",
         ),
         (
             {"leakage": "maybe"},
-            'config key leakage: "maybe" is not allowed; it must be one of "warn", "error".',
+            'config key leakage: "maybe" is not allowed; it must be one of "warn", "error" '
+            "(on the command line: --config leakage=...).",
         ),
         (
             {"validation": {"fraction": 1.5}},
-            "config key validation.fraction: 1.5 is not allowed; it must be a number less than 1.",
+            "config key validation.fraction: 1.5 is not allowed; it must be a number less than 1 "
+            "(on the command line: --config 'validation={fraction: ...}').",
         ),
-        ({"cv": {"folds": 1}}, "config key cv.folds: 1 is not allowed; it must be anything but 1."),
+        (
+            {"cv": {"folds": 1}},
+            "config key cv.folds: 1 is not allowed; it must be anything but 1 "
+            "(on the command line: --config 'cv={folds: ...}').",
+        ),
         (
             {"rf": {"n_estimators": []}},
-            "config key rf.n_estimators: [] is not allowed; it must be a list of at least 1 item(s).",
+            "config key rf.n_estimators: [] is not allowed; it must be a list of at least 1 item(s) "
+            "(on the command line: --config 'rf={n_estimators: ...}').",
         ),
         ({"typo": 1}, "config: unknown key typo at the top level; allowed: "),
         ({"cnn": {"epoch": 3}}, "config: unknown key epoch in cnn; allowed: batch_size, "),
@@ -100,3 +116,11 @@ def test_a_bad_file_stops_in_one_sentence(tmp_path):
     bad.write_text("lstm: {units: many}\n")
     with pytest.raises(AscflowError, match=r'^config key lstm\.units: "many" is not allowed'):
         load_config([SHIPPED, bad])
+
+
+def test_the_command_line_form_is_the_one_snakemake_takes():
+    assert on_command_line("seed") == " (on the command line: --config seed=...)"
+    assert on_command_line("cnn", "epochs") == " (on the command line: --config 'cnn={epochs: ...}')"
+    nested = on_command_line("sweep", "cnn", "learning_rate")
+    assert nested.endswith("--config 'sweep={cnn: {learning_rate: ...}}')")
+    assert on_command_line("cnn", "conv_layers", 0, "filters") == ""  # a list is set whole

@@ -58,19 +58,25 @@ def fingerprints(workdir: Path) -> set[str]:
 # ---- config ----------------------------------------------------------------
 
 BAD_CONFIGS = {
-    "type": ("cnn={epochs: two}", r'config key cnn\.epochs: "two" is not allowed; it must be an integer\.'),
+    "type": (
+        "cnn={epochs: two}",
+        r'config key cnn\.epochs: "two" is not allowed; it must be an integer '
+        r"\(on the command line: --config 'cnn=\{epochs: \.\.\.\}'\)\.",
+    ),
     "enum": (
         "leakage=maybe",
-        r'config key leakage: "maybe" is not allowed; it must be one of "warn", "error"\.',
+        r'config key leakage: "maybe" is not allowed; it must be one of "warn", "error" '
+        r"\(on the command line: --config leakage=\.\.\.\)\.",
     ),
     "bound": (
         "validation={fraction: 1.5}",
-        r"config key validation\.fraction: 1\.5 .* a number less than 1\.",
+        r"config key validation\.fraction: 1\.5 .* a number less than 1 \(on the command line: .*\)\.",
     ),
     "unknown-key": ("cnn={epoch: 3}", r"config: unknown key epoch in cnn; allowed: batch_size, .*"),
     "nested-enum": (
         "lstm={time_major: rehsape}",
-        r'config key lstm\.time_major: "rehsape" .* one of "transpose", "reshape"\.',
+        r'config key lstm\.time_major: "rehsape" .* one of "transpose", "reshape" '
+        r"\(on the command line: --config 'lstm=\{time_major: \.\.\.\}'\)\.",
     ),
 }
 

@@ -105,6 +105,20 @@ def _key(path) -> str:
     return "".join(parts).lstrip(".") or "(the whole config)"
 
 
+def on_command_line(*path: str | int) -> str:
+    """How ``--config`` sets the key at ``path``, as a clause for a message:
+    Snakemake's ``--config`` refuses ``cnn.epochs=3`` and takes a nested key
+    as a YAML mapping (``--config 'cnn={epochs: ...}'``). Nothing for a key
+    inside a list, which is set as its whole list."""
+    if not path or any(isinstance(part, int) for part in path):
+        return ""
+    value = "..."
+    for key in reversed(path[1:]):
+        value = f"{{{key}: {value}}}"
+    setting = f"{path[0]}={value}" if len(path) == 1 else f"'{path[0]}={value}'"
+    return f" (on the command line: --config {setting})"
+
+
 def check_config(config: Mapping, schema: Mapping) -> None:
     """Raise :class:`AscflowError` with one sentence for the first problem
     (the most specific one jsonschema reports)."""
@@ -122,7 +136,7 @@ def check_config(config: Mapping, schema: Mapping) -> None:
         raise AscflowError(f"config: unknown key {unknown} {where}; allowed: {', '.join(sorted(known))}.")
     raise AscflowError(
         f"config key {_key(error.absolute_path)}: {json.dumps(error.instance)} is not allowed; "
-        f"it must be {_allowed(error)}."
+        f"it must be {_allowed(error)}{on_command_line(*error.absolute_path)}."
     )
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ascflow.configuration import on_command_line
 from ascflow.errors import AscflowError
 
 #: Added to every band energy before the logarithm, as the DCASE baseline
@@ -114,24 +115,31 @@ def audio_settings(section: Mapping) -> AudioSettings:
     )
     rate = settings.sample_rate
     if settings.win_length < 1 or settings.hop_length < 1:
-        key = "audio.window_s" if settings.win_length < 1 else "audio.hop_s"
-        raise AscflowError(f"config key {key}: is shorter than one sample at {rate} Hz.")
+        key = "window_s" if settings.win_length < 1 else "hop_s"
+        raise AscflowError(
+            f"config key audio.{key}: is shorter than one sample at {rate} Hz{on_command_line('audio', key)}."
+        )
     if settings.n_fft < settings.win_length:
         raise AscflowError(
             f"config key audio.n_fft: {settings.n_fft} is shorter than the window "
-            f"({settings.window_s:g} s = {settings.win_length} samples at {rate} Hz)."
+            f"({settings.window_s:g} s = {settings.win_length} samples at {rate} Hz)"
+            f"{on_command_line('audio', 'n_fft')}."
         )
     if settings.fmax > rate / 2:
         raise AscflowError(
             f"config key audio.fmax: {settings.fmax:g} Hz lies above half the sample rate "
-            f"({rate / 2:g} Hz of audio.sample_rate {rate})."
+            f"({rate / 2:g} Hz of audio.sample_rate {rate}){on_command_line('audio', 'fmax')}."
         )
     if settings.fmin >= settings.fmax:
         raise AscflowError(
-            f"config key audio.fmin: {settings.fmin:g} Hz is not below audio.fmax ({settings.fmax:g} Hz)."
+            f"config key audio.fmin: {settings.fmin:g} Hz is not below audio.fmax ({settings.fmax:g} Hz)"
+            f"{on_command_line('audio', 'fmin')}."
         )
     if settings.clip_samples < 1:
-        raise AscflowError(f"config key audio.clip_s: is shorter than one sample at {rate} Hz.")
+        raise AscflowError(
+            f"config key audio.clip_s: is shorter than one sample at {rate} Hz"
+            f"{on_command_line('audio', 'clip_s')}."
+        )
     return settings
 
 
