@@ -44,3 +44,32 @@ def test_models_metrics_history_and_report_land_in_mlflow(tmp_path, monkeypatch)
     assert client.get_metric_history(cnn.info.run_id, "epoch_val_loss") == []  # NaN: not logged
     artifacts = [item.path for item in client.list_artifacts(first["parent_run_id"], "report")]
     assert artifacts == ["report/report.pdf"]
+
+
+def test_a_tracked_run_without_mlflow_stops_naming_the_install_command(monkeypatch):
+    import importlib.util
+
+    from ascflow.errors import AscflowError
+    from ascflow.tracking import check_installed
+
+    check_installed("sqlite:///mlflow.db")  # installed here
+    check_installed("")  # not tracked: nothing needed
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None if name == "mlflow" else real(name))
+    with pytest.raises(
+        AscflowError, match=r"MLflow is not installed; install the optional extra \(.*pip install"
+    ):
+        check_installed("sqlite:///mlflow.db")
+
+
+def test_a_server_that_does_not_answer_is_one_sentence_within_seconds(tmp_path):
+    import time
+
+    from ascflow.errors import AscflowError
+
+    started = time.monotonic()
+    with pytest.raises(
+        AscflowError, match=r"^config key mlflow_tracking_uri: http://127\.0\.0\.1:9 does not answer"
+    ):
+        log_run("http://127.0.0.1:9", "ascflow", "r1", [], {}, {}, {})
+    assert time.monotonic() - started < 60

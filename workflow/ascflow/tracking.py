@@ -27,14 +27,38 @@ MODEL_METRICS = ("accuracy", "ci95_low", "ci95_high", "macro_f1", "train_seconds
 EPOCH_METRICS = ("loss", "accuracy", "val_loss", "val_accuracy", "seconds")
 
 
+#: Said when mlflow_tracking_uri is set and MLflow is not installed.
+NOT_INSTALLED = (
+    "config key mlflow_tracking_uri: is set, but MLflow is not installed; install the optional "
+    "extra (.venv/bin/pip install -e '.[mlflow]' in the checkout, or pip install 'mlflow>=2.10') "
+    "or leave the key empty."
+)
+#: How long a tracking server that does not answer may hold the run up:
+#: MLflow's defaults retry for minutes (7 retries, 120 s each, backing off).
+SERVER_PATIENCE = {
+    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "1",
+    "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
+    "MLFLOW_HTTP_REQUEST_TIMEOUT": "15",
+}
+
+
+def check_installed(tracking_uri: str) -> None:
+    """Before any job: a run that will be tracked needs MLflow."""
+    import importlib.util
+
+    if tracking_uri and importlib.util.find_spec("mlflow") is None:
+        raise AscflowError(NOT_INSTALLED)
+
+
 def _client(tracking_uri: str):
+    import os
+
+    for name, value in SERVER_PATIENCE.items():
+        os.environ.setdefault(name, value)
     try:
         from mlflow.tracking import MlflowClient
     except ImportError as error:
-        raise AscflowError(
-            "config key mlflow_tracking_uri: is set, but MLflow is not installed; "
-            "install the optional extra (pip install '.[mlflow]') or leave the key empty."
-        ) from error
+        raise AscflowError(NOT_INSTALLED) from error
     return MlflowClient(tracking_uri=tracking_uri)
 
 
@@ -58,9 +82,24 @@ def log_run(
     """Log one workflow run: ``models`` their metrics (as evaluate_model
     wrote them), ``histories`` each network's epochs by model, ``artifacts``
     files by artifact folder (report, figures). Returns the MLflow ids."""
-    from mlflow.entities import Metric, Param, RunTag
+    from mlflow.exceptions import MlflowException
 
     client = _client(tracking_uri)
+    try:
+        return _log_run(client, experiment, run_id, models, histories, artifacts, parent_params)
+    except MlflowException as error:
+        if "Max retries exceeded" not in str(error) and "Connection" not in str(error):
+            raise
+        raise AscflowError(
+            f"config key mlflow_tracking_uri: {tracking_uri} does not answer; the results and the "
+            "report are kept: start the tracking server and run snakemake again to log this run, "
+            "or leave the key empty."
+        ) from error
+
+
+def _log_run(client, experiment, run_id, models, histories, artifacts, parent_params) -> dict:
+    from mlflow.entities import Metric, Param, RunTag
+
     found = client.get_experiment_by_name(experiment)
     experiment_id = found.experiment_id if found else client.create_experiment(experiment)
     logged = client.search_runs(

@@ -1,5 +1,6 @@
-"""What the plan needs to know from the disk, read in one place: the rest
-of the plan is a pure function of the config and the machine.
+"""What the plan needs to know from the disk (the data folders, the
+recordings, the installed packages), read in one place: the rest of the plan
+is a pure function of the config and the machine.
 
 common.smk calls these when Snakemake parses the workflow: the checks that
 stop a run before any job, and the listings whose digests are params (a
@@ -12,12 +13,15 @@ from pathlib import Path
 from ascflow.data.audio_folder import layout_files, recordings_on_disk
 from ascflow.files import content_digest
 from ascflow.plan import Plan
+from ascflow.tracking import check_installed
 
 
 def check_inputs(plan: Plan) -> None:
     """One sentence, before any job starts, when the data settings do not
     fit together (DataSource.check), when audio_dir lacks meta.csv or the
-    split, or when predict_dir holds nothing the models can classify."""
+    split, when predict_dir holds nothing the models can classify, or when a
+    setting needs an optional package that is not installed."""
+    check_installed(plan.config["mlflow_tracking_uri"])
     plan.data.check()
     if plan.data.source == "audio" and not plan.data.writes_example_audio:
         layout_files(plan.config["audio_dir"])

@@ -1,0 +1,42 @@
+"""Errors the workflow owns are one sentence, before any job where they
+can be known, and leave what a run delivered in place."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+
+from support import copy_run, one_sentence, snakemake_command, tiny_args
+
+
+def run(workdir, *args, env=None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        snakemake_command(workdir, *args), capture_output=True, text=True, cwd=workdir, env=env, timeout=600
+    )
+
+
+def test_a_tracked_run_without_mlflow_stops_before_any_job(tmp_path):
+    """As where MLflow is not installed: the import system finds no mlflow."""
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "sitecustomize.py").write_text("import sys\nsys.modules['mlflow'] = None\n")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    result = run(tmp_path, *tiny_args("--config", "mlflow_tracking_uri=sqlite:///m.db"), env=env)
+    sentence = one_sentence(result)
+    assert sentence.startswith("ascflow: config key mlflow_tracking_uri: is set, but MLflow is not installed")
+    assert "pip install" in sentence
+    assert not (tmp_path / "results").exists()
+
+
+def test_a_tracking_server_that_does_not_answer_keeps_the_results_and_the_report(tiny_run, tmp_path):
+    workdir = copy_run(tiny_run, tmp_path / "run")
+    started = time.monotonic()
+    result = run(workdir, *tiny_args("--config", "mlflow_tracking_uri=http://127.0.0.1:9"))
+    assert time.monotonic() - started < 120  # the report re-rendered, then a minute at most
+    sentence = one_sentence(result)
+    assert sentence.startswith("ascflow: config key mlflow_tracking_uri: http://127.0.0.1:9 does not answer")
+    assert (workdir / "reports/report.md").stat().st_size > 0
+    assert (workdir / "reports/report.pdf").stat().st_size > 0
+    assert sorted(path.name for path in (workdir / "results/metrics").glob("*.json")) == sorted(
+        path.name for path in (tiny_run / "results/metrics").glob("*.json")
+    )
