@@ -7,6 +7,7 @@ import os
 import subprocess
 import time
 
+import pytest
 from support import copy_run, one_sentence, snakemake_command, tiny_args
 
 
@@ -40,3 +41,17 @@ def test_a_tracking_server_that_does_not_answer_keeps_the_results_and_the_report
     assert sorted(path.name for path in (workdir / "results/metrics").glob("*.json")) == sorted(
         path.name for path in (tiny_run / "results/metrics").glob("*.json")
     )
+
+
+@pytest.mark.parametrize(
+    ("target", "sentence"),
+    [
+        ("results/metrics/rf_20.json", "rf_20 is not a model of this config (this config's models are"),
+        ("results/models/rf_abc.joblib", "rf_abc is not a model name: models are named rf_<trees>"),
+        ("results/export/lstm_seed3", "lstm_seed3 is not a model of this config"),
+    ],
+)
+def test_a_target_naming_a_model_the_config_does_not_hold_is_one_sentence(tmp_path, target, sentence):
+    result = run(tmp_path, target, *tiny_args())
+    assert one_sentence(result).startswith(f"ascflow: {sentence}")
+    assert not (tmp_path / "results/models").exists()  # no forest of 20 trees, no data made for it

@@ -10,6 +10,7 @@ files call.
 import contextlib
 import functools
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -24,7 +25,6 @@ from ascflow.errors import AscflowError
 from ascflow.features import LAYOUTS
 from ascflow.files import DIGEST_CACHE, cached_file_digests, content_digest, read_json
 from ascflow.models.counting import COUNTED_NETWORKS
-from ascflow.models.naming import FOREST_PATTERN, NETWORK_PATTERN
 from ascflow.prediction import ARRAY_FILE
 from ascflow.plan import (
     AUDIO_DATA_DIR,
@@ -257,8 +257,21 @@ def get_fold_table():
 
 # ---- prediction ------------------------------------------------------------
 
-#: Any model's name, for the rules that take every family.
-MODEL_PATTERN = f"{FOREST_PATTERN}|{NETWORK_PATTERN}"
+
+def unknown_model(folder, suffix=""):
+    """A path in ``folder`` whose model name, before ``suffix``, this config
+    does not hold: the outputs of rule refuse_unknown_model, which answers
+    such a target in one sentence."""
+    known = named(set(PLAN.roster.training_runs) | set(PLAN.roster.models))
+    unknown = f"(?!(?:{known}){re.escape(suffix)}$)[^/]+"
+    return f"{folder}/{{unknown,{unknown}}}{suffix}"
+
+
+def named(names):
+    """A wildcard constraint that matches exactly ``names``: a target naming
+    a model this config does not hold (rf_20, rf_abc) has no rule to make it,
+    instead of training a forest the config never asked for."""
+    return "|".join(re.escape(name) for name in names) or "(?!)"
 
 
 def get_predict_chunk_files(wildcards):

@@ -12,6 +12,8 @@ rule evaluate_model:
         "logs/evaluate_model/{model}.log",
     benchmark:
         "benchmarks/evaluate_model/{model}.tsv"
+    wildcard_constraints:
+        model=named(PLAN.roster.models),
     localrule: is_local("evaluate_model")
     conda:
         "../../environment.yml"

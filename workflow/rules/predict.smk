@@ -13,7 +13,7 @@ rule export_model:
     benchmark:
         "benchmarks/export_model/{model}.tsv"
     wildcard_constraints:
-        model=MODEL_PATTERN,
+        model=named(PLAN.roster.models),
     localrule: is_local("export_model")
     conda:
         "../../environment.yml"
@@ -87,7 +87,7 @@ rule predict_model:
     benchmark:
         "benchmarks/predict_model/{model}.tsv"
     wildcard_constraints:
-        model=MODEL_PATTERN,
+        model=named(PLAN.roster.models),
     localrule: is_local("predict_model")
     conda:
         "../../environment.yml"

@@ -15,7 +15,7 @@ rule train_forest:
     benchmark:
         "benchmarks/train_forest/{model}.tsv"
     wildcard_constraints:
-        model=FOREST_PATTERN,
+        model=named(PLAN.roster.forest_runs),
     priority: priority_of("train_forest")
     localrule: is_local("train_forest")
     conda:
@@ -48,7 +48,7 @@ rule train_network:
     benchmark:
         "benchmarks/train_network/{model}.tsv"
     wildcard_constraints:
-        model=NETWORK_PATTERN,
+        model=named(PLAN.roster.network_runs),
     priority: priority_of("train_network")
     localrule: is_local("train_network")
     conda:
@@ -83,6 +83,7 @@ rule cross_validate:
     benchmark:
         "benchmarks/cross_validate/{model}_fold{fold}.tsv"
     wildcard_constraints:
+        model=named(PLAN.roster.training_runs),
         fold=r"\d+",
     localrule: is_local("cross_validate")
     conda:
@@ -115,6 +116,8 @@ rule select_variant:
         "logs/select_variant/{model}.log",
     benchmark:
         "benchmarks/select_variant/{model}.tsv"
+    wildcard_constraints:
+        model=named(PLAN.roster.swept_models),
     localrule: is_local("select_variant")
     conda:
         "../../environment.yml"
@@ -142,7 +145,7 @@ rule refit_network:
     benchmark:
         "benchmarks/refit_network/{model}.tsv"
     wildcard_constraints:
-        model=NETWORK_PATTERN,
+        model=named(PLAN.roster.refit_models),
     priority: priority_of("refit_network")
     localrule: is_local("refit_network")
     conda:

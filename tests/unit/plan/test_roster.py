@@ -33,3 +33,16 @@ def test_a_sweep_trains_every_variant_and_ranks_forests_by_folds_when_there_are_
     assert roster.folds == [1, 2, 3] and plan().roster.folds == []
     assert not roster.forest_validates("rf_10_max_features-0.3")  # the folds rank the forests
     assert swept().roster.forest_validates("rf_10_max_features-0.3")
+
+
+def test_a_model_the_config_does_not_hold_is_named_with_what_it_holds():
+    roster = plan().roster
+    twenty = roster.unknown_model("rf_20")
+    assert twenty.startswith("rf_20 is not a model of this config (this config's models are rf_10, rf_50,")
+    assert "--config 'rf={n_estimators: [10, 50, 100, 20]}'" in twenty
+    assert roster.unknown_model("rf_abc").startswith(
+        "rf_abc is not a model name: models are named rf_<trees>"
+    )
+    assert roster.unknown_model("lstm_seed3") == (
+        "lstm_seed3 is not a model of this config (this config's models are rf_10, rf_50, rf_100, cnn, lstm)."
+    )

@@ -21,8 +21,6 @@ FAMILY_LAYOUT = {"rf": "flat", "cnn": "channel", "lstm": "time_major"}
 #: file name pattern with ``param_sep="-"``); a value is letters, digits and
 #: ``. + - _``.
 VARIANT_PATTERN = r"[a-z][a-z_]*-[\w.+-]+?"
-FOREST_PATTERN = rf"rf_\d+(_{VARIANT_PATTERN})?(_seed\d+)?"
-NETWORK_PATTERN = rf"(cnn|lstm)(_{VARIANT_PATTERN})?(_seed\d+)?"
 _NAME = re.compile(
     rf"^(?P<base>rf_(?P<trees>\d+)|cnn|lstm)(_(?P<variant>{VARIANT_PATTERN}))?(_seed(?P<seed>\d+))?$"
 )

@@ -106,6 +106,8 @@ RULES: dict[str, Needs] = {
     "render_report": Needs(mem_mb=1000, runtime=10, threads=4, cluster_threads=4, local=True),
     # Appends one row per model to the history of runs: a few lines of text.
     "record_run": Needs(mem_mb=500, runtime=5, local=True),
+    # Says in one sentence that a target names no model of the config.
+    "refuse_unknown_model": Needs(mem_mb=500, runtime=5, local=True),
     # One MLflow client writes the run, at the end: no contention for the store.
     "track_run": Needs(mem_mb=1000, runtime=10, local=True),
     # Loads one model and writes its bundle (a forest in skops' format).

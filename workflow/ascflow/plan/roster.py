@@ -53,6 +53,25 @@ class Roster:
     def seed(self, model: str) -> int:
         return model_seed(model, self.config["seed"])
 
+    def unknown_model(self, name: str) -> str:
+        """What to tell a user whose target names a model this config does
+        not hold: what the config holds, and how to train that one."""
+        holds = f"this config's models are {', '.join(self.models)}"
+        try:
+            wanted = parse_model_name(name)
+        except ValueError:
+            return (
+                f"{name} is not a model name: models are named rf_<trees>, cnn or lstm "
+                f"(with _seed<N> under seeds); {holds}."
+            )
+        if wanted.family == "rf" and wanted.trees not in self.config["rf"]["n_estimators"]:
+            trees = [*self.config["rf"]["n_estimators"], wanted.trees]
+            return (
+                f"{name} is not a model of this config ({holds}); to train it, add {wanted.trees} "
+                f"to rf.n_estimators (--config 'rf={{n_estimators: {trees}}}')."
+            )
+        return f"{name} is not a model of this config ({holds})."
+
     # ---- training runs: a sweep's variants ---------------------------------
 
     @cached_property
