@@ -7,6 +7,7 @@ import os
 import subprocess
 import time
 
+import numpy as np
 import pytest
 from support import copy_run, one_sentence, snakemake_command, tiny_args
 
@@ -55,3 +56,25 @@ def test_a_target_naming_a_model_the_config_does_not_hold_is_one_sentence(tmp_pa
     result = run(tmp_path, target, *tiny_args())
     assert one_sentence(result).startswith(f"ascflow: {sentence}")
     assert not (tmp_path / "results/models").exists()  # no forest of 20 trees, no data made for it
+
+
+def test_a_prediction_that_stops_leaves_the_last_good_tables(tiny_run, tmp_path):
+    """Every model classifies predict_dir's clips; then new clips meet a
+    damaged bundle: its prediction stops, and its table stays the last good one."""
+    workdir = copy_run(tiny_run, tmp_path / "run")
+    folder = tmp_path / "clips"
+    folder.mkdir()
+    clips = np.load(workdir / "resources/default/X_test.npy")
+    np.save(folder / "X.npy", clips[:6])
+    predict = ["predict", *tiny_args("--config", f"predict_dir={folder}")]
+    assert run(workdir, *predict).returncode == 0
+    tables = {path.name: path.read_bytes() for path in (workdir / "results/predict").iterdir()}
+    assert {"rf_10.tsv", "rf_10.json", "cnn.tsv"} <= set(tables)
+
+    forest = workdir / "results/export/rf_10/model.skops"
+    forest.write_bytes(forest.read_bytes() + b"\0")
+    np.save(folder / "X.npy", clips[6:12])  # new clips: every model classifies again
+    result = run(workdir, *predict)
+    assert "does not match the SHA-256 the bundle's manifest records" in one_sentence(result)
+    assert (workdir / "results/predict/rf_10.tsv").read_bytes() == tables["rf_10.tsv"]
+    assert (workdir / "results/predict/rf_10.json").read_bytes() == tables["rf_10.json"]

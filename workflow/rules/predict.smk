@@ -80,8 +80,10 @@ rule predict_model:
     input:
         unpack(get_prediction_inputs),
     output:
-        table="results/predict/{model}.tsv",
-        facts=ensure("results/predict/{model}.json", non_empty=True),
+        # Updated, not replaced: a prediction that stops for any reason
+        # leaves the last good tables as they were (Snakemake restores them).
+        table=update("results/predict/{model}.tsv"),
+        facts=ensure(update("results/predict/{model}.json"), non_empty=True),
     log:
         "logs/predict_model/{model}.log",
     benchmark:
