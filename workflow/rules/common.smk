@@ -25,6 +25,7 @@ from ascflow.errors import AscflowError
 from ascflow.features import LAYOUTS
 from ascflow.files import DIGEST_CACHE, cached_file_digests, content_digest, read_json
 from ascflow.models.counting import COUNTED_NETWORKS
+from ascflow.models.stored import check_written
 from ascflow.prediction import ARRAY_FILE
 from ascflow.plan import (
     AUDIO_DATA_DIR,
@@ -108,6 +109,20 @@ if PLAN.scheduling.cores_note:
     print(f"ascflow: {PLAN.scheduling.cores_note}", file=sys.stderr)
 with stopping():
     disk.check_inputs(PLAN)
+
+
+def check_unread_models():
+    """Stop when a model the run delivers but nothing reads (a refitted
+    network's validation run) is not the file its training wrote: a re-run
+    would otherwise say there is nothing to do. Not in a job, whose planning
+    run checked."""
+    if not workflow.is_main_process:
+        return
+    for model, info in PLAN.graph.unread_models():
+        model_path, info_path = path_of(model), path_of(info)
+        if Path(model_path).is_file() and Path(info_path).is_file():
+            with stopping():
+                check_written(model_path, read_json(info_path), info_path)
 
 
 # ---- threads, priorities and resources: the plan's, by rule -------------
@@ -396,9 +411,15 @@ def check_profile():
 
 
 def check_cluster_requests():
-    """On Slurm, before the first submission: stop when a job of this run
-    asks for more than any node of its partition offers (Slurm would keep it
-    pending for ever, or refuse it), and warn when only a retry would."""
+    """On Slurm, before the first submission: stop when a job of this run, or
+    a submission of a group of its jobs (as Snakemake sizes it from the
+    profile's groups, group-components and --cores), asks for more than any
+    node of its partition offers (Slurm would keep it pending for ever, or
+    refuse it), and warn when only a retry would. Then watch the run's
+    queued jobs: one that Slurm holds for a reason that cannot clear ends
+    the run with one sentence (ascflow.cluster.watch)."""
+    from ascflow.cluster import Grouping, HeldJobWatch
+
     executor = workflow.executor_plugin
     if executor is None or executor.name != "slurm" or not workflow.is_main_process:
         return
@@ -410,7 +431,15 @@ def check_cluster_requests():
     )
     attempts = workflow.execution_settings.retries + 1
     entries = ProfileEntries.from_settings(workflow.resource_settings)
+    # Rule.group: the Snakefile's group or the profile's groups entry.
+    rule_groups = {rule.name: rule.group for rule in workflow.rules}
+    grouping = Grouping.from_workflow(
+        rule_groups, workflow.group_settings, workflow.resource_settings
+    )
     with stopping():
-        note = check_on_slurm(PLAN.cluster_requests(entries, attempts, chooses))
+        requests = PLAN.cluster_requests(entries, attempts, chooses)
+        note = check_on_slurm(requests, grouping)
     if note:
         print(f"ascflow: {note}", file=sys.stderr)
+    names = {"rules": rule_groups, "groups": set(grouping.groups.values())}
+    HeldJobWatch(workflow.workdir_init, names).start()

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 #: Each partition's node configurations, one line per distinct one (--exact:
 #: no "4+" minimums), hidden partitions included (--all): name (the default
 #: one marked "*"), CPUs per node, memory per node in MB, the partition's time
-#: limit, generic resources per node.
-SINFO_COMMAND = ("sinfo", "--noheader", "--all", "--exact", "--format", "%P|%c|%m|%l|%G")
+#: limit, generic resources per node, the most CPUs of a node the partition
+#: gives one job (its MaxCPUsPerNode; a job asking for more pends for ever,
+#: reason PartitionConfig, as one asking for more than the node has).
+SINFO_COMMAND = ("sinfo", "--noheader", "--all", "--exact", "--format", "%P|%c|%m|%l|%G|%B")
 
 
 @dataclass(frozen=True)
@@ -76,19 +78,26 @@ def _number(text: str) -> int:
     return int(text.strip().rstrip("+"))
 
 
+def _max_cpus(text: str) -> float:
+    """A partition's MaxCPUsPerNode (``UNLIMITED``: math.inf)."""
+    text = text.strip()
+    return int(text) if text.isdigit() else math.inf
+
+
 def parse_sinfo(text: str) -> dict[str, Partition]:
     """Every partition in the output of :data:`SINFO_COMMAND`, with the most
-    its largest node offers (the largest of each resource, which may be on
-    different nodes)."""
+    its largest node offers a job (the largest of each resource, which may be
+    on different nodes; CPUs no more than the partition's MaxCPUsPerNode)."""
     partitions: dict[str, Partition] = {}
     for line in text.splitlines():
         if not line.strip():
             continue
-        name, cpus, mem_mb, limit, gres = line.split("|")
+        name, cpus, mem_mb, limit, gres, *max_cpus = line.split("|")
         default = name.endswith("*")
         name = name.rstrip("*")
         gpus, models = parse_gpus(gres)
-        node = Partition(name, _number(cpus), _number(mem_mb), parse_time_limit(limit), gpus, models, default)
+        usable = min(_number(cpus), _max_cpus(max_cpus[0] if max_cpus else ""))
+        node = Partition(name, usable, _number(mem_mb), parse_time_limit(limit), gpus, models, default)
         known = partitions.get(name)
         if known:
             node = Partition(

@@ -91,3 +91,78 @@ def describe(problems: list[Problem]) -> str:
     for problem in problems:
         groups.setdefault((problem.attempt, problem.kind, problem.partition), []).append(problem)
     return "; ".join(_clause(group) for group in groups.values()) + "."
+
+
+# ---- a group's submission ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupProblem:
+    """One submission of a group that asks for more than its partition's
+    largest node (or its time limit) offers, and what would make it fit
+    (``fixes``): a lower ``--cores``, fewer ``group-components`` (None
+    where neither does)."""
+
+    group: str
+    jobs: tuple[tuple[str, int], ...]  # (rule, count)
+    kinds: tuple[str, ...]  # "cpus", "mem_mb", "minutes", "gpus"
+    asked: dict  # kind -> amount, the CPUs and the memory always
+    offered: dict  # kind -> the most the partition offers
+    partition: str
+    attempt: int = 1
+    fixes: tuple[int | None, int | None] = (None, None)
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+_NOUNS = {"cpus": "CPU", "gpus": "GPU"}
+
+
+def _amounts(amounts: dict, kinds) -> str:
+    """``6 CPUs, 6000 MB and 90 minutes``: the amounts of ``kinds`` that are known."""
+    words = []
+    for kind in kinds:
+        value = amounts.get(kind)
+        if value is None:
+            continue
+        if kind in _NOUNS:
+            words.append(_counted(value, _NOUNS[kind]))
+        else:
+            words.append(f"{_amount(value)} " + ("MB" if kind == "mem_mb" else "minutes"))
+    return _listed(words)
+
+
+def describe_group(problem: GroupProblem) -> str:
+    """One clause for one group: what its submission asks for, what the
+    partition offers, and the profile entry that makes it fit."""
+    jobs = _listed([_counted(count, f"{rule} job") for rule, count in problem.jobs])
+    on_attempt = f" on attempt {problem.attempt}" if problem.attempt > 1 else ""
+    shown = ["cpus", "mem_mb"] + [kind for kind in ("minutes", "gpus") if kind in problem.kinds]
+    asks = f"group {problem.group} ({jobs}) would ask Slurm{on_attempt} for {_amounts(problem.asked, shown)}"
+    node = [kind for kind in ("cpus", "mem_mb", "gpus") if kind in problem.kinds]
+    where, limits = f"partition {problem.partition}", []
+    if node:
+        limits.append(f"the largest node of {where} has {_amounts(problem.offered, node)}")
+    if "minutes" in problem.kinds:
+        limits.append(f"{where} allows at most {_amount(problem.offered['minutes'])} minutes")
+    cores, components = problem.fixes
+    fixes = []
+    if cores:
+        fixes.append(
+            f"pass --cores {cores} (or set cores: {cores} in the profile), so that its "
+            f"jobs run side by side on at most {_counted(cores, 'CPU')}"
+        )
+    if components:
+        fixes.append(f"set group-components: {problem.group}: {components} in the profile")
+    if not fixes:
+        fixes.append(f"take its rules out of group {problem.group} (the profile's groups)")
+    return f"{asks}, but {' and '.join(limits)}: {', or '.join(fixes)}"
+
+
+def describe_all(problems: list[Problem], group_problems: list[GroupProblem]) -> str:
+    """One sentence for the problems of single jobs and of groups."""
+    clauses = [describe(problems)[:-1]] if problems else []
+    clauses += [describe_group(problem) for problem in group_problems]
+    return "; ".join(clauses) + "."

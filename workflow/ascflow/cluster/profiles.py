@@ -121,6 +121,8 @@ class ProfileEntries:
     set_resources: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
     default_resources: Mapping[str, object] = field(default_factory=dict)
     max_threads: int | None = None
+    #: --cores: on a cluster, the most threads one job (or group) is given.
+    cores: int | None = None
     #: The resources --resources limits (which count as read).
     limited: tuple[str, ...] = ()
 
@@ -139,6 +141,7 @@ class ProfileEntries:
             },
             default_resources=as_written(settings.default_resources or {}),
             max_threads=settings.max_threads,
+            cores=settings.cores if isinstance(getattr(settings, "cores", None), int) else None,
             limited=tuple(settings.resources),
         )
 

@@ -11,7 +11,7 @@ be asked for.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from ascflow.cluster.partitions import parse_gres_gpu
@@ -33,6 +33,8 @@ class Request:
     attempt: int = 1
     cpus_from: str = "threads"  # or the resource that sets them: cpus_per_task, cpus_per_gpu
     cluster: str | None = None  # another cluster of a multi-cluster set-up (sbatch --clusters)
+    #: Snakemake's threads, which --cores bounds in a group (None: the CPUs).
+    threads: int | None = field(default=None, compare=False)
 
 
 def _count(value) -> int | None:
@@ -70,6 +72,7 @@ def request_from_resources(rule: str, threads: int, resources: Mapping, attempt:
         gpu_model=str(gpu_model) if gpu_model else None,
         attempt=attempt,
         cpus_from=cpus_from,
+        threads=_count(threads),
         cluster=resources.get("slurm_cluster")
         or resources.get("cluster")
         or resources.get("clusters")
@@ -113,7 +116,8 @@ def job_request(
     """What one attempt of a job asks Slurm for: the workflow's own threads
     and resources (``own``, None where unknown yet), the profile's
     ``default-resources`` for what the rule does not set, its
-    ``set-threads`` and ``set-resources`` over both, ``--max-threads`` last."""
+    ``set-threads`` and ``set-resources`` over both, ``--max-threads`` and
+    ``--cores`` last (Snakemake caps every job's threads at both)."""
 
     def evaluate(value, threads=None):
         return evaluate_entry(value, attempt=attempt, wildcards=wildcards, threads=threads)
@@ -121,8 +125,9 @@ def job_request(
     threads = own["threads"]
     if rule in entries.set_threads:
         threads = evaluate(entries.set_threads[rule])
-    if entries.max_threads and isinstance(threads, int):
-        threads = min(threads, entries.max_threads)
+    for cap in (entries.max_threads, entries.cores):
+        if cap and isinstance(threads, int):
+            threads = min(threads, cap)
     resources = {
         name: evaluate(value, threads) for name, value in entries.default_resources.items() if name not in own
     }

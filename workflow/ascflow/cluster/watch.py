@@ -1,0 +1,90 @@
+"""A watch over a Slurm run's queued jobs, so that it never waits in silence.
+
+:class:`HeldJobWatch` lists the user's jobs with squeue every
+:data:`INTERVAL` seconds, in a daemon thread of Snakemake's main process;
+when one of the run's jobs is pending on two listings in a row for a
+reason that cannot clear (:mod:`ascflow.cluster.held`), it cancels the
+run's jobs (scancel), prints one sentence and interrupts Snakemake, which
+ends as on Ctrl-C: it cancels what is left, unlocks the working directory
+and exits with a non-zero status. Only the glue lives here.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+
+from ascflow.cluster.held import SQUEUE_COMMAND, QueuedJob, held_sentence, newly_held, parse_squeue, run_jobs
+
+#: Seconds between two listings: a held job ends the run 15 to 30 s after
+#: Slurm names its reason, and the controller answers 4 squeue calls a minute.
+INTERVAL = 15.0
+
+
+def _interrupt() -> None:
+    """End Snakemake as Ctrl-C does (its scheduler cancels the jobs and unlocks)."""
+    os.kill(os.getpid(), signal.SIGINT)
+
+
+class HeldJobWatch:
+    """The watch over one run's jobs: those the plugin submits from
+    ``workdir`` after :meth:`start`; ``rules`` and ``groups`` name them."""
+
+    def __init__(
+        self,
+        workdir: str,
+        names: dict[str, Iterable[str]],
+        run: Callable[[Sequence[str]], str | None] | None = None,
+        stop: Callable[[], None] = _interrupt,
+    ):
+        self.workdir = workdir
+        self.names = {key: tuple(values) for key, values in names.items()}
+        self.run = run or _output
+        self.stop = stop
+        self.before: set[str] = set()
+        self.previous: list[QueuedJob] = []
+
+    def start(self, interval: float = INTERVAL) -> threading.Thread:
+        """Note the jobs queued now (a killed earlier run's are not this
+        run's) and watch in a daemon thread."""
+        listing = self.run(SQUEUE_COMMAND)
+        self.before = {job.id for job in parse_squeue(listing or "")}
+        thread = threading.Thread(target=self._watch, args=(interval,), name="ascflow-held-jobs", daemon=True)
+        thread.start()
+        return thread
+
+    def poll(self) -> str | None:
+        """One listing: the sentence for a job held on this listing and the
+        last, once its run's jobs are cancelled; else None."""
+        listing = self.run(SQUEUE_COMMAND)
+        if listing is None:
+            return None  # squeue failed this time: try again at the next listing
+        current = run_jobs(parse_squeue(listing), self.workdir, self.before)
+        held, self.previous = newly_held(self.previous, current), current
+        if not held:
+            return None
+        self.run(("scancel", *(job.id for job in current)))
+        return held_sentence(held, len(current), self.names)
+
+    def _watch(self, interval: float) -> None:
+        while True:
+            time.sleep(interval)
+            sentence = self.poll()
+            if sentence:
+                print(f"ascflow: {sentence}", file=sys.stderr, flush=True)
+                self.stop()
+                return
+
+
+def _output(command: Sequence[str]) -> str | None:
+    """A command's standard output; None where it cannot be run or fails."""
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout
