@@ -78,3 +78,15 @@ def test_a_prediction_that_stops_leaves_the_last_good_tables(tiny_run, tmp_path)
     assert "does not match the SHA-256 the bundle's manifest records" in one_sentence(result)
     assert (workdir / "results/predict/rf_10.tsv").read_bytes() == tables["rf_10.tsv"]
     assert (workdir / "results/predict/rf_10.json").read_bytes() == tables["rf_10.json"]
+
+
+def test_a_damaged_model_that_nothing_reads_is_named_before_any_job(tmp_path):
+    """With refit, the validation run's network is delivered but read by
+    nothing (its evaluation and bundle hold the refit); damaged, the next run
+    names it instead of saying there is nothing to do."""
+    target = ["results/refit/cnn.keras", *tiny_args("--config", "refit=true")]
+    assert run(tmp_path, *target).returncode == 0
+    model = tmp_path / "results/models/cnn.keras"
+    model.write_bytes(model.read_bytes()[:-100])
+    sentence = one_sentence(run(tmp_path, "-n", *target))
+    assert sentence.startswith("ascflow: results/models/cnn.keras: is not the file its training wrote")

@@ -88,3 +88,13 @@ def test_what_a_run_delivers():
     ]
     assert bundles == the_plan.roster.models  # `ascflow predict` works after any run
     assert ("predict_model", "table") not in delivered
+
+
+def test_the_models_nothing_reads_are_the_validation_runs_of_refitted_networks():
+    unread = plan({"refit": True}).graph.unread_models()
+    assert [(model.rule, dict(model.wildcards)["model"]) for model, _ in unread] == [
+        ("train_network", "cnn"),
+        ("train_network", "lstm"),
+    ]
+    assert [info.name for _, info in unread] == ["info", "info"]
+    assert plan({"refit": False}).graph.unread_models() == []

@@ -16,14 +16,20 @@ from ascflow.errors import AscflowError
 from ascflow.files import file_digest, read_json
 
 
-def check_model(model_path: str, info: dict, info_path: str, summary: dict) -> None:
-    """The model file is the one its training wrote, trained on the data
-    validated now; else one sentence naming the file."""
+def check_written(model_path: str, info: dict, info_path: str) -> None:
+    """The model file is the one its training wrote (``info`` records its
+    SHA-256); else one sentence naming the file."""
     if file_digest(model_path) != info["model_sha256"]:
         raise AscflowError(
             f"{model_path}: is not the file its training wrote (truncated or changed since; its SHA-256 "
             f"differs from {info_path}); delete it and run the workflow again to retrain."
         )
+
+
+def check_model(model_path: str, info: dict, info_path: str, summary: dict) -> None:
+    """The model file is the one its training wrote, trained on the data
+    validated now; else one sentence naming the file."""
+    check_written(model_path, info, info_path)
     if info["data_fingerprint"] != summary["fingerprint"]:
         raise AscflowError(
             f"{model_path}: was trained on other data than results/data/summary.json describes; "

@@ -109,6 +109,17 @@ class JobGraph:
             return self.trained(model)
         raise ValueError(f"no model inputs for rule {rule!r}")
 
+    def unread_models(self) -> list[tuple[Output, Output]]:
+        """The (model, info) files a run delivers but nothing reads: each
+        training run of a network that is refitted (its evaluation and bundle
+        hold the refit). Nothing would notice one damaged; common.smk checks
+        them before each run."""
+        return [
+            (output("train_network", "model", model=run), output("train_network", "info", model=run))
+            for model in self.roster.refit_models
+            for run in self.roster.runs(model)
+        ]
+
     # ---- what a run delivers, and every job of it ---------------------------
 
     def targets(self) -> list[Output]:
