@@ -15,6 +15,10 @@ def test_parse_sinfo_keeps_the_largest_node_and_the_default(larger_sinfo, two_cp
     assert partitions["gpu"] == Partition("gpu", 32, 512000, 1440, 4, frozenset({"a100", "v100"}))
     assert (partitions["short"].cpus, partitions["short"].minutes) == (8, 30)
     assert (partitions["long"].cpus, partitions["long"].mem_mb) == (16, 64000)
+    # MaxCPUsPerNode: a job gets no more of a node's CPUs (more would pend for ever).
+    assert partitions["shared"].cpus == 4
+    # The listing of an older check, without the column: no limit.
+    assert parse_sinfo("a|8|1000|infinite|(null)\n")["a"].cpus == 8
     assert parse_sinfo(two_cpu_sinfo) == {"debug": Partition("debug", 2, 24105, math.inf, default=True)}
 
 

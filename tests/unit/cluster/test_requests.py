@@ -69,3 +69,12 @@ def test_job_request_leaves_out_what_needs_the_inputs():
     entries = ProfileEntries(set_resources={"validate_data": {"mem_mb": "max(1000, 3 * input.size_mb)"}})
     request = job_request("validate_data", {}, {"threads": 1, "mem_mb": 1000}, entries)
     assert request.mem_mb is None
+
+
+def test_cores_cap_every_jobs_threads_as_max_threads_do():
+    """Snakemake caps a job's threads at --cores on a cluster too
+    (Rule.expand_resources), so the profile's cores: bounds every request."""
+    entries = ProfileEntries(cores=4)
+    request = job_request("train_network", {}, {"threads": 8, "mem_mb": 4000}, entries)
+    assert (request.cpus, request.threads) == (4, 4)
+    assert job_request("train_network", {}, {"threads": 8}, ProfileEntries(cores=4, max_threads=2)).cpus == 2
