@@ -188,7 +188,7 @@ def test_report_shows_log_loss_and_the_complexity_budget(study):
 
 def test_console_command_reproduces_the_cnn_table_from_another_folder(study, tmp_path):
     """The bundle carried elsewhere, the command run there: the same table,
-    byte for byte."""
+    byte for byte, and no other line."""
     bundle = shutil.copytree(study.workdir / "results/export/cnn", tmp_path / "carried" / "cnn")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -203,6 +203,8 @@ def test_console_command_reproduces_the_cnn_table_from_another_folder(study, tmp
     )
     assert result.returncode == 0, result.stderr
     assert (elsewhere / "cnn.tsv").read_bytes() == (study.workdir / "results/predict/cnn.tsv").read_bytes()
+    # Nothing but the table: not one of TensorFlow's log lines without --verbose.
+    assert result.stderr == "" and result.stdout == ""
 
 
 def test_bad_recording_or_bundle_is_one_sentence_and_keeps_models_and_tables(study, tmp_path):
