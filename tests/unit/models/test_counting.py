@@ -14,22 +14,13 @@ import pytest
 from ascflow.models import counting
 from ascflow.models.keras_build import build_model
 from ascflow.models.specs import (
-    REFERENCE_CONV_LAYERS,
     NetworkSpec,
     cnn_spec,
     lstm_spec,
     reference_image_cnn_spec,
     reference_mlp_spec,
 )
-
-#: The complexity limits of the DCASE task, as in config/config.yaml.
-DCASE_LIMITS = {"parameter_memory_kb": 128, "macs_per_second": 30_000_000}
-TINY_CONVS = [
-    {"filters": 4, "kernel_size": 5, "padding": "valid"},
-    {"filters": 4, "kernel_size": 5, "padding": "same"},
-]
-REFERENCE_CNN = cnn_spec((40, 501, 1), 15, list(REFERENCE_CONV_LAYERS), 2)
-REFERENCE_LSTM = lstm_spec((501, 40), 15, 32, "he_uniform")
+from reference_networks import DCASE_LIMITS, REFERENCE_CNN, REFERENCE_LSTM, TINY_CONVS
 
 # ---- the closed form, against Keras, TensorFlow and the study -------------------
 

@@ -1,8 +1,7 @@
 """ascflow.models.keras_check: the closed-form parameter counts and output
 shapes against the Keras model the builder makes, layer by layer, for the
 reference networks, every network the report counts and random
-architectures; a wrong closed form is named by network and layer. And the
-builder (ascflow.models.keras_build) keeps every choice of the spec."""
+architectures; a wrong closed form is named by network and layer."""
 
 from __future__ import annotations
 
@@ -10,22 +9,15 @@ import numpy as np
 import pytest
 from ascflow.errors import AscflowError
 from ascflow.models import counting
-from ascflow.models.keras_build import build_model
 from ascflow.models.keras_check import compare_with_keras
 from ascflow.models.settings import architecture
 from ascflow.models.specs import (
-    REFERENCE_CONV_LAYERS,
     NetworkSpec,
-    cnn_spec,
-    lstm_spec,
     minimum_input_shape,
     reference_image_cnn_spec,
     reference_mlp_spec,
 )
-
-REFERENCE_CONVS = list(REFERENCE_CONV_LAYERS)
-REFERENCE_CNN = cnn_spec((40, 501, 1), 15, REFERENCE_CONVS, 2)
-REFERENCE_LSTM = lstm_spec((501, 40), 15, 32, "he_uniform")
+from reference_networks import REFERENCE_CNN, REFERENCE_CONVS, REFERENCE_LSTM
 
 
 @pytest.mark.parametrize(
@@ -142,14 +134,3 @@ def test_wrong_closed_form_shape_names_the_layer(monkeypatch):
     monkeypatch.setattr(counting, "layer_output_shapes", pooling_forgotten)
     with pytest.raises(AscflowError, match=r"^cnn: layer maxpool2d_1 outputs \(18, 248, 32\) in Keras"):
         compare_with_keras(REFERENCE_CNN)
-
-
-def test_builder_keeps_every_choice_of_the_spec():
-    cnn = build_model(REFERENCE_CNN)
-    assert [cnn.get_layer(name).padding for name in ("conv2d_1", "conv2d_2")] == ["valid", "same"]
-    assert cnn.get_layer("conv2d_1").get_config()["activation"] == "relu"
-    assert cnn.get_layer("dense_1").get_config()["activation"] == "softmax"
-    assert cnn.get_layer("maxpool2d_1").get_config()["strides"] == (2, 2)
-    lstm = build_model(REFERENCE_LSTM).get_layer("lstm_1")
-    assert lstm.return_sequences
-    assert lstm.get_config()["kernel_initializer"]["class_name"] == "HeUniform"

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 from ascflow.errors import AscflowError
 from ascflow.models.specs import (
-    REFERENCE_CONV_LAYERS,
     NetworkSpec,
     check_input_fits,
     cnn_spec,
@@ -15,8 +14,7 @@ from ascflow.models.specs import (
     reference_image_cnn_spec,
     reference_mlp_spec,
 )
-
-REFERENCE_CONVS = list(REFERENCE_CONV_LAYERS)
+from reference_networks import REFERENCE_CONVS
 
 
 def reference_cnn(n_features=40, n_frames=501):

@@ -9,18 +9,9 @@ from __future__ import annotations
 import json
 
 from ascflow.models import counting
-from ascflow.models.specs import REFERENCE_CONV_LAYERS, cnn_spec
 from ascflow.report.sections.parameter_counts import image_cnn_notes
 from ascflow.stages.count import parameter_report, write_layer_table
-
-#: The complexity limits of the DCASE task, as in config/config.yaml.
-DCASE_LIMITS = {"parameter_memory_kb": 128, "macs_per_second": 30_000_000}
-TINY_CONVS = [
-    {"filters": 4, "kernel_size": 5, "padding": "valid"},
-    {"filters": 4, "kernel_size": 5, "padding": "same"},
-]
-REFERENCE_CONVS = list(REFERENCE_CONV_LAYERS)
-REFERENCE_CNN = cnn_spec((40, 501, 1), 15, REFERENCE_CONVS, 2)
+from reference_networks import DCASE_LIMITS, REFERENCE_CNN, REFERENCE_CONVS, TINY_CONVS
 
 
 def reference_report() -> dict:
