@@ -38,6 +38,7 @@ from ascflow.plan import (
     disk,
     prepare_config,
 )
+from ascflow.plan.results import config_differences, regenerates_report, results_sentence
 from ascflow.report.outputs import figure_outputs
 from ascflow.sources import code_digest, import_path
 
@@ -109,6 +110,27 @@ if PLAN.scheduling.cores_note:
     print(f"ascflow: {PLAN.scheduling.cores_note}", file=sys.stderr)
 with stopping():
     disk.check_inputs(PLAN)
+
+
+def check_results_config():
+    """One results folder, one config: regenerating the report (--report,
+    --forcerun render_report) with another config than the one that made
+    results/ stops and names the config to pass; a run with another config
+    is told that it replaces them. Not in a job."""
+    if not workflow.is_main_process:
+        return
+    recorded = disk.recorded_config()
+    differences = config_differences(recorded, canonical(config)) if recorded else []
+    if not differences:
+        return
+    regenerating = regenerates_report(sys.argv)
+    sentence = results_sentence(differences, regenerating)
+    if regenerating:
+        stop(sentence)
+    print(f"ascflow: {sentence}", file=sys.stderr)
+
+
+check_results_config()
 
 
 def check_unread_models():

@@ -13,6 +13,7 @@ from pathlib import Path
 from ascflow.data.audio_folder import layout_files, recordings_on_disk
 from ascflow.files import content_digest
 from ascflow.plan import Plan
+from ascflow.plan.results import RECORDED_CONFIG
 from ascflow.tracking import check_installed
 
 
@@ -60,6 +61,15 @@ def predict_listing(plan: Plan) -> str:
     if not plan.prediction.reads_recordings:
         return ""
     return content_digest(recording_inputs(plan.config["predict_dir"]))
+
+
+def recorded_config() -> dict | None:
+    """The config of the run whose results results/ hold (record_run wrote
+    it), or None before any run completed."""
+    import yaml
+
+    path = Path(RECORDED_CONFIG)
+    return yaml.safe_load(path.read_text()) if path.is_file() else None
 
 
 def predict_dir_labelled(plan: Plan) -> bool:
