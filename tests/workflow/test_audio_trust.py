@@ -11,8 +11,8 @@ import re
 import numpy as np
 import pytest
 import soundfile
-from ascflow.report.sections.data import data_blocks
 from ascflow.report.markdown import render
+from ascflow.report.sections.data import data_blocks
 from support import TINY_AUDIO, audio_args, audio_config, dcase_folder, meta_line, one_sentence, snakemake
 
 SUMMARY = "results/data/summary.json"
