@@ -3,7 +3,19 @@ run, under a lock that two processes finishing at once share."""
 
 import multiprocessing
 
-from ascflow.ledger import append_run, changed_settings, previous_run, read_ledger, run_id, run_rows, runs_on
+import numpy as np
+from ascflow.ledger import (
+    append_run,
+    changed_settings,
+    keep_predictions,
+    predictions_path,
+    previous_run,
+    read_ledger,
+    recorded_predictions,
+    run_id,
+    run_rows,
+    runs_on,
+)
 
 
 def metrics(accuracy: float, units: int = 4, seconds: float = 1.0, fingerprint: str = "data1") -> list[dict]:
@@ -74,3 +86,13 @@ def test_two_processes_appending_at_once_keep_every_row_whole(tmp_path):
     lines = (tmp_path / "runs.tsv").read_text().splitlines()
     assert lines[0].startswith("run_id\t") and sum(line.startswith("run_id\t") for line in lines) == 1
     assert all(line.count("\t") == lines[0].count("\t") for line in lines)
+
+
+def test_a_runs_predicted_classes_are_kept_beside_the_ledger(tmp_path):
+    ledger = tmp_path / "history/runs.tsv"
+    np.save(tmp_path / "lstm.npy", np.array([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]], dtype=np.float32))
+    keep_predictions(ledger, "run1", {"lstm": tmp_path / "lstm.npy"})
+    assert predictions_path(ledger, "run1", "lstm") == tmp_path / "history/predictions/run1/lstm.npy"
+    assert recorded_predictions(ledger, "run1", "lstm").tolist() == [1, 0, 1]  # the classes only
+    assert recorded_predictions(ledger, "run1", "cnn") is None  # none kept: a ledger of before
+    assert recorded_predictions(ledger, "run0", "lstm") is None

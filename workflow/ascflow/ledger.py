@@ -8,6 +8,11 @@ keeps it. Appends take a file lock, so that two runs finishing at once do not
 interleave their rows, and a run already recorded (its id is a digest of its
 metrics) is not recorded twice: re-rendering the report adds nothing.
 
+Beside the ledger, ``history/predictions/<run_id>/<model>.npy`` keeps each
+recorded run's predicted class of every test clip, so that a later run on
+the same data is compared with it clip by clip (a paired test); a run
+recorded before these were kept has none.
+
 Pure facts: :mod:`ascflow.report` turns them into the comparison with the
 previous run.
 """
@@ -19,7 +24,9 @@ import json
 import math
 from pathlib import Path
 
-from ascflow.files import content_digest
+import numpy as np
+
+from ascflow.files import content_digest, save_array
 
 LEDGER_COLUMNS = (
     "run_id",
@@ -146,3 +153,24 @@ def changed_settings(before: dict, after: dict) -> list[tuple[str, object, objec
         for key in sorted(set(before) | set(after))
         if before.get(key) != after.get(key)
     ]
+
+
+def predictions_path(ledger_path: str | Path, identity: str, model: str) -> Path:
+    """Where the ledger keeps a recorded run's predicted classes of one model."""
+    return Path(ledger_path).parent / "predictions" / identity / f"{model}.npy"
+
+
+def keep_predictions(ledger_path: str | Path, identity: str, probabilities: dict[str, str | Path]) -> None:
+    """Each model's predicted class of every test clip (``probabilities``:
+    its results/predictions/<model>.npy, by model), kept for the run
+    ``identity``: the class only, all a paired test of two runs reads."""
+    for model, path in probabilities.items():
+        predicted = np.load(path).argmax(axis=1).astype(np.int32)
+        save_array(predictions_path(ledger_path, identity, model), predicted)
+
+
+def recorded_predictions(ledger_path: str | Path, identity: str, model: str) -> np.ndarray | None:
+    """A recorded run's predicted classes of one model; None where the
+    ledger kept none (a run recorded before they were kept)."""
+    path = predictions_path(ledger_path, identity, model)
+    return np.load(path) if path.is_file() else None

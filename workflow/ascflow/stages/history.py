@@ -14,19 +14,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ascflow.files import read_json, write_json
-from ascflow.ledger import append_run, run_id, run_rows
+from ascflow.ledger import append_run, keep_predictions, run_id, run_rows
 from ascflow.report.gather import git_commit, read_histories
 from ascflow.stages.runtime import Runtime
 
 log = logging.getLogger("ascflow")
 
 
-def record_run(metrics: list[dict], ledger_path: str, repository: str) -> dict:
+def record_run(
+    metrics: list[dict], ledger_path: str, repository: str, probabilities: dict[str, str] | None = None
+) -> dict:
     """Append this run's rows to the ledger, once per run (a re-rendered
-    report of the same metrics adds nothing)."""
+    report of the same metrics adds nothing), having kept each model's
+    predicted classes of the test clips (``probabilities``: its
+    results/predictions/<model>.npy, by model) for the next run to pair."""
     identity = run_id(metrics)
     finished = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     rows = run_rows(metrics, identity, finished, git_commit(repository))
+    # Before the rows: a run the ledger records has its predictions kept.
+    keep_predictions(ledger_path, identity, probabilities or {})
     added = append_run(ledger_path, rows)
     log.info(
         "%s run %s (%d models) in %s",
@@ -42,6 +48,9 @@ def record_run(metrics: list[dict], ledger_path: str, repository: str) -> dict:
 class RecordedRun:
     metrics: list[str]
     markdown: str  # the report: a run is on record once it is written
+    #: Each model's test-set probabilities (results/predictions/<model>.npy):
+    #: its predicted classes are kept beside the ledger.
+    predictions: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -59,7 +68,8 @@ class RecordRun:
 def record_run_job(job: RecordRun) -> dict:
     """This run's models on record in the ledger (rule record_run)."""
     metrics = [read_json(path) for path in job.inputs.metrics]
-    return record_run(metrics, job.outputs.ledger, Path(job.runtime.workflow_dir).parent)
+    probabilities = {Path(path).stem: path for path in job.inputs.predictions}
+    return record_run(metrics, job.outputs.ledger, Path(job.runtime.workflow_dir).parent, probabilities)
 
 
 @dataclass(frozen=True)
