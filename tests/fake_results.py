@@ -39,6 +39,7 @@ from support import REPO
 CLASS_NAMES = ["beach", "bus", "cafe/restaurant", "car", "city center"]
 FAKE_FINGERPRINT = "f" * 64
 N_TEST = 200
+N_TRAIN = 600
 #: The fake accuracy of each base model: the CNN far below, the rest close.
 FAKE_ACCURACY = {"rf_10": 0.62, "rf_50": 0.70, "rf_100": 0.72, "cnn": 0.40, "lstm": 0.69}
 #: The shipped config, as the report rules would pass it.
@@ -85,7 +86,24 @@ def fake_metrics(name: str, config: dict, rng: np.random.Generator, predictions:
         "data_fingerprint": FAKE_FINGERPRINT,
         "settings_digest": f"digest of {name}",
         "validation_fraction": config["validation"]["fraction"] if validation == "holdout" else None,
+        # Held out whole recordings (the fake data's groups), as the shipped config does.
+        "split": "grouped" if validation == "holdout" else None,
+        "validation_accuracy": FAKE_ACCURACY[parsed.base] + 0.05 if network else None,
         "settings": config[parsed.family] if network else {**config["rf"], "n_estimators": parsed.trees},
+    }
+
+
+def _layer(name: str, kind: str, shape: list[int], weights: int, biases: int) -> dict:
+    return {"layer": name, "type": kind, "output_shape": shape, "weights": weights, "biases": biases}
+
+
+def _conv1(positions: int, multiplications: int) -> dict:
+    """The image CNN's first convolution at one padding."""
+    return {
+        "output_positions": [positions, positions],
+        "taps_per_filter": 75,
+        "filters": 32,
+        "multiplications": multiplications,
     }
 
 
@@ -95,46 +113,19 @@ FAKE_PARAMS = {
             "description": "128x128x3 -> Flatten -> Dense 100 ReLU -> Dense 100 ReLU -> Dense 10 softmax",
             "input_shape": [128, 128, 3],
             "layers": [
-                {"layer": "flatten", "type": "flatten", "output_shape": [49152], "weights": 0, "biases": 0},
-                {
-                    "layer": "dense_1",
-                    "type": "dense",
-                    "output_shape": [100],
-                    "weights": 4915200,
-                    "biases": 100,
-                },
-                {"layer": "dense_2", "type": "dense", "output_shape": [100], "weights": 10000, "biases": 100},
-                {"layer": "dense_3", "type": "dense", "output_shape": [10], "weights": 1000, "biases": 10},
+                _layer("flatten", "flatten", [49152], 0, 0),
+                _layer("dense_1", "dense", [100], 4915200, 100),
+                _layer("dense_2", "dense", [100], 10000, 100),
+                _layer("dense_3", "dense", [10], 1000, 10),
             ],
         },
         "image_cnn_valid": {
             "description": "128x128x3 -> Conv2D 32 5x5 'valid' ReLU -> ... -> Dense 10 softmax",
             "input_shape": [128, 128, 3],
-            "layers": [
-                {
-                    "layer": "conv2d_1",
-                    "type": "conv2d",
-                    "output_shape": [124, 124, 32],
-                    "weights": 2400,
-                    "biases": 32,
-                }
-            ],
+            "layers": [_layer("conv2d_1", "conv2d", [124, 124, 32], 2400, 32)],
         },
     },
-    "image_cnn_conv1_multiplications": {
-        "valid": {
-            "output_positions": [124, 124],
-            "taps_per_filter": 75,
-            "filters": 32,
-            "multiplications": 36902400,
-        },
-        "same": {
-            "output_positions": [128, 128],
-            "taps_per_filter": 75,
-            "filters": 32,
-            "multiplications": 39321600,
-        },
-    },
+    "image_cnn_conv1_multiplications": {"valid": _conv1(124, 36902400), "same": _conv1(128, 39321600)},
 }
 
 
@@ -169,7 +160,8 @@ def write_fake_histories(models_dir: Path, networks: list[str], config: dict) ->
 
 def fake_data_summary() -> dict:
     """The built-in data's summary, as validate_data writes it."""
-    counts = {"train": [120] * len(CLASS_NAMES), "test": [N_TEST // len(CLASS_NAMES)] * len(CLASS_NAMES)}
+    n = len(CLASS_NAMES)
+    counts = {"train": [N_TRAIN // n] * n, "test": [N_TEST // n] * n}
     return {
         "data_dir": "resources/default",
         "source": "synthetic",
@@ -221,6 +213,9 @@ def write_fake_results(workdir: Path, config: dict) -> dict:
         folder.mkdir(parents=True, exist_ok=True)
     metrics = [fake_metrics(name, config, rng, predictions_dir / f"{name}.npy") for name in names]
     np.save(workdir / "results/labels_test.npy", np.arange(N_TEST) % len(CLASS_NAMES))
+    # The training set of the data summary: 120 clips a class, 10 a recording.
+    np.save(workdir / "results/labels_train.npy", np.arange(N_TRAIN) // (N_TRAIN // len(CLASS_NAMES)))
+    np.save(workdir / "results/groups_train.npy", np.arange(N_TRAIN) // 10)
     compare_models(
         CompareModels(
             PredictionFiles(
@@ -259,6 +254,10 @@ def write_fake_results(workdir: Path, config: dict) -> dict:
         "config": config,
         "repository": workdir,
         "comparisons": workdir / "results/comparisons/models.json",
+        "train_labels": workdir / "results/labels_train.npy",
+        "train_groups": workdir / "results/groups_train.npy",
+        "test_labels": workdir / "results/labels_test.npy",
+        "probabilities": [predictions_dir / f"{name}.npy" for name in names],
     }
 
 

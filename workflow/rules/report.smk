@@ -26,6 +26,16 @@ rule render_report:
         predict_listing=lambda wildcards: listing(
             checkpoints.list_predict_recordings, PLAN.prediction.reads_recordings
         ),
+        # The training labels and groups: how many clips the networks'
+        # validation accuracy counts (the split training made, made again).
+        train_labels=rules.validate_data.output.train_labels,
+        train_groups=rules.validate_data.output.train_groups,
+        # Each model's test predictions and the labels: this run paired clip
+        # by clip with the previous one (McNemar's test).
+        probabilities=expand(
+            rules.evaluate_model.output.probabilities, model=PLAN.roster.models
+        ),
+        test_labels=rules.validate_data.output.test_labels,
     output:
         **get_figure_outputs(),
         markdown=ensure("reports/report.md", non_empty=True),
@@ -72,6 +82,11 @@ rule record_run:
         # A run is on record once its report is written; the report compares
         # with the runs recorded before it.
         markdown=rules.render_report.output.markdown,
+        # Kept beside the ledger (history/predictions/<run>/<model>.npy, the
+        # predicted classes): the next run's report pairs them clip by clip.
+        predictions=expand(
+            rules.evaluate_model.output.probabilities, model=PLAN.roster.models
+        ),
     output:
         # Updated in place, not replaced: Snakemake keeps the earlier runs'
         # rows (and puts them back should the job fail).

@@ -75,3 +75,16 @@ def test_sections_without_their_results_are_left_out(tmp_path):
     assert section_headings(build_document(results, Figures())) == [
         heading for heading in EVERY_SECTION if heading not in OPTIONAL
     ]
+
+
+def test_on_user_data_the_course_study_closes_the_report(tmp_path):
+    """Arrays of the user's data_dir: the parameter section keeps the
+    networks this run trained (the fake's image networks are the study's,
+    none trained here) and the study's figures follow every section."""
+    results = gather(write_fake_results(tmp_path, CONFIG))
+    results.data["source"] = "user"
+    headings = section_headings(build_document(results, Figures()))
+    assert headings == [
+        *(heading for heading in EVERY_SECTION if heading not in OPTIONAL and heading != "Parameter counts"),
+        "Appendix: the course study",
+    ]

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from ascflow.errors import AscflowError
+from ascflow.evaluation import wilson_interval
+from ascflow.models.splits import holdout_split
 from ascflow.report import reference
 from ascflow.report.gather import (
     git_commit,
     read_benchmarks,
     read_parameter_tables,
     read_runs,
+    validation_facts,
     with_keras_counts,
 )
 from ascflow.report.sections.parameter_counts import network_table
@@ -107,3 +111,20 @@ def test_report_refuses_metrics_of_other_data_or_settings(tmp_path):
     stale.write_text(json.dumps({**run, "data_fingerprint": "0" * 64}))
     with pytest.raises(AscflowError, match=rf"^{stale}: was made from other data than"):
         gather(inputs)
+
+
+def test_validation_is_sized_as_training_split_it(tmp_path):
+    """The metrics do not record how many clips the validation accuracy
+    counts: the report splits the training labels again as training did
+    (grouped by recording here) and gives the Wilson interval of that size."""
+    inputs = write_fake_results(tmp_path, CONFIG)
+    results = gather(inputs)
+    groups = np.load(inputs["train_groups"])
+    held_out = holdout_split(np.load(inputs["train_labels"]), 0.1, CONFIG["seed"], groups)[1]
+    assert set(results.validation) == {"cnn", "lstm"} and 0 < held_out.size < 600
+    cnn = results.validation["cnn"]
+    assert cnn["n"] == held_out.size
+    assert (cnn["ci95_low"], cnn["ci95_high"]) == wilson_interval(round(0.45 * held_out.size), held_out.size)
+    on_test = [{**results.runs[3], "validation": "test"}]
+    assert validation_facts(on_test, None, None)["cnn"]["n"] == 200  # the test clips
+    assert validation_facts(results.runs, None, None) == {}  # without the training labels: not known

@@ -49,8 +49,6 @@ class Table:
     rows: tuple[tuple[str, ...], ...]
     #: One letter per column: L(eft), R(ight) or C(enter).
     align: str = ""
-    #: Relative column widths for the PDF; equal when empty.
-    widths: tuple[float, ...] = ()
     caption: str = ""
 
     def __post_init__(self):

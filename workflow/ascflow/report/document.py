@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ascflow.report.blocks import Block
 from ascflow.report.gather import Results
+from ascflow.report.reference import study_in_place
 from ascflow.report.sections.accuracy import accuracy_blocks, per_class_blocks
 from ascflow.report.sections.comparisons import comparison_blocks
 from ascflow.report.sections.complexity import complexity_blocks
@@ -22,6 +23,7 @@ from ascflow.report.sections.earlier_runs import earlier_runs_blocks
 from ascflow.report.sections.new_recordings import new_recordings_blocks
 from ascflow.report.sections.parameter_counts import parameter_blocks
 from ascflow.report.sections.provenance import provenance_blocks
+from ascflow.report.sections.study import study_blocks
 from ascflow.report.sections.summary import summary_blocks, title_blocks, warning_blocks
 from ascflow.report.sections.sweeps import sweep_blocks
 from ascflow.report.sections.training import training_blocks
@@ -29,7 +31,8 @@ from ascflow.report.sections.training import training_blocks
 
 def build_document(results: Results, figures: dict[str, Path]) -> list[Block]:
     """The whole report; ``figures`` maps each figure's key (its file name's
-    stem, see :func:`ascflow.report.figures.figure_outputs`) to its file."""
+    stem, see :func:`ascflow.report.figures.figure_outputs`) to its file.
+    On a user's own data the course study's figures close it, in an appendix."""
     return [
         *title_blocks(results),
         *warning_blocks(results),
@@ -43,8 +46,9 @@ def build_document(results: Results, figures: dict[str, Path]) -> list[Block]:
         *per_class_blocks(results.runs, figures),
         *training_blocks(results, figures),
         *earlier_runs_blocks(results, figures),
-        *parameter_blocks(results.parameters),
+        *parameter_blocks(results.parameters, results.runs, study_in_place(results.data)),
         *complexity_blocks(results),
         *deviation_blocks(results),
         *provenance_blocks(results),
+        *study_blocks(results),
     ]

@@ -7,12 +7,14 @@ alpha channel, which a PDF would have to carry as a second image (a soft
 mask) for nothing.
 
 :func:`ascflow.report.outputs.figure_outputs` names every figure file; each
-is drawn by the function its key names.
+is drawn by the function its key names (in forked workers:
+:mod:`ascflow.report.drawing`).
 """
 
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -50,13 +52,24 @@ def save_png(figure: Figure, path: str | Path) -> None:
         Image.open(buffer).convert("RGB").save(partial, format="png")
 
 
-def _short(name: str, length: int = 14) -> str:
-    return name if len(name) <= length else name[: length - 1] + "…"
+def wrapped(name: str, width: int = 14) -> str:
+    """A class name on lines of about ``width`` characters, broken after a
+    space or a slash, never inside a word and never cut short
+    ("cafe/restaurant" -> "cafe/\nrestaurant")."""
+    pieces = re.findall(r"[^ /]+/?|/", name.replace("/ ", "/"))
+    lines: list[str] = []
+    for piece in pieces:
+        joiner = "" if lines and lines[-1].endswith("/") else " "
+        if lines and len(lines[-1]) + len(joiner) + len(piece) <= width:
+            lines[-1] += joiner + piece
+        else:
+            lines.append(piece)
+    return "\n".join(lines) or name
 
 
-def plot_accuracy(runs: list[dict], n_classes: int) -> Figure:
-    """Test accuracy per run with its 95 % interval, the reference's accuracy
-    beside it, and chance level."""
+def plot_accuracy(runs: list[dict], n_classes: int, study: bool = True) -> Figure:
+    """Test accuracy per run with its 95 % interval, chance level and, with
+    ``study`` (the built-in data), the reference's accuracy beside it."""
     figure = Figure(figsize=(7.0, 3.8), layout="constrained")
     axes = figure.add_subplot()
     positions = np.arange(len(runs))
@@ -94,7 +107,7 @@ def plot_accuracy(runs: list[dict], n_classes: int) -> Figure:
     reference_points = [
         (position, reference.ACCURACY[run["base_model"]])
         for position, run in zip(positions, runs, strict=True)
-        if run["base_model"] in reference.ACCURACY
+        if study and run["base_model"] in reference.ACCURACY
     ]
     if reference_points:
         axes.scatter(
@@ -116,7 +129,7 @@ def plot_accuracy(runs: list[dict], n_classes: int) -> Figure:
     )
     axes.set_ylabel("test accuracy")
     highest = max(run["ci95_high"] for run in runs)
-    axes.set_ylim(0, min(1.0, max(highest, *[point[1] for point in reference_points]) + 0.08))
+    axes.set_ylim(0, min(1.0, max([highest, *(point[1] for point in reference_points)]) + 0.08))
     axes.grid(axis="y", alpha=0.3)
     figure.legend(loc="outside lower center", fontsize=7, frameon=False, ncols=5)
     axes.set_title("Test accuracy per model, with its 95 % Wilson interval", fontsize=10)
@@ -153,7 +166,7 @@ def plot_confusion(run: dict) -> Figure:
     """Counts per (true, predicted) class, shaded by the share of the true
     class, so that small classes show their errors as clearly as big ones."""
     matrix = np.asarray(run["confusion_matrix"])
-    names = [_short(name) for name in run["class_names"]]
+    names = [wrapped(name) for name in run["class_names"]]
     n_classes = len(names)
     with np.errstate(invalid="ignore", divide="ignore"):
         shares = np.nan_to_num(matrix / matrix.sum(axis=1, keepdims=True))
@@ -178,7 +191,7 @@ def plot_confusion(run: dict) -> Figure:
 def plot_per_class_recall(runs: list[dict]) -> Figure:
     """Recall of each class (columns) for each run (rows)."""
     recall = np.array([run["per_class_recall"] for run in runs])
-    names = [_short(name) for name in runs[0]["class_names"]]
+    names = [wrapped(name) for name in runs[0]["class_names"]]
     figure = Figure(figsize=(7.0, 1.4 + 0.32 * len(runs)), layout="constrained")
     axes = figure.add_subplot()
     image = axes.imshow(recall, cmap="viridis", vmin=0, vmax=1, aspect="auto")
@@ -273,8 +286,26 @@ def plot_sweep(selection: dict) -> Figure:
     return figure
 
 
-def plot_history(history: dict) -> Figure:
-    """Each model's test accuracy over the recorded runs on this data, this run last."""
+def plot_no_history() -> Figure:
+    """What the earlier-runs figure shows before a second run on the data:
+    a sentence, not a line through one point."""
+    figure = Figure(figsize=(7.0, 1.0))
+    figure.text(
+        0.5,
+        0.5,
+        "No earlier run on this data is recorded yet: nothing to compare over the runs.",
+        ha="center",
+        va="center",
+        fontsize=10,
+    )
+    return figure
+
+
+def plot_history(history: dict | None) -> Figure:
+    """Each model's test accuracy over the recorded runs on this data, this
+    run last; a sentence instead while this run is the only one."""
+    if not history or len(history["runs"]) < 2:
+        return plot_no_history()
     runs = history["runs"]
     figure = Figure(figsize=(7.0, 3.4), layout="constrained")
     axes = figure.add_subplot()
@@ -322,16 +353,18 @@ def render_figures(
     comparisons: dict,
     sweeps: list[dict] = (),
     history: dict | None = None,
+    study: bool = True,
 ) -> None:
     """Draw each figure named in ``outputs`` (keys as :func:`figure_outputs`
     gives them) from the runs' metrics, the networks' histories, the
-    paired comparisons, the sweeps' choices and the history of runs."""
+    paired comparisons, the sweeps' choices and the history of runs; with
+    ``study``, the reference's accuracies beside this run's."""
     by_model = {run["model"]: run for run in runs}
     by_sweep = {selection["model"]: selection for selection in sweeps}
     n_classes = len(runs[0]["class_names"])
     for key, path in outputs.items():
         if key == ACCURACY:
-            figure = plot_accuracy(runs, n_classes)
+            figure = plot_accuracy(runs, n_classes, study)
         elif key == PER_CLASS_RECALL:
             figure = plot_per_class_recall(runs)
         elif key == SIGNIFICANCE:
@@ -348,72 +381,3 @@ def render_figures(
         else:
             raise ValueError(f"no figure is called {key!r}")
         save_png(figure, path)
-
-
-#: What the forked figure workers draw from (inherited, not pickled).
-_PENDING: dict = {}
-
-
-class FiguresInProgress:
-    """Figures that forked workers are drawing: wait for one before reading
-    it, or for all of them; either raises a worker's error."""
-
-    def __init__(self, pool=None, pending: dict | None = None):
-        self._pool = pool
-        self._pending = pending or {}  # the AsyncResult of each figure, by resolved path
-
-    def wait_for(self, path: str | Path, timeout: float | None = None) -> None:
-        result = self._pending.get(Path(path).resolve())
-        if result is not None:
-            result.get(timeout)
-
-    def wait_all(self, timeout: float | None = None) -> None:
-        for result in self._pending.values():
-            result.get(timeout)
-        if self._pool is not None:
-            self._pool.join()
-
-
-def start_figures(
-    runs: list[dict],
-    histories: dict[str, list[dict]],
-    outputs: dict[str, str | Path],
-    comparisons: dict,
-    workers: int,
-    sweeps: list[dict] = (),
-    history: dict | None = None,
-) -> FiguresInProgress:
-    """:func:`render_figures` in ``workers`` forked processes, which inherit
-    the imported modules and the inputs, so that they start in milliseconds;
-    a figure a task, taken in order by whichever worker is free, so that a
-    document can embed the first figures while the last are drawn. With one
-    worker, draws them all here first."""
-    workers = min(workers, len(outputs))
-    if workers <= 1:
-        render_figures(runs, histories, outputs, comparisons, sweeps, history)
-        return FiguresInProgress()
-    import multiprocessing
-
-    _PENDING.update(
-        runs=runs,
-        histories=histories,
-        outputs=outputs,
-        comparisons=comparisons,
-        sweeps=sweeps,
-        history=history,
-    )
-    pool = multiprocessing.get_context("fork").Pool(workers)
-    pending = {Path(path).resolve(): pool.apply_async(_draw_figure, (key,)) for key, path in outputs.items()}
-    pool.close()
-    return FiguresInProgress(pool, pending)
-
-
-def _draw_figure(key: str) -> None:
-    render_figures(
-        _PENDING["runs"],
-        _PENDING["histories"],
-        {key: _PENDING["outputs"][key]},
-        _PENDING["comparisons"],
-        _PENDING["sweeps"],
-        _PENDING["history"],
-    )

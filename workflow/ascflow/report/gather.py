@@ -15,12 +15,16 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
+import numpy as np
+
 from ascflow.errors import AscflowError
+from ascflow.evaluation import wilson_interval
 from ascflow.files import read_json, read_table
-from ascflow.ledger import previous_run, read_ledger, run_id, run_rows, runs_on
 from ascflow.models.counting import complexity
 from ascflow.models.history import read_history
 from ascflow.models.settings import ARCHITECTURE_KEYS
+from ascflow.models.splits import holdout_split
+from ascflow.report.history import paired_with_previous, run_history
 
 HISTORY_SUFFIX = ".history.csv"
 
@@ -60,6 +64,9 @@ class Results:
     complexity: list[dict] = field(default_factory=list)
     #: Per model run, what it made of predict_dir's files (none without predict_dir).
     predictions: list[dict] = field(default_factory=list)
+    #: Per model validated, the clips of its validation accuracy and its
+    #: Wilson interval (see :func:`validation_facts`).
+    validation: dict[str, dict] = field(default_factory=dict)
 
 
 def read_runs(metrics_paths: list[str | Path], summary_path: str | Path | None = None) -> list[dict]:
@@ -230,22 +237,30 @@ def read_selections(paths: list[str | Path], data: dict) -> list[dict]:
     return selections
 
 
-def run_history(ledger_path: str | Path, runs: list[dict]) -> dict:
-    """This run's rows as the ledger records them, the previous run on the
-    same data, and every recorded run on it with this one last."""
-    this_run = run_rows(runs, run_id(runs), "", None)
-    ledger = read_ledger(ledger_path)
-    earlier = [
-        run
-        for run in runs_on(ledger, this_run[0]["data_fingerprint"])
-        if run[0]["run_id"] != this_run[0]["run_id"]
-    ]
-    return {
-        "this_run": this_run,
-        "previous": previous_run(ledger, this_run),
-        "runs": [*earlier, this_run],
-        "ledger": str(ledger_path),
-    }
+def validation_facts(runs: list[dict], labels_path: str | None, groups_path: str | None) -> dict[str, dict]:
+    """Per model with a validation accuracy: the clips it counts (``n``),
+    with its 95 % Wilson interval. On the test set (the reference's
+    choice) the test clips; held out, the part of the training set that
+    training held out, split again as training split it (the same labels,
+    fraction, seed and, for a grouped split, groups): the metrics do not
+    record its size. None known without the training labels."""
+    facts, labels, groups = {}, None, None
+    for run in runs:
+        if run.get("validation_accuracy") is None:
+            continue
+        if run.get("validation") == "test":
+            n = run["n_test"]
+        elif run.get("validation") == "holdout" and labels_path:
+            if labels is None:
+                labels = np.load(labels_path)
+                groups = np.load(groups_path) if groups_path else None
+            split_groups = groups if run.get("split") == "grouped" else None
+            n = holdout_split(labels, run["validation_fraction"], run["seed"], split_groups)[1].size
+        else:
+            continue
+        low, high = wilson_interval(round(run["validation_accuracy"] * n), n)
+        facts[run["model"]] = {"n": int(n), "ci95_low": low, "ci95_high": high}
+    return facts
 
 
 def read_predictions(paths: list[str | Path], runs: list[dict]) -> list[dict]:
@@ -326,6 +341,13 @@ class ResultFiles:
     selections: list[str] = field(default_factory=list)  # each swept model's choice among its variants
     #: Per model, the facts of its predictions of predict_dir's files (with predict_dir).
     predictions: list[str] = field(default_factory=list)
+    #: The training labels and groups, to size the networks' validation part.
+    train_labels: str | None = None
+    train_groups: str | None = None
+    #: Per model its test-set probabilities (results/predictions/), and the
+    #: test labels: this run's per-clip results, paired with an earlier run's.
+    probabilities: list[str] = field(default_factory=list)
+    test_labels: str | None = None
 
 
 @dataclass(frozen=True)
@@ -342,6 +364,17 @@ class RunContext:
     #: The history of runs (history/runs.tsv): with it the report compares
     #: this run with the earlier ones on the same data.
     ledger: str | None = None
+
+
+def _history(files: ResultFiles, context: RunContext, runs: list[dict]) -> dict | None:
+    """This run beside the earlier ones, paired clip by clip with the
+    previous one where its predictions were kept; None without a ledger."""
+    if not context.ledger:
+        return None
+    history = run_history(context.ledger, runs)
+    alpha = read_json(files.comparisons).get("alpha", 0.05)
+    history["paired"] = paired_with_previous(history, files.probabilities, files.test_labels, alpha)
+    return history
 
 
 def gather_results(files: ResultFiles, context: RunContext, repository: str | Path) -> Results:
@@ -362,7 +395,8 @@ def gather_results(files: ResultFiles, context: RunContext, repository: str | Pa
         folds=[row for path in files.folds for row in read_table(path)],
         provenance=provenance(repository),
         sweeps=read_selections(files.selections, data),
-        history=run_history(context.ledger, runs) if context.ledger else None,
+        history=_history(files, context, runs),
         complexity=model_complexity(counts, runs),
         predictions=read_predictions(files.predictions, runs),
+        validation=validation_facts(runs, files.train_labels, files.train_groups),
     )

@@ -58,6 +58,22 @@ class FigureOutput:
         return {"model": name.model, "variant": name.variant or "-", "figure": self.category.lower()}
 
 
+#: The figures' file names: one per kind, or the kind and a model run.
+_SINGLE = (ACCURACY, PER_CLASS_RECALL, SIGNIFICANCE, HISTORY)
+_PER_RUN = (TRAINING, CONFUSION, SWEEP)
+
+
+def is_figure_name(name: str) -> bool:
+    """Whether a file name is one :func:`figure_outputs` could give a figure
+    (``confusion_rf_50.png``), whatever the models: a figure of another run."""
+    stem, dot, extension = name.rpartition(".")
+    if not dot or extension != "png":
+        return False
+    return stem in _SINGLE or any(
+        stem.startswith(f"{kind}_") and len(stem) > len(kind) + 1 for kind in _PER_RUN
+    )
+
+
 def network_names(model_names: list[str]) -> list[str]:
     """The model runs that are networks, which have training histories."""
     return [name for name in model_names if parse_model_name(name).family in NETWORK_FAMILIES]

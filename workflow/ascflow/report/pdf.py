@@ -9,6 +9,7 @@ ships (so they are always there) cover every character the report uses
 from __future__ import annotations
 
 import logging
+import math
 from functools import singledispatch
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from PIL import Image
 
 from ascflow.files import atomic_path
 from ascflow.report.blocks import Alert, Block, Bullets, Code, Figure, Heading, Paragraph, Table, Title
+from ascflow.report.table_layout import PADDING, table_height, table_layout
 
 FONT = "DejaVu"
 MONO = "DejaVuMono"
@@ -38,9 +40,8 @@ ALERT_INK, ALERT_FILL = (140, 20, 20), (252, 234, 232)
 HEADER_FILL, ZEBRA_FILL, CODE_FILL = (226, 232, 240), (247, 248, 250), (243, 244, 246)
 RULE = (190, 197, 205)
 
-BODY_SIZE, SMALL_SIZE, TABLE_SIZE = 9.5, 8, 7.5
+BODY_SIZE, SMALL_SIZE = 9.5, 8
 LINE = 4.8  # mm per line of body text
-TABLE_ROW = 5.5  # mm per table row of one or two lines, roughly
 #: Space a heading needs with the first lines of what follows it, so that
 #: it never ends a page alone.
 HEADING_KEEP = 45
@@ -145,27 +146,44 @@ def _(block: Alert, pdf: ReportPDF) -> None:
     pdf.ln(2)
 
 
+def measure(pdf: ReportPDF):
+    """fpdf2's width of a text in mm, in the body font, bold or not, at a size."""
+
+    def width(text: str, bold: bool, size: float) -> float:
+        pdf.set_font(FONT, "B" if bold else "", size)
+        return pdf.get_string_width(text)
+
+    return width
+
+
+def kept_height(block: Table, pdf: ReportPDF) -> float:
+    """The height of a table that is kept on one page (it fits on one);
+    0 for a longer one, which may break anywhere, its header repeated."""
+    height = table_height(block, table_layout(block, measure(pdf), pdf.epw), measure(pdf))
+    if block.caption:  # kept with its table
+        lines = math.ceil(measure(pdf)(block.caption, False, SMALL_SIZE) / pdf.epw * 1.1)
+        height += 1 + 4 * lines
+    return height if height < pdf.page_break_trigger - pdf.t_margin else 0.0
+
+
 @render.register
 def _(block: Table, pdf: ReportPDF) -> None:
-    pdf.body_font("", TABLE_SIZE)
+    layout = table_layout(block, measure(pdf), pdf.epw)
+    pdf.ensure_space(kept_height(block, pdf))
+    pdf.body_font("", layout.size)
     pdf.set_fill_color(*ZEBRA_FILL)
     pdf.set_draw_color(*RULE)
     pdf.set_line_width(0.2)
-    # Keep a table that fits on one page together; a longer one may break
-    # anywhere, with its header repeated.
-    estimated_height = (len(block.rows) + 2) * TABLE_ROW
-    if estimated_height < pdf.page_break_trigger - pdf.t_margin:
-        pdf.ensure_space(estimated_height)
     with pdf.table(
-        width=pdf.epw,
-        col_widths=block.widths or None,
+        width=min(sum(layout.widths), pdf.epw),
+        col_widths=layout.widths,
         text_align=tuple(TEXT_ALIGN[letter] for letter in block.alignment),
         headings_style=FontFace(emphasis="BOLD", fill_color=HEADER_FILL),
         borders_layout="HORIZONTAL_LINES",
         cell_fill_color=ZEBRA_FILL,
         cell_fill_mode="ROWS",
-        line_height=TABLE_SIZE * 0.55,
-        padding=(1.0, 1.5),
+        line_height=layout.line_height,
+        padding=(PADDING[1], PADDING[0]),
         v_align="TOP",
     ) as table:
         for cells in (block.header, *block.rows):
@@ -211,6 +229,53 @@ def _(block: Code, pdf: ReportPDF) -> None:
     pdf.ln(3)
 
 
+#: Blocks of text that may fill the rest of a page before a figure that
+#: does not fit on it: the figure follows them, at the top of the next page.
+FLOWING = (Paragraph, Bullets, Alert, Table, Code)
+
+
+def fits(block: Figure, pdf: ReportPDF) -> bool:
+    return pdf.get_y() + figure_size(block, pdf)[1] + CAPTION_SPACE <= pdf.page_break_trigger
+
+
+class Layout:
+    """The blocks laid out one after the other, a figure that does not fit
+    on the page held back while the text after it in its section fills the
+    page (as LaTeX floats a figure): no page ends half empty before a figure
+    that text could have preceded. Figures keep their order and section."""
+
+    def __init__(self, pdf: ReportPDF):
+        self.pdf = pdf
+        self.held: list[Figure] = []
+        self.held_on = 0  # the page the held figures did not fit on
+
+    def place(self, block: Block, following: Block | None) -> None:
+        pdf = self.pdf
+        if self.held and not isinstance(block, FLOWING):
+            self.release()
+        if isinstance(block, Figure) and isinstance(following, FLOWING) and not fits(block, pdf):
+            self.held.append(block)
+            self.held_on = pdf.page_no()
+            return
+        if isinstance(block, Heading):
+            # A heading stays with what follows it: a figure, a table kept
+            # whole, or the first lines of text.
+            keep = HEADING_KEEP
+            if isinstance(following, Figure):
+                keep += figure_size(following, pdf)[1] + CAPTION_SPACE
+            elif isinstance(following, Table):
+                keep = max(keep, kept_height(following, pdf) + 16)
+            pdf.ensure_space(keep)
+        render(block, pdf)
+        if self.held and pdf.page_no() > self.held_on:
+            self.release()  # the text went on to the next page: the figures follow it there
+
+    def release(self) -> None:
+        for figure in self.held:
+            render(figure, self.pdf)
+        self.held = []
+
+
 def write_pdf(blocks: list[Block], path: str | Path, wait_for=lambda figure_path: None) -> None:
     """The document as a PDF at ``path``; ``wait_for(figure_path)`` returns
     once that figure's file is written (the figures may still be drawn
@@ -221,15 +286,12 @@ def write_pdf(blocks: list[Block], path: str | Path, wait_for=lambda figure_path
     title = next((block.text for block in blocks if isinstance(block, Title)), "ascflow report")
     pdf = ReportPDF(title)
     pdf.add_page()
+    layout = Layout(pdf)
     for block, following in zip(blocks, [*blocks[1:], None], strict=True):
         for figure in (block, following):
             if isinstance(figure, Figure):
                 wait_for(figure.path)
-        if isinstance(block, Heading):
-            keep = HEADING_KEEP
-            if isinstance(following, Figure):
-                keep += figure_size(following, pdf)[1] + CAPTION_SPACE
-            pdf.ensure_space(keep)
-        render(block, pdf)
+        layout.place(block, following)
+    layout.release()
     with atomic_path(path) as partial:
         pdf.output(str(partial))

@@ -61,3 +61,12 @@ STANDARDIZE = "none"
 
 #: DCASE 2017 Task 1 baseline accuracy (TUT Acoustic Scenes 2017).
 DCASE2017_BASELINE = {"development": 0.748, "evaluation": 0.610}
+
+
+def study_in_place(data: dict) -> bool:
+    """Whether the report sets the study's figures beside this run's: on the
+    built-in data (``source`` synthetic), which is made in the study's shape
+    for that comparison. On a user's own data (arrays of data_dir,
+    recordings of audio_dir) the report speaks of the models the run
+    trained, and the study's figures stand apart, in an appendix."""
+    return data.get("source") == "synthetic"

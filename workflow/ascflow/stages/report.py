@@ -14,17 +14,13 @@ from pathlib import Path
 
 from ascflow.files import read_json
 from ascflow.report.document import build_document
-from ascflow.report.figures import start_figures
-from ascflow.report.gather import (
-    ResultFiles,
-    RunContext,
-    gather_results,
-    read_histories,
-    read_runs,
-    run_history,
-)
+from ascflow.report.drawing import start_figures
+from ascflow.report.gather import ResultFiles, RunContext, gather_results, read_histories, read_runs
+from ascflow.report.history import run_history
 from ascflow.report.markdown import write_markdown
+from ascflow.report.outputs import is_figure_name
 from ascflow.report.pdf import write_pdf
+from ascflow.report.reference import study_in_place
 from ascflow.stages.runtime import Runtime
 
 log = logging.getLogger("ascflow")
@@ -45,11 +41,29 @@ class RenderReport:
     runtime: Runtime = field(default_factory=Runtime)
 
 
+def remove_stale_figures(figures: dict[str, str]) -> list[Path]:
+    """Remove each figure file in the figures' folder that this run does
+    not make: an earlier run's with other models or settings (a
+    confusion_rf_50.png after a run without rf_50), so that the folder the
+    report sends its readers to shows exactly this run. Only files named
+    as the report names its figures are touched; returns those removed."""
+    declared = {Path(path).resolve() for path in figures.values()}
+    removed = []
+    for folder in {Path(path).parent for path in figures.values()}:
+        for path in sorted(folder.glob("*.png")):
+            if is_figure_name(path.name) and path.resolve() not in declared:
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
 def render_report(job: RenderReport) -> None:
     """With a ledger (history/runs.tsv), the report compares this run with
     the earlier ones (rule record_run adds this one once the report is written)."""
     inputs, outputs, settings = job.inputs, job.outputs, job.settings
     repository = Path(job.runtime.workflow_dir).parent
+    for path in remove_stale_figures(outputs.figures):
+        log.info("removed %s, a figure of an earlier run that this one does not make", path)
     # The figures' few inputs are read here, and again by gather_results, so
     # that the workers draw while the slower gathering (every table, the
     # checks, git) runs: reading them twice costs milliseconds, waiting 0.1 s.
@@ -62,6 +76,7 @@ def render_report(job: RenderReport) -> None:
         job.runtime.threads,
         sweeps=[read_json(path) for path in inputs.selections],
         history=run_history(settings.ledger, runs) if settings.ledger else None,
+        study=study_in_place(read_json(inputs.data_summary)),
     )
     results = gather_results(inputs, settings, repository)
     blocks = build_document(results, {Path(path).stem: Path(path) for path in outputs.figures.values()})

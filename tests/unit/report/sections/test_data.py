@@ -6,6 +6,7 @@ from ascflow.report.blocks import Paragraph
 from ascflow.report.sections.data import (
     audio_extraction,
     audio_source,
+    class_table,
     data_blocks,
     label_conversions,
     preparation_text,
@@ -90,3 +91,14 @@ def test_data_section_states_the_groups_and_the_validation():
     assert "The data names no recordings (no groups_*.npy): splits are clip-level." in shape[1]
     assert "The labels were mapped to 0..K-1" in shape[1]
     assert shape[-1] == "Validation passed with warnings: one class is empty."
+
+
+def test_text_labels_are_their_class_names_shown_once():
+    data = fake_data_summary()
+    numbered = class_table(data)
+    assert numbered.header == ("label", "class", "training clips", "test clips")
+    assert numbered.rows[0] == ("0", "beach", "120", "40")
+    data["label_values"] = list(data["class_names"])  # text labels, read as class names
+    named = class_table(data)
+    assert named.header == ("class", "training clips", "test clips")
+    assert named.rows[0] == ("beach", "120", "40") and named.rows[-1] == ("all", "600", "200")

@@ -34,3 +34,14 @@ def test_counts_and_sizes():
     assert model_size_text({"n_params": 562_159}) == "562,159 parameters"
     assert model_size_text({"n_params": None, "tree_nodes": 400}) == "400 tree nodes"
     assert model_size_text({}) == NOT_APPLICABLE
+
+
+def test_sub_second_durations_keep_their_hundredths():
+    """A small forest trains in hundredths of a second: not "0.0 s"."""
+    assert [duration_text(seconds) for seconds in (0.004, 0.04, 0.456, 0.995, 1.04)] == [
+        "< 0.01 s",
+        "0.04 s",
+        "0.46 s",
+        "0.99 s",
+        "1.0 s",
+    ]

@@ -33,3 +33,17 @@ def test_table_has_every_variant_and_marks_the_one_kept(tmp_path):
     assert table.rows[1][3] == "–" and table.rows[1][-1] == ""
     results.sweeps = []
     assert sweep_blocks(results, {}) == []
+
+
+def test_a_held_out_part_too_small_to_tell_the_variants_apart_says_so():
+    """0.61 against 0.58 on 30 held-out clips: the kept variant's interval
+    holds the next best's score; on 3,000 clips it does not."""
+    holdout = fake_sweep("holdout")
+    small = {"n": 30, "ci95_low": 0.43, "ci95_high": 0.76}
+    assert sweep_choice(holdout, small).endswith(
+        "On 30 held-out clips the kept variant's 95 % interval (0.430–0.760) holds the next best's score: "
+        "validation cannot tell them apart."
+    )
+    large = {"n": 3_000, "ci95_low": 0.59, "ci95_high": 0.63}
+    assert sweep_choice(holdout, large).endswith("only the kept variant was evaluated on it.")
+    assert sweep_choice(fake_sweep("cv"), small).endswith("only the kept variant was evaluated on it.")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ascflow.models.naming import parse_model_name
 from ascflow.report.blocks import Block, Figure, Heading, Paragraph
 from ascflow.report.gather import Results
 from ascflow.report.outputs import SIGNIFICANCE
@@ -32,14 +33,29 @@ def significance(comparisons: dict, runs: list[dict]) -> str:
         described.append(f"{better} > {worse} ({_p_text(pair['p_holm'])})")
     level = f"{comparisons['alpha'] * 100:g} %"
     basis = (
-        f"McNemar's exact test on the {comparisons['n_test']:,} test clips all models share, "
+        f"McNemar's exact test on the {comparisons['n_test']:,} test clips both models share"
+        if len(pairs) == 1
+        else f"McNemar's exact test on the {comparisons['n_test']:,} test clips all models share, "
         f"Holm-adjusted over the {len(pairs)} pairs"
     )
     if not significant:
         return f"No difference between the models is significant at {level} ({basis})."
     rest = len(pairs) - len(significant)
-    others = f"; the other {rest} differences are not" if rest else "; so is every other difference"
+    # Every pair listed, one left, or several.
+    others = {0: "", 1: "; the other difference is not"}.get(rest, f"; the other {rest} differences are not")
     return f"Significant at {level} ({basis}): {'; '.join(described)}{others}."
+
+
+def verdict_reference(comparisons: dict) -> str:
+    """Where the verdict of the paired tests stands: the Summary states it
+    once, with every significant pair; this section refers to it."""
+    if not comparisons["mcnemar"]:
+        return "Only one model was trained: there is nothing to compare."
+    return (
+        f"Which of the {len(comparisons['mcnemar'])} pairs differ significantly at "
+        f"{comparisons['alpha'] * 100:g} % is stated in the Summary; the figure gives every pair's "
+        "adjusted p-value."
+    )
 
 
 def seed_significance(comparisons: dict) -> str:
@@ -68,13 +84,27 @@ def comparison_blocks(results: Results, figures: dict[str, Path]) -> list[Block]
             "All models are scored on the same test clips, so every two are compared with a paired test: "
             "McNemar's exact test reads the clips one model got right and the other wrong. The p-values "
             "are adjusted for the number of pairs with Holm's method. "
-            + significance(results.comparisons, results.runs)
+            + verdict_reference(results.comparisons)
         ),
     ]
     over_seeds = seed_significance(results.comparisons)
     if over_seeds:
         blocks.append(Paragraph(over_seeds))
     blocks.append(
-        Figure(figures[SIGNIFICANCE], "Holm-adjusted McNemar p-values of every two models (bold: below 5 %).")
+        Figure(
+            figures[SIGNIFICANCE],
+            "Holm-adjusted McNemar p-values of every two models (bold: below 5 %).",
+            width=significance_width(results.comparisons),
+        )
     )
     return blocks
+
+
+def significance_width(comparisons: dict) -> float:
+    """The share of the page the p-value matrix takes: as its cells' text
+    is of one size whatever their number, a few models' matrix needs less
+    than the page's width to read as well as the figures around it."""
+    models = comparisons.get("models") or []
+    first_seed = parse_model_name(models[0]).seed_suffix if models else None
+    shown = sum(parse_model_name(model).seed_suffix == first_seed for model in models)
+    return min(1.0, 0.35 + 0.05 * shown)

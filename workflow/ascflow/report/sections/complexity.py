@@ -72,6 +72,5 @@ def complexity_blocks(results: Results) -> list[Block]:
                 for row in results.complexity
             ),
             align="LRRRRRL",
-            widths=(1.4, 1.8, 1.6, 1.5, 1.8, 1.9, 2.0),
         ),
     ]

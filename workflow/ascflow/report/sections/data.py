@@ -36,6 +36,22 @@ def label_conversions(conversions: dict[str, list[str]]) -> str:
     return f"Labels converted on reading ({described})."
 
 
+def class_table(data: dict) -> Table:
+    """A row per class: its label value, name and clips. Text labels are
+    their own class names: the name is shown once, without a label column."""
+    counts = data["class_counts"]
+    values = [str(value) for value in data["label_values"]]
+    rows = tuple(
+        (value, name, f"{train:,}", f"{test:,}")
+        for value, name, train, test in zip(
+            values, data["class_names"], counts["train"], counts["test"], strict=True
+        )
+    ) + (("", "all", f"{sum(counts['train']):,}", f"{sum(counts['test']):,}"),)
+    if values == [str(name) for name in data["class_names"]]:
+        return Table(("class", "training clips", "test clips"), tuple(row[1:] for row in rows), align="LRR")
+    return Table(("label", "class", "training clips", "test clips"), rows, align="RLRR")
+
+
 def data_blocks(data: dict) -> list[Block]:
     files = Table(
         ("file", "shape", "dtype", "SHA-256"),
@@ -43,21 +59,8 @@ def data_blocks(data: dict) -> list[Block]:
             (name, " × ".join(str(size) for size in facts["shape"]), facts["dtype"], facts["sha256"])
             for name, facts in data["files"].items()
         ),
-        widths=(1.6, 2.0, 1.0, 9.4),
     )
-    counts = data["class_counts"]
-    classes = Table(
-        ("label", "class", "training clips", "test clips"),
-        tuple(
-            (str(value), name, f"{train:,}", f"{test:,}")
-            for value, name, train, test in zip(
-                data["label_values"], data["class_names"], counts["train"], counts["test"], strict=True
-            )
-        )
-        + (("", "all", f"{sum(counts['train']):,}", f"{sum(counts['test']):,}"),),
-        align="RLRR",
-        widths=(1, 4, 2, 2),
-    )
+    classes = class_table(data)
     value_range = data.get("value_range", {}).get("train", {})
     warnings = data.get("warnings", [])
     outcome = (

@@ -11,6 +11,7 @@ from ascflow.report import reference
 from ascflow.report.blocks import Block, Heading, Paragraph, Table
 from ascflow.report.gather import Results
 from ascflow.report.sections.runs import runs_of
+from ascflow.report.sections.summary import reference_faithful_warnings
 
 
 @dataclass(frozen=True)
@@ -108,12 +109,17 @@ def training_settings(runs: list[dict], data: dict) -> list[Setting]:
 def deviation_blocks(results: Results) -> list[Block]:
     settings = training_settings(results.runs, results.data)
     status = {True: "differs", False: "as the reference", None: "see note"}
+    flawed = (
+        "each reference-faithful flawed choice in force is listed under Warnings at the top."
+        if reference_faithful_warnings(results.runs)
+        else "none of the reference's flawed choices (validating on the test set, the LSTM's reshape) "
+        "is in force."
+    )
     return [
         Heading("Deviations from the reference"),
         Paragraph(
             "The choices in force in this run, as the metrics of its models record them. Where ascflow "
-            "departs from the reference it does so on purpose; a reference-faithful "
-            "flawed choice is listed under Warnings at the top."
+            f"departs from the reference it does so on purpose; {flawed}"
         ),
         Table(
             ("setting", "reference", "this run", "", "why it matters"),
@@ -121,6 +127,5 @@ def deviation_blocks(results: Results) -> list[Block]:
                 (setting.name, setting.reference, setting.used, status[setting.differs], setting.why)
                 for setting in settings
             ),
-            widths=(2.2, 2.4, 2.6, 1.4, 3.4),
         ),
     ]

@@ -25,8 +25,15 @@ def counted(n: int, noun: str) -> str:
 
 
 def duration_text(seconds: float | None) -> str:
+    """A duration in the unit that reads best: a second's hundredths below
+    one second (a small forest trains in 0.04 s, not "0.0 s"), tenths below
+    a minute, then minutes and seconds, hours and minutes."""
     if seconds is None:
         return NOT_APPLICABLE
+    if seconds < 0.01:
+        return "< 0.01 s"
+    if seconds < 1:
+        return f"{seconds:.2f} s"
     if seconds < 60:
         return f"{seconds:.1f} s"
     minutes, rest = divmod(round(seconds), 60)

@@ -57,7 +57,9 @@ def image_cnn_notes(parameters: dict) -> list[str]:
     ]
 
 
-def network_table(name: str, network: dict) -> Table:
+def network_table(name: str, network: dict, study: bool = True) -> Table:
+    """A network's layers counted; with ``study`` the caption sets the
+    reference's count of the network beside its own."""
     rows = tuple(
         (
             layer["layer"],
@@ -87,7 +89,7 @@ def network_table(name: str, network: dict) -> Table:
         caption += f" Keras: the trained model {network['keras_model']}'s own counts."
     else:
         caption += " Keras: no run trains this network; the test suite checks its Keras counts."
-    reference_total = reference.PARAMETERS.get(name)
+    reference_total = reference.PARAMETERS.get(name) if study else None
     if reference_total is not None:
         agreement = (
             "the same"
@@ -99,23 +101,33 @@ def network_table(name: str, network: dict) -> Table:
         ("layer", "type", "output shape", "weights", "biases", "parameters", "Keras", "multiply-adds"),
         rows + (total,),
         align="LLRRRRRR",
-        widths=(1.7, 1.4, 1.8, 1.5, 1.1, 1.5, 1.5, 1.8),
         caption=caption,
     )
 
 
-def parameter_blocks(parameters: dict) -> list[Block]:
-    blocks: list[Block] = [
-        Heading("Parameter counts"),
-        Paragraph(
-            "Each network is counted in closed form from its specification (parameters). The Keras "
-            "column is Keras's count of the model this run trained, which its training job checked "
-            "against the closed form layer by layer before training. Each description states the "
-            "padding of every convolution. Multiply-adds are per clip, forward pass."
-        ),
-    ]
-    for name, network in parameters["networks"].items():
-        blocks += [Heading(f"{name}: {network['description']}", level=2), network_table(name, network)]
+def trained_networks(parameters: dict, runs: list[dict]) -> list[str]:
+    """The counted networks of the families this run trained (cnn, lstm),
+    not the study's image networks that no run trains."""
+    families = {run["family"] for run in runs}
+    return [name for name in parameters["networks"] if name in families]
+
+
+def network_blocks(parameters: dict, names: list[str], study: bool = True) -> list[Block]:
+    """A subsection per named network: its description and its table."""
+    blocks: list[Block] = []
+    for name in names:
+        network = parameters["networks"][name]
+        blocks += [
+            Heading(f"{name}: {network['description']}", level=2),
+            network_table(name, network, study),
+        ]
+    return blocks
+
+
+def image_cnn_blocks(parameters: dict) -> list[Block]:
+    """The study's image CNN: its first convolution's multiplications by
+    padding, and what its figures mix up."""
+    blocks: list[Block] = []
     multiplications = parameters["image_cnn_conv1_multiplications"]
     if multiplications:
         blocks += [
@@ -135,10 +147,31 @@ def parameter_blocks(parameters: dict) -> list[Block]:
                     for padding, figures in multiplications.items()
                 ),
                 align="LRLL",
-                widths=(1.0, 1.6, 2.4, 2.4),
             ),
         ]
     notes = image_cnn_notes(parameters)
     if notes:
         blocks.append(Bullets(tuple(notes)))
+    return blocks
+
+
+COUNTING = (
+    "Each network is counted in closed form from its specification (parameters). The Keras "
+    "column is Keras's count of the model this run trained, which its training job checked "
+    "against the closed form layer by layer before training. Each description states the "
+    "padding of every convolution. Multiply-adds are per clip, forward pass."
+)
+
+
+def parameter_blocks(parameters: dict, runs: list[dict], study: bool = True) -> list[Block]:
+    """Every counted network with the study's figures beside them (``study``:
+    the built-in data); on a user's own data, the networks this run trained
+    only, the study's image networks going to the appendix."""
+    names = list(parameters["networks"]) if study else trained_networks(parameters, runs)
+    if not names and not study:
+        return []
+    blocks: list[Block] = [Heading("Parameter counts"), Paragraph(COUNTING)]
+    blocks += network_blocks(parameters, names, study)
+    if study:
+        blocks += image_cnn_blocks(parameters)
     return blocks

@@ -26,7 +26,6 @@ def provenance_blocks(results: Results) -> list[Block]:
         Table(
             ("package", "version"),
             tuple(facts.get("packages", {}).items()),
-            widths=(1, 1),
         ),
         Heading("Configuration used", level=2),
         Code(yaml.safe_dump(results.config, sort_keys=False, default_flow_style=None), "yaml"),
@@ -48,7 +47,6 @@ def provenance_blocks(results: Results) -> list[Block]:
                     for job in results.benchmarks
                 ),
                 align="LLRRR",
-                widths=(2.6, 2.4, 1.4, 1.4, 1.4),
             ),
         ]
     return blocks

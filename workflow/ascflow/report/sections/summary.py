@@ -13,6 +13,7 @@ from ascflow.report.sections.comparisons import significance
 from ascflow.report.sections.data import audio_source
 from ascflow.report.sections.formatting import accuracy_text, interval_text
 from ascflow.report.sections.runs import best_run, runs_of
+from ascflow.report.sections.study import APPENDIX
 
 
 def title_blocks(results: Results) -> list[Block]:
@@ -72,11 +73,17 @@ def summary_blocks(results: Results) -> list[Block]:
     runs = results.runs
     best = best_run(runs)
     reference_best = max(reference.ACCURACY, key=reference.ACCURACY.get)
+    study = (
+        f"Best model of the reference (on its own data): {reference_best}, "
+        f"{accuracy_text(reference.ACCURACY[reference_best])}."
+        if reference.study_in_place(results.data)
+        else f"The course study this workflow automates measured its models on its own recordings, not on "
+        f"this data: its figures stand apart, in the last section ({APPENDIX}), not compared with this run's."
+    )
     items = [
         f"Best model of this run: {best['model']}, test accuracy {accuracy_text(best['accuracy'])} "
         f"(95 % CI {interval_text(best['ci95_low'], best['ci95_high'])}, {best['n_test']:,} test clips).",
-        f"Best model of the reference (on its own data): {reference_best}, "
-        f"{accuracy_text(reference.ACCURACY[reference_best])}.",
+        study,
         significance(results.comparisons, runs),
     ]
     return [Heading("Summary"), Paragraph(_data_source_sentence(results.data)), Bullets(tuple(items))]

@@ -13,13 +13,16 @@ from ascflow.report.sections.formatting import (
     NOT_APPLICABLE,
     accuracy_text,
     duration_text,
+    interval_text,
     mean_sd_text,
     model_size_text,
 )
 
 
-def sweep_choice(selection: dict) -> str:
-    """How a swept model's variant was chosen, and that the test set had no part in it."""
+def sweep_choice(selection: dict, validation: dict | None = None) -> str:
+    """How a swept model's variant was chosen, and that the test set had no
+    part in it; with ``validation`` (the held-out part's size and the kept
+    variant's interval) whether that part tells the next best apart."""
     variants = selection["variants"]
     kept = variants[0]
     if selection["criterion"] == "cv":
@@ -34,7 +37,22 @@ def sweep_choice(selection: dict) -> str:
     return (
         f"{selection['model']}: {len(variants)} variants of {', '.join(selection['parameters'])}, ranked by "
         f"{basis}. Kept: {selection['selected']} ({kept['score']:.4f}){runner_up}. The test set played no "
-        "part in the choice: only the kept variant was evaluated on it."
+        "part in the choice: only the kept variant was evaluated on it." + _told_apart(selection, validation)
+    )
+
+
+def _told_apart(selection: dict, validation: dict | None) -> str:
+    """Whether the held-out part tells the kept variant from the next best:
+    not where the next best's score lies within the kept one's interval."""
+    variants = selection["variants"]
+    if selection["criterion"] == "cv" or validation is None or len(variants) < 2:
+        return ""
+    low, high = validation["ci95_low"], validation["ci95_high"]
+    if not low <= variants[1]["score"] <= high:
+        return ""
+    return (
+        f" On {validation['n']:,} held-out clips the kept variant's 95 % interval "
+        f"({interval_text(low, high)}) holds the next best's score: validation cannot tell them apart."
     )
 
 
@@ -63,7 +81,7 @@ def sweep_blocks(results: Results, figures: dict[str, Path]) -> list[Block]:
         )
         blocks += [
             Heading(selection["model"], level=2),
-            Paragraph(sweep_choice(selection)),
+            Paragraph(sweep_choice(selection, results.validation.get(selection["model"]))),
             Table(
                 (
                     "variant",

@@ -11,7 +11,7 @@ from ascflow.report import reference
 from ascflow.report.blocks import Block, Figure, Heading, Paragraph, Table
 from ascflow.report.gather import Results
 from ascflow.report.outputs import TRAINING
-from ascflow.report.sections.formatting import NOT_APPLICABLE, accuracy_text, duration_text
+from ascflow.report.sections.formatting import NOT_APPLICABLE, accuracy_text, duration_text, interval_text
 from ascflow.report.sections.runs import runs_of
 
 
@@ -42,14 +42,15 @@ def refit_sentence(runs: list[dict]) -> str:
 
 
 def split_sentence(runs: list[dict], data: dict) -> str:
-    """How the networks' validation part was split, and what it means."""
+    """How the networks' validation part was split, and what it means (how
+    much its size tells is :func:`validation_size_sentence`'s)."""
     splits = {run.get("split") for run in runs_of(runs, NETWORK_FAMILIES)} - {None}
     groups = data.get("groups")
     if splits == {"grouped"}:
         return (
             f"The networks validated on a part of the training set that shares no recording with the rest "
-            f"({groups['train'] if groups else '?'} recordings in the training set): their validation "
-            "accuracy is an honest preview of the test accuracy."
+            f"({groups['train'] if groups else '?'} recordings in the training set): no recording on both "
+            "sides inflates their validation accuracy."
         )
     if splits == {"clip-level"}:
         why = (
@@ -62,7 +63,50 @@ def split_sentence(runs: list[dict], data: dict) -> str:
     return ""
 
 
-def _training_row(run: dict) -> tuple[str, ...]:
+#: Below this many clips a validation set cannot tell models apart: its 95 %
+#: interval is about ±0.1 wide or wider (±0.098 at 100 clips and accuracy 0.5),
+#: more than most differences between the models, their epochs or variants.
+MIN_VALIDATION_CLIPS = 100
+
+
+def validation_size_sentence(networks: list[dict], validation: dict[str, dict]) -> str:
+    """How many clips the networks' held-out validation accuracy counts, how
+    wide its interval is, and, below :data:`MIN_VALIDATION_CLIPS`, that it
+    cannot tell models apart; '' where the sizes are not known."""
+    # Validated on the test set (the reference's choice), the warnings say what that is worth.
+    sized = [
+        (run["model"], validation[run["model"]])
+        for run in networks
+        if run["model"] in validation and run.get("validation") == "holdout"
+    ]
+    if not sized:
+        return ""
+    sizes = sorted({facts["n"] for _, facts in sized})
+    widest = max((facts["ci95_high"] - facts["ci95_low"]) / 2 for _, facts in sized)
+    counted_text = " or ".join(f"{n:,}" for n in sizes)
+    sentence = (
+        f"Each network's validation accuracy counts {counted_text} clips; its 95 % Wilson interval, in the "
+        f"table, is as wide as ±{widest:.3f}."
+    )
+    if sizes[0] < MIN_VALIDATION_CLIPS:
+        sentence += (
+            f" With fewer than {MIN_VALIDATION_CLIPS} clips a validation set cannot tell models apart: a "
+            "difference within that interval is noise, so the epoch it kept (and any variant it chose) rests "
+            "on little evidence, and its accuracy is no preview of the test accuracy."
+        )
+    else:
+        sentence += " Differences between models smaller than that are noise."
+    return sentence
+
+
+def validation_text(accuracy: float | None, facts: dict | None) -> str:
+    """A validation accuracy with its 95 % interval where its size is known."""
+    if accuracy is None or facts is None:
+        return accuracy_text(accuracy)
+    return f"{accuracy_text(accuracy)} ({interval_text(facts['ci95_low'], facts['ci95_high'])})"
+
+
+def _training_row(run: dict, validation: dict | None) -> tuple[str, ...]:
     """A network's row. A refit network's epochs and time are its validation
     run's, where the epochs were chosen; the refit's own are in their column."""
     settings = run["settings"]
@@ -79,7 +123,7 @@ def _training_row(run: dict) -> tuple[str, ...]:
         run.get("validation") or NOT_APPLICABLE,
         f"{validation_run.get('epochs_run', run['epochs_run'])} of {settings['epochs']}",
         str(run.get("best_epoch") or NOT_APPLICABLE),
-        accuracy_text(run.get("validation_accuracy")),
+        validation_text(run.get("validation_accuracy"), validation),
         accuracy_text(run["accuracy"]),
         str(settings["batch_size"]),
         str(settings["learning_rate"]),
@@ -93,14 +137,18 @@ def training_blocks(results: Results, figures: dict[str, Path]) -> list[Block]:
     networks = runs_of(results.runs, NETWORK_FAMILIES)
     if not networks:
         return []
+    study = (
+        f" The reference's CNN stopped after epoch {reference.CNN_EPOCHS_RUN} of "
+        f"{reference.TRAINING['cnn']['epochs']} (best: {reference.CNN_BEST_EPOCH}); its LSTM ran all "
+        f"{reference.TRAINING['lstm']['epochs']}."
+        if reference.study_in_place(results.data)
+        else ""
+    )
     blocks: list[Block] = [
         Heading("Training of the networks"),
         Paragraph(
             "Epochs run of the most allowed. With early stopping (the CNN) the weights kept are those of "
-            "the best epoch by validation accuracy; without it (the LSTM) those of the last epoch. "
-            f"The reference's CNN stopped after epoch {reference.CNN_EPOCHS_RUN} of "
-            f"{reference.TRAINING['cnn']['epochs']} (best: {reference.CNN_BEST_EPOCH}); its LSTM ran all "
-            f"{reference.TRAINING['lstm']['epochs']}."
+            "the best epoch by validation accuracy; without it (the LSTM) those of the last epoch." + study
         ),
         Table(
             (
@@ -108,7 +156,7 @@ def training_blocks(results: Results, figures: dict[str, Path]) -> list[Block]:
                 "validated on",
                 "epochs",
                 "epoch kept",
-                "validation accuracy (epoch kept)",
+                "validation accuracy (epoch kept), 95 % CI",
                 "test accuracy",
                 "batch",
                 "learning rate",
@@ -116,9 +164,8 @@ def training_blocks(results: Results, figures: dict[str, Path]) -> list[Block]:
                 "refit on all training clips",
                 "device",
             ),
-            tuple(_training_row(run) for run in networks),
+            tuple(_training_row(run, results.validation.get(run["model"])) for run in networks),
             align="LLRRRRRRRRL",
-            widths=(1.5, 1.1, 0.9, 0.8, 1.5, 1.1, 0.7, 1.0, 1.1, 1.4, 1.4),
         ),
     ]
     refit = refit_sentence(results.runs)
@@ -126,7 +173,10 @@ def training_blocks(results: Results, figures: dict[str, Path]) -> list[Block]:
         blocks.append(Paragraph(refit))
     split = split_sentence(results.runs, results.data)
     if split:
-        blocks.append(Paragraph(split + " The test set holds other recordings than the training set."))
+        split += " The test set holds other recordings than the training set."
+    sized = validation_size_sentence(networks, results.validation)
+    if split or sized:
+        blocks.append(Paragraph(" ".join(part for part in (split, sized) if part)))
     blocks += [
         Figure(
             figures[f"{TRAINING}_{run.get('trained_as', run['model'])}"],
