@@ -72,7 +72,7 @@ from perf.sizes import critical_path, run_figures, size_rows
 from perf.timeline import last_run_log, parse_log, peak_threads, timeline_rows
 from perf.workflow import REPOSITORY
 
-#: What regenerating the report re-runs (README: "Regenerate it").
+#: What regenerating the report re-runs (README, "Report again").
 REPORT_RULES = ("render_report",)
 #: The README's command line: a user asks for 8 cores whatever the machine has.
 DEFAULT_CORES = 8

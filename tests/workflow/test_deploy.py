@@ -81,7 +81,7 @@ def test_jobs_import_the_workflows_own_package_before_an_installed_one(tmp_path)
 
 
 def module_project(folder: Path, snakefile: str, prefix: str) -> Path:
-    """A folder using the workflow as a module, as the README shows, with the
+    """A folder using the workflow as a module, as docs/deploy.md shows, with the
     tiny config as its config/config.yaml (where snakedeploy puts it)."""
     (folder / "config").mkdir(parents=True)
     shutil.copy(TINY_CONFIG, folder / "config" / "config.yaml")

@@ -3,7 +3,7 @@
 Snakemake starts jobs until their threads add up to ``--cores``. The README's
 ``snakemake --cores 8`` on a two-CPU laptop would run four two-thread jobs at
 once, and the CNN would get half of the two CPUs it was measured to use
-(docs/performance.md). So a local run schedules at most as many threads as
+(CHANGELOG.md). So a local run schedules at most as many threads as
 the CPUs it may run on (:func:`local_cores`), and on such a small budget the
 training jobs share it by a plan (:func:`thread_plan`) rather than each
 asking for all of it.

@@ -78,7 +78,7 @@ wildcard_constraints:
 # digests Snakemake tracks, before any installed copy: through PYTHONPATH,
 # which local jobs, cluster jobs and conda environments inherit. A workflow
 # read from GitHub (a snakedeploy module) has no such folder; there the
-# installed package serves (README, "Use it as a module").
+# installed package serves (docs/deploy.md).
 if workflow.current_basedir.is_local:
     os.environ.update(PYTHONPATH=import_path())
 

@@ -53,6 +53,6 @@ def use_gpu(setting, tensorflow_gpus: list[str]) -> bool:
     if setting is True and not tensorflow_gpus:
         raise AscflowError(
             "config key gpu: true, but TensorFlow sees no GPU on this machine; install a TensorFlow "
-            "with CUDA (README, 'GPU TensorFlow') or set gpu: auto."
+            "with CUDA (docs/gpu.md) or set gpu: auto."
         )
     return setting is not False and bool(tensorflow_gpus)

@@ -55,7 +55,7 @@ def configure_tensorflow(threads: int, seed: int, gpu="auto") -> tuple[str, str 
 #: Clips per prediction batch. A batch's activations are the job's peak
 #: memory: the CNN's first layer alone holds 36 x 497 x 32 floats per clip
 #: (2.3 MB), so 256 clips took the evaluation to 2.0 GB at the reference size
-#: and 64 take it to 1.3 GB, at the same speed (docs/performance.md).
+#: and 64 take it to 1.3 GB, at the same speed (CHANGELOG.md, round three).
 PREDICT_BATCH_SIZE = 64
 
 
@@ -152,7 +152,7 @@ def batches(features: np.ndarray, targets: np.ndarray, batch_size: int, shuffled
     configure_tensorflow sets) where ``shuffled``. Built here rather than by
     Keras from the arrays, so that tf.data's autotuning is off: with it, a
     network trained on one thread waited for its input up to half of each
-    epoch (docs/performance.md); one batch prefetched is enough.
+    epoch (CHANGELOG.md, round three); one batch prefetched is enough.
 
     The pipeline shuffles clip indices and gathers each batch from the
     arrays in place: a pipeline of the arrays themselves copies them into

@@ -1,7 +1,7 @@
 """A folder of recordings in the DCASE layout: what it lists, in chunks, and
 the chunks' features gathered into the data folder validation reads.
 
-The layout (README.md, "From audio recordings")::
+The layout (docs/audio.md)::
 
     audio_dir/
       audio/*.wav

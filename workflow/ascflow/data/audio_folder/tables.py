@@ -4,7 +4,7 @@ split ``split.csv`` or the fold lists give it; and where they list each
 recording, for sentences about it.
 
 Tables are tab- or comma-separated (told by the first line), with or without
-a header row; without one, the columns are taken in the order the README
+a header row; without one, the columns are taken in the order docs/audio.md
 gives (file, scene label, optional identifier; file, split). File names are
 relative to ``audio_dir`` (``audio/a001.wav``, as DCASE writes them) or bare
 names in ``audio/``. Tables that contradict each other (a fold list giving a
