@@ -9,8 +9,13 @@
 #   1. apt-get installs slurmctld, slurmd, slurm-client, slurmdbd, munge and
 #      mariadb-server (services are not started by the packages);
 #   2. writes the munge key, /etc/slurm/slurm.conf and /etc/slurm/slurmdbd.conf
-#      (one node: this machine, with the CPU count and memory slurmd detects;
-#      one partition, "debug", the default);
+#      (one node: this machine, with the memory and CPUs slurmd detects but
+#      at least $NODE_MIN_CPUS CPUs and $NODE_MIN_MEM_MB MB, so that profiles/slurm
+#      as shipped runs here, its jobs sharing the real CPUs; three partitions
+#      of it: "debug", the default; "small", which gives a job at most 2 CPUs
+#      (MaxCPUsPerNode), the size of the nodes in issue 29; "held", whose
+#      MinNodes=2 no job on this one node meets: Slurm keeps a job sent there
+#      pending for ever, reason PartitionNodeLimit);
 #   3. starts mariadbd, munged, slurmdbd, slurmctld and slurmd directly (there
 #      is no systemd here), each in the foreground of its own session, and
 #      records their PIDs under $STATE_DIR;
@@ -28,6 +33,9 @@
 #   - ProctrackType=proctrack/linuxproc and TaskPlugin=task/none: the cgroup
 #     plugins (the defaults) make every job step fail without cgroups;
 #   - DefMemPerCPU: without it a job with no memory request gets the whole node;
+#   - SlurmdParameters=config_overrides: slurmd takes the node's CPUs and
+#     memory from slurm.conf, not from the hardware, and does not drain a node
+#     configured larger than it is;
 #   - accounting (slurmdbd): the plugin asks `sacct` for job states.
 set -euo pipefail
 
@@ -36,6 +44,11 @@ TIMEOUT=${ASCFLOW_SLURM_TIMEOUT:-90}
 
 CLUSTER=ascflow
 PARTITION=debug
+# The node's least CPUs and memory (MB), whatever the machine has: the
+# training jobs of profiles/slurm ask for 8 CPUs, its group of feature jobs
+# for 6 CPUs and 6 GB, and two trainings may run at once.
+NODE_MIN_CPUS=16
+NODE_MIN_MEM_MB=16000
 ACCOUNT=ascflow
 DEF_MEM_PER_CPU=1024
 DB_NAME=slurm_acct_db
@@ -184,6 +197,21 @@ db_password() { # a random password, kept (root-only) across runs
     cat "$file"
 }
 
+# node_size HW: slurmd -C's hardware line, raised to NODE_MIN_CPUS CPUs (one
+# socket of that many cores) and NODE_MIN_MEM_MB where the machine has less.
+node_size() {
+    local hw=$1 cpus mem
+    cpus=$(sed -n 's/.*CPUs=\([0-9]*\).*/\1/p' <<<"$hw")
+    mem=$(sed -n 's/.*RealMemory=\([0-9]*\).*/\1/p' <<<"$hw")
+    ((mem >= NODE_MIN_MEM_MB)) || mem=$NODE_MIN_MEM_MB
+    if ((cpus < NODE_MIN_CPUS)); then
+        printf ' CPUs=%d Boards=1 SocketsPerBoard=1 CoresPerSocket=%d ThreadsPerCore=1 RealMemory=%d' \
+            "$NODE_MIN_CPUS" "$NODE_MIN_CPUS" "$mem"
+    else
+        sed "s/RealMemory=[0-9]*/RealMemory=$mem/" <<<"$hw"
+    fi
+}
+
 write_slurm_configs() {
     local host hw password
     host=$(hostname -s)
@@ -191,6 +219,7 @@ write_slurm_configs() {
     # configured with more than it has would be drained.
     hw=$(slurmd -C | head -n 1 | sed 's/^NodeName=[^ ]*//')
     [[ $hw == *CPUs=* && $hw == *RealMemory=* ]] || die "could not read the hardware from 'slurmd -C' (got: $hw)."
+    hw=$(node_size "$hw")
     password=$(db_password)
     install -d -m 755 /etc/slurm
     install -d -m 755 -o slurm -g slurm /var/lib/slurm /var/lib/slurm/slurmctld /var/log/slurm
@@ -230,8 +259,14 @@ AccountingStoreFlags=job_comment
 JobAcctGatherType=jobacct_gather/linux
 JobAcctGatherFrequency=30
 JobCompType=jobcomp/none
+# The node's size as written here, not as detected (see NODE_MIN_CPUS).
+SlurmdParameters=config_overrides
 NodeName=$host NodeAddr=127.0.0.1$hw State=UNKNOWN
 PartitionName=$PARTITION Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+# A partition of small nodes: at most 2 CPUs for a job.
+PartitionName=small Nodes=ALL MaxCPUsPerNode=2 MaxTime=INFINITE State=UP
+# A partition that never starts a job (it needs 2 nodes; there is one).
+PartitionName=held Nodes=ALL MinNodes=2 MaxTime=INFINITE State=UP
 EOF
 
     write_file "$SLURMDBD_CONF_FILE" 600 slurm:slurm <<EOF

@@ -7,8 +7,9 @@ ci/slurm/stop-cluster.sh. Elsewhere the tests are skipped, unless the
 environment variable CI is set: there a missing cluster is a failure, not a
 skip.
 
-Every run uses profiles/slurm-test and the tiny config, in a copy of the
-workflow under a temporary folder. docs/cluster.md explains the set-up.
+Every run uses the tiny config, in a copy of the workflow under a temporary
+folder, and profiles/slurm-test or profiles/slurm with an entry or two
+changed. docs/cluster.md explains the set-up.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ from support import REPO
 pytestmark = pytest.mark.slurm
 
 GPU_PROFILE = REPO / "profiles" / "slurm-gpu"
+SHIPPED_PROFILE = REPO / "profiles" / "slurm"
+#: The seconds within which a held job must end its run: Snakemake's start,
+#: the first submission and two squeue listings 15 s apart, with room.
+HELD_WITHIN = 120
 
 
 def snakemake_jobs(output: str) -> dict[int, tuple[str, bool]]:
@@ -130,6 +135,17 @@ def oversized_profile(folder: Path) -> Path:
     return folder
 
 
+def changed_profile(folder: Path, profile: Path, *lines: str, **default_resources: str) -> Path:
+    """A copy of ``profile`` with ``lines`` added at its end and entries
+    added under its default-resources."""
+    folder.mkdir()
+    text = (profile / "config.yaml").read_text()
+    for name, value in default_resources.items():
+        text = text.replace("\ndefault-resources:\n", f"\ndefault-resources:\n  {name}: {value!r}\n", 1)
+    (folder / "config.yaml").write_text(text + "\n".join(lines) + "\n")
+    return folder
+
+
 @pytest.fixture(scope="module")
 def runs(slurm_cluster, tmp_path_factory):
     """Every Snakemake run of this module, all started at once (the Slurm runs
@@ -138,18 +154,38 @@ def runs(slurm_cluster, tmp_path_factory):
 
     "oversized": the whole workflow on the cluster with a profile asking more
     CPUs than the node has; "gpu": with profiles/slurm-gpu as it ships, on a
-    cluster without GPUs (both stop at once, and are waited for first, so
-    that their seconds are their own); "slurm": the whole tiny workflow on
-    the cluster; "local": the same run without Slurm; "failing":
-    validate_data on the cluster, on broken data.
+    cluster without GPUs; "small_nodes": issue 29's run, profiles/slurm on a
+    partition of 2-CPU nodes with --max-threads 2 (these three stop at once,
+    and are waited for first, so that their seconds are their own); "held":
+    the first job, generate_default_data, sent to a partition that never
+    starts a job (waited for next); "slurm": the whole tiny workflow on the
+    cluster; "local": the same run without Slurm; "failing": validate_data
+    on the cluster, on broken data.
     """
     failing_config = {"data_dir": str(broken_data(tmp_path_factory.mktemp("data") / "broken"))}
-    oversized = oversized_profile(tmp_path_factory.mktemp("profiles") / "oversized")
+    profiles = tmp_path_factory.mktemp("profiles")
+    oversized = oversized_profile(profiles / "oversized")
+    small_nodes = changed_profile(profiles / "small_nodes", SHIPPED_PROFILE, slurm_partition="small")
+    held = changed_profile(
+        profiles / "held",
+        PROFILE,
+        "set-resources:",
+        "  generate_default_data:",
+        '    slurm_partition: "held"',
+    )
     started = {
         "oversized": Run(
             copy_workflow(tmp_path_factory.mktemp("oversized_run")), slurm=True, profile=oversized
         ),
         "gpu": Run(copy_workflow(tmp_path_factory.mktemp("gpu_run")), slurm=True, profile=GPU_PROFILE),
+        "small_nodes": Run(
+            copy_workflow(tmp_path_factory.mktemp("small_nodes_run")),
+            "--max-threads",
+            "2",
+            slurm=True,
+            profile=small_nodes,
+        ),
+        "held": Run(copy_workflow(tmp_path_factory.mktemp("held_run")), slurm=True, profile=held),
         "slurm": Run(copy_workflow(tmp_path_factory.mktemp("slurm_run")), slurm=True),
         "local": Run(copy_workflow(tmp_path_factory.mktemp("local_run")), "--cores", "2"),
         "failing": Run(
@@ -254,3 +290,34 @@ def test_the_gpu_profile_on_a_cluster_without_gpus_stops_at_once(runs):
     sentence = stopped_before_submitting(runs["gpu"])
     gpus = "rule evaluate_model asks 1 GPU and rule train_network 1, but no node of partition debug has one: "
     assert gpus in sentence, sentence
+
+
+def test_issue_29s_group_too_large_for_the_nodes_stops_the_run_at_once_naming_it(runs):
+    """profiles/slurm on 2-CPU nodes with --max-threads 2: each job fits,
+    but the 6 feature jobs go to Slurm in one submission of 6 CPUs, which
+    would pend for ever (reason PartitionConfig)."""
+    sentence = stopped_before_submitting(runs["small_nodes"])
+    assert sentence == (
+        "ascflow: group features (6 make_features jobs) would ask Slurm for 6 CPUs, but the largest "
+        "node of partition small has 2 CPUs: pass --cores 2 (or set cores: 2 in the profile), so that "
+        "its jobs run side by side on at most 2 CPUs, or set group-components: features: 2 in the profile."
+    )
+
+
+def test_a_job_slurm_holds_for_good_ends_the_run_in_one_sentence(runs):
+    """The first job sent to a partition whose node limits no job meets:
+    Slurm keeps it pending (PartitionNodeLimit) and the plugin would wait
+    for ever; the watch cancels it and ends the run."""
+    _, returncode, output, seconds = runs["held"]
+    assert returncode != 0, output[-3000:]
+    sentence = re.findall(r"^ascflow: .*$", output, re.MULTILINE)
+    assert len(sentence) == 1, output[-3000:]
+    assert re.match(
+        r"ascflow: Slurm job \d+ \(rule generate_default_data\) is held: PartitionNodeLimit, which will "
+        r"not clear by itself: partition held cannot give it the number of nodes it needs",
+        sentence[0],
+    ), sentence[0]
+    assert sentence[0].endswith("The run stops and cancels its 1 Slurm job."), sentence[0]
+    assert seconds < HELD_WITHIN, f"it took {seconds:.0f}s"
+    # The held job is cancelled, and nothing else was submitted.
+    assert list(sacct_jobs(slurm_run_id(output)).values()) == [("generate_default_data", "CANCELLED")]
