@@ -10,6 +10,8 @@ def test_the_differences_are_the_dotted_keys_whose_values_differ():
     current = {"seed": 1, "cnn": {"epochs": 3, "batch_size": 16}, "rf": {"n_estimators": [10, 50]}, "x": 0}
     assert config_differences(recorded, current) == ["cnn.epochs", "rf.n_estimators", "x"]
     assert config_differences(recorded, recorded) == []
+    # What to classify or where to log changes no result.
+    assert config_differences(recorded, {**recorded, "predict_dir": "new/", "mlflow_experiment": "x"}) == []
 
 
 def test_only_a_report_or_a_forced_report_regenerates():

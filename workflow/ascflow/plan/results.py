@@ -11,12 +11,21 @@ from collections.abc import Mapping, Sequence
 #: The config of the last completed run, as record_run writes it: complete
 #: (defaults filled in), so that ``--configfile`` takes it as it is.
 RECORDED_CONFIG = "results/config.yaml"
+#: Keys that change no trained model and no data: what to classify, where to
+#: log, the budget the report compares with, TensorBoard's logs. A report
+#: regenerated with other values of these describes the same results.
+RESULT_NEUTRAL_KEYS = frozenset(
+    {"predict_dir", "mlflow_tracking_uri", "mlflow_experiment", "complexity_limits", "tensorboard"}
+)
 
 
 def config_differences(recorded: Mapping, current: Mapping, prefix: str = "") -> list[str]:
-    """The keys (``cnn.epochs``) whose values differ between two configs."""
+    """The keys (``cnn.epochs``) whose values differ between two configs,
+    but for the top level's :data:`RESULT_NEUTRAL_KEYS`."""
     differences = []
     for key in sorted(set(recorded) | set(current)):
+        if not prefix and key in RESULT_NEUTRAL_KEYS:
+            continue
         name = f"{prefix}{key}"
         before, after = recorded.get(key), current.get(key)
         if isinstance(before, Mapping) and isinstance(after, Mapping):
