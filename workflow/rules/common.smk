@@ -38,7 +38,11 @@ from ascflow.plan import (
     disk,
     prepare_config,
 )
-from ascflow.plan.results import config_differences, regenerates_report, results_sentence
+from ascflow.plan.results import (
+    config_differences,
+    regenerates_report,
+    results_sentence,
+)
 from ascflow.report.outputs import figure_outputs
 from ascflow.sources import code_digest, import_path
 
