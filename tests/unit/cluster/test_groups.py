@@ -63,6 +63,8 @@ def test_the_grouping_of_a_snakemake_run_is_read_from_its_settings():
         SimpleNamespace(cores=8, resources={"mem_mb": 16000, "tmpdir": "/tmp"}),
     )
     assert grouping == Grouping({"make_features": "features"}, {"features": 6}, 8, {"mem_mb": 16000})
+    parsed = SimpleNamespace(cores=None, resources=Resources.from_mapping({"mem_mb": 16000}))
+    assert Grouping.from_workflow({}, None, parsed) == Grouping(limits={"mem_mb": 16000})
 
 
 # ---- the same numbers as Snakemake's --------------------------------------------

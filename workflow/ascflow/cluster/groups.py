@@ -46,9 +46,14 @@ class Grouping:
         """The grouping of a Snakemake run: each rule's group (``Rule.group``:
         the Snakefile's ``group:`` or the profile's ``groups``), the profile's
         ``group-components``, ``--cores`` and ``--resources``."""
+        # --resources, as numbers or Snakemake's parsed Resource objects.
+        given = {
+            name: getattr(value, "value", value)
+            for name, value in (resource_settings.resources or {}).items()
+        }
         limits = {
             name: value
-            for name, value in dict(resource_settings.resources or {}).items()
+            for name, value in given.items()
             if isinstance(value, int) and not isinstance(value, bool)
         }
         return cls(
