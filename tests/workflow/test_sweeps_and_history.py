@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 from support import REPO, TINY_CONFIG, planned_jobs, read_metrics, snakemake, tiny_args
@@ -131,6 +132,27 @@ def test_the_report_compares_with_the_previous_run(runs):
     now = read_metrics(runs["workdir"])["lstm"]["accuracy"]
     assert f"| {now:.4f} | {before:.4f} | {now - before:+.4f} |" in rows["lstm"]
     assert "(figures/history.png)" in section
+    # The change is tested clip by clip against the first run's kept predictions.
+    assert "McNemar's exact test reads the clips one run got right and the other wrong" in section
+    assert "No paired test is possible" not in section
+    assert re.search(r"\| \d+ vs \d+ clips, p [=<] [\d.]+( \(significant\))? \|", rows["lstm"])
+    assert "one point is no trend" in runs["first"]["report"]
+    assert "(figures/history.png)" not in runs["first"]["report"]  # one run: nothing to draw
+
+
+def test_each_recorded_run_keeps_its_predicted_classes(runs):
+    workdir = runs["workdir"]
+    identities = list(
+        dict.fromkeys(line.split("\t")[0] for line in runs["ledger_after_second"].splitlines()[1:])
+    )
+    assert len(identities) == 2
+    labels = np.load(workdir / "results/data/labels_test.npy")
+    for identity in identities:
+        kept = workdir / "history/predictions" / identity
+        assert sorted(path.stem for path in kept.glob("*.npy")) == sorted(MODELS)
+        assert np.load(kept / "lstm.npy").shape == labels.shape
+    latest = np.load(workdir / "history/predictions" / identities[-1] / "cnn.npy")
+    assert (latest == np.load(workdir / "results/predictions/cnn.npy").argmax(axis=1)).all()
 
 
 def test_mlflow_holds_every_model_and_the_report_of_each_run(runs):

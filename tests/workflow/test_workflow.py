@@ -272,6 +272,29 @@ def test_report_holds_every_model_and_the_reference_in_markdown_and_pdf(tiny_run
         assert (tiny_run / "reports" / figure).stat().st_size > 0
 
 
+def test_pdf_breaks_no_word_and_the_first_run_draws_no_trend(tiny_run):
+    """Every word of the PDF is a word of the report (a cell broken inside a
+    word leaves pieces that are not); the first run on the data has no
+    earlier one, so its report draws no figure over the runs and says why."""
+    markdown = (tiny_run / "reports/report.md").read_text()
+    layout = subprocess.run(
+        ["pdftotext", "-layout", str(tiny_run / "reports/report.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+    def words(text: str) -> set[str]:
+        # pdftotext may close up the narrow spaces around × ("2×9×4"): not a break.
+        return {word.strip("|*`()[]!,.;:") for word in text.replace("×", " × ").split()} - {""}
+
+    pieces = words(layout) - words(markdown)
+    assert pieces <= {"page", "•"} | {str(n) for n in range(1, 40)}, pieces
+    earlier = markdown.split("## Compared with earlier runs\n", 1)[1].split("\n## ", 1)[0]
+    assert "one point is no trend" in earlier and "figures/history.png" not in earlier
+    assert (tiny_run / "reports/figures/history.png").stat().st_size > 0  # the declared file: a sentence
+
+
 def test_deleted_report_is_rebuilt_without_retraining(tiny_run, tmp_path):
     workdir = copy_run(tiny_run, tmp_path / "run")
     for path in (workdir / "reports").rglob("*"):
@@ -285,6 +308,33 @@ def test_deleted_report_is_rebuilt_without_retraining(tiny_run, tmp_path):
         ).stdout
     )
     assert set(forced) == {"render_report", "record_run", "all"}
+
+
+def test_report_folder_shows_only_the_last_runs_figures(tiny_run, tmp_path):
+    """A figure an earlier run drew (a model this config lacks) is removed
+    when the report is rendered, so reports/figures/ holds the figures the
+    report names; a file the report would never draw stays."""
+    workdir = copy_run(tiny_run, tmp_path / "run")
+    figures = workdir / "reports/figures"
+    (figures / "confusion_rf_500.png").write_bytes((figures / "confusion_rf_10.png").read_bytes())
+    (figures / "training_cnn_seed3.png").write_bytes(b"stale")
+    (figures / "notes.png").write_bytes(b"not a figure of the report")
+    snakemake(workdir, *tiny_args("--forcerun", "render_report"))
+    assert (
+        not (figures / "confusion_rf_500.png").exists() and not (figures / "training_cnn_seed3.png").exists()
+    )
+    assert (figures / "notes.png").exists()
+    drawn = {path.name for path in figures.glob("*.png")} - {"notes.png"}
+    assert drawn == {f"confusion_{name}.png" for name in MODELS} | {
+        "accuracy.png",
+        "per_class_recall.png",
+        "significance.png",
+        "history.png",
+        "training_cnn.png",
+        "training_lstm.png",
+    }
+    markdown = (workdir / "reports/report.md").read_text()
+    assert set(re.findall(r"\]\(figures/([\w.]+\.png)\)", markdown)) <= drawn
 
 
 def test_snakemake_html_report_after_a_run(tiny_run, tmp_path):
