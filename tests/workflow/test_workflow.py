@@ -132,6 +132,7 @@ def test_changing_one_hyperparameter_reruns_that_model_only(tiny_run, tmp_path):
     jobs = planned_jobs(snakemake(workdir, "-n", "--configfile", str(config), "--cores", "2").stdout)
     reruns = {rule: count for rule, count in jobs.items() if rule != "all"}
     assert reruns.pop("train_network") == 1 and reruns.pop("evaluate_model") == 1
+    assert reruns.pop("export_model") == 1  # its bundle
     # What remains consumes the metrics: the summary, the paired tests (and the
     # report, and the record of the run in the history).
     consumers = {"summarize_metrics", "compare_models", "render_report", "record_run", "count_parameters"}

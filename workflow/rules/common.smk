@@ -39,6 +39,7 @@ from ascflow.plan import (
     prepare_config,
 )
 from ascflow.plan.results import (
+    RECORDED_CONFIG,
     config_differences,
     regenerates_report,
     results_sentence,

@@ -91,6 +91,9 @@ rule record_run:
         # Updated in place, not replaced: Snakemake keeps the earlier runs'
         # rows (and puts them back should the job fail).
         ledger=update(HISTORY_LEDGER),
+        # The config that made results/: a report regenerated with another
+        # one stops and names this file (common.smk, check_results_config).
+        config=RECORDED_CONFIG,
     log:
         "logs/record_run.log",
     benchmark:
@@ -102,6 +105,7 @@ rule record_run:
     resources:
         **resources_of("record_run"),
     params:
+        config=canonical(config),
         code=code_digest("ascflow.stages.history:record_run_job"),
     script:
         "../scripts/record_run.py"

@@ -7,10 +7,11 @@ import json
 from pathlib import Path
 
 import numpy as np
+import yaml
 from ascflow.ledger import append_run, predictions_path, run_id, run_rows
 from ascflow.report.history import paired_with_previous, run_history
 from ascflow.report.sections.earlier_runs import history_comparison
-from ascflow.stages.history import Ledger, RecordedRun, RecordRun, record_run_job
+from ascflow.stages.history import Ledger, RecordedRun, RecordRun, RunConfig, record_run_job
 from ascflow.stages.runtime import Runtime
 
 LABELS = np.arange(15) % 3
@@ -54,10 +55,14 @@ def record(tmp_path: Path, metrics: list[dict], probabilities: dict[str, Path], 
         paths.append(str(path))
     job = RecordRun(
         RecordedRun(paths, str(tmp_path / "report.md"), [str(path) for path in probabilities.values()]),
-        Ledger(str(ledger)),
+        Ledger(str(ledger), str(tmp_path / "results/config.yaml")),
+        RunConfig({"seed": 7, "cnn": {"epochs": 2}}),
         Runtime(workflow_dir=str(tmp_path / "workflow")),  # not a git checkout: no commit
     )
+    (tmp_path / "results").mkdir(exist_ok=True)
     record_run_job(job)
+    # The config that made the results, as a --configfile takes it.
+    assert yaml.safe_load((tmp_path / "results/config.yaml").read_text()) == {"seed": 7, "cnn": {"epochs": 2}}
 
 
 def test_each_change_is_tested_on_the_clips_both_runs_scored(tmp_path):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ascflow.files import read_json, write_json
+from ascflow.files import read_json, write_json, write_text
 from ascflow.ledger import append_run, keep_predictions, run_id, run_rows
 from ascflow.report.gather import git_commit, read_histories
 from ascflow.stages.runtime import Runtime
@@ -56,17 +56,28 @@ class RecordedRun:
 @dataclass(frozen=True)
 class Ledger:
     ledger: str  # history/runs.tsv, updated in place
+    config: str  # results/config.yaml: the config that made results/
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    config: dict  # the whole validated config, defaults filled in
 
 
 @dataclass(frozen=True)
 class RecordRun:
     inputs: RecordedRun
     outputs: Ledger
+    settings: RunConfig
     runtime: Runtime = field(default_factory=Runtime)
 
 
 def record_run_job(job: RecordRun) -> dict:
-    """This run's models on record in the ledger (rule record_run)."""
+    """This run's models on record in the ledger, and its config as the one
+    that made results/ (rule record_run)."""
+    import yaml
+
+    write_text(job.outputs.config, yaml.safe_dump(job.settings.config, sort_keys=True))
     metrics = [read_json(path) for path in job.inputs.metrics]
     probabilities = {Path(path).stem: path for path in job.inputs.predictions}
     return record_run(metrics, job.outputs.ledger, Path(job.runtime.workflow_dir).parent, probabilities)
