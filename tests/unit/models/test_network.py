@@ -1,34 +1,10 @@
-"""Network training: the held-out split, early stopping from the history,
-and the job function end to end on tiny data."""
+"""ascflow.models.network: the batches of an epoch, and the job function end
+to end on tiny data."""
 
 import json
 
 import numpy as np
 import pytest
-from ascflow.models.history import best_epoch
-from ascflow.models.splits import holdout_split
-
-
-def test_holdout_split_is_stratified_disjoint_and_deterministic():
-    labels = np.repeat(np.arange(5), 20)
-    train, validation = holdout_split(labels, 0.1, seed=3)
-    assert np.intersect1d(train, validation).size == 0
-    assert np.union1d(train, validation).tolist() == list(range(100))
-    assert np.bincount(labels[validation]).tolist() == [2] * 5
-    again = holdout_split(labels, 0.1, seed=3)
-    assert np.array_equal(again[1], validation)
-    assert not np.array_equal(holdout_split(labels, 0.1, seed=4)[1], validation)
-
-
-def test_holdout_split_keeps_every_class_on_both_sides_for_tiny_sets():
-    labels = np.array([0, 0, 1, 1, 2, 2, 2])
-    train, validation = holdout_split(labels, 0.1, seed=0)
-    assert set(labels[validation]) == {0, 1, 2} and set(labels[train]) == {0, 1, 2}
-
-
-def test_best_epoch_is_the_first_of_equal_bests():
-    rows = {e: {"val_accuracy": v} for e, v in [(1, 0.2), (2, 0.5), (3, 0.5), (4, 0.4)]}
-    assert best_epoch(rows) == 2
 
 
 def test_batches_hold_every_clip_once_an_epoch_with_its_own_target_reshuffled():

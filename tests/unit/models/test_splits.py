@@ -61,3 +61,20 @@ def test_too_few_groups_for_the_folds_is_one_sentence():
     labels, groups = np.array([0, 0, 0, 1, 1, 1]), np.array([0, 0, 0, 1, 1, 1])
     with pytest.raises(AscflowError, match=r"^cv\.folds: 3 grouped folds need at least 3 groups"):
         cv_folds(labels, 3, seed=0, groups=groups)
+
+
+def test_holdout_split_is_stratified_disjoint_and_deterministic():
+    labels = np.repeat(np.arange(5), 20)
+    train, validation = holdout_split(labels, 0.1, seed=3)
+    assert np.intersect1d(train, validation).size == 0
+    assert np.union1d(train, validation).tolist() == list(range(100))
+    assert np.bincount(labels[validation]).tolist() == [2] * 5
+    again = holdout_split(labels, 0.1, seed=3)
+    assert np.array_equal(again[1], validation)
+    assert not np.array_equal(holdout_split(labels, 0.1, seed=4)[1], validation)
+
+
+def test_holdout_split_keeps_every_class_on_both_sides_for_tiny_sets():
+    labels = np.array([0, 0, 1, 1, 2, 2, 2])
+    train, validation = holdout_split(labels, 0.1, seed=0)
+    assert set(labels[validation]) == {0, 1, 2} and set(labels[train]) == {0, 1, 2}
