@@ -65,6 +65,7 @@ def test_the_evaluation_scores_the_refit_network_or_the_chosen_variant():
         graph.inputs("export_model", "rf_10")["selection"]
         == graph.inputs("evaluate_model", "rf_10")["selection"]
     )
+    assert graph.inputs("export_model", "cnn")["metrics"].rule == "evaluate_model"
 
 
 def test_a_sweep_chooses_on_validation_only():

@@ -106,7 +106,9 @@ class JobGraph:
                 "labels": output("validate_data", "test_labels"),
             }
         if rule == "export_model":
-            return self.trained(model)
+            # After the evaluation, which checks the model first: a damaged
+            # model is named once, by the evaluation, not by both jobs.
+            return {**self.trained(model), "metrics": output("evaluate_model", "metrics", model=model)}
         raise ValueError(f"no model inputs for rule {rule!r}")
 
     def unread_models(self) -> list[tuple[Output, Output]]:

@@ -31,6 +31,8 @@ class TrainedFiles:
     info: list[str]
     summary: str
     selection: str | None = None
+    #: The model's evaluation, which the export follows (it checked the model).
+    metrics: str | None = None
 
 
 @dataclass(frozen=True)
