@@ -132,7 +132,8 @@ def check_results_config():
     sentence = results_sentence(differences, regenerating)
     if regenerating:
         stop(sentence)
-    print(f"ascflow: {sentence}", file=sys.stderr)
+    # A note, not an error: "ascflow:" lines are the sentences that stop a run.
+    print(f"ascflow note: {sentence}", file=sys.stderr)
 
 
 check_results_config()
