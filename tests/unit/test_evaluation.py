@@ -154,3 +154,38 @@ def test_paired_test_over_seeds():
     expected = ttest_rel([0.70, 0.74, 0.71], [0.60, 0.66, 0.62]).pvalue
     assert rows["cnn", "lstm"]["p"] == pytest.approx(expected) and rows["cnn", "lstm"]["seeds"] == [0, 1, 2]
     assert rows["cnn", "rf"]["p"] == 1.0 and not rows["cnn", "rf"]["significant"]
+
+
+# ---- per recording device -----------------------------------------------------
+
+
+def test_device_metrics_mark_unseen_devices_and_give_known_unseen_and_spread():
+    from ascflow.evaluation import device_metrics
+
+    devices = np.array(["a", "a", "a", "a", "s1", "s1", "s4", "s4", "s4", "s5"])
+    true = np.zeros(10, dtype=int)
+    predicted = np.array([0, 0, 0, 1, 0, 1, 0, 1, 1, 1])  # a 3/4, s1 1/2, s4 1/3, s5 0/1
+    facts = device_metrics(true, predicted, devices, np.array(["a", "s1", "s2"]))
+    per_device = facts["per_device"]
+    assert list(per_device) == ["a", "s1", "s4", "s5"]
+    assert [per_device[d]["unseen"] for d in per_device] == [False, False, True, True]
+    assert per_device["s4"]["n"] == 3 and per_device["s4"]["accuracy"] == pytest.approx(1 / 3)
+    assert (per_device["s4"]["ci95_low"], per_device["s4"]["ci95_high"]) == pytest.approx(
+        wilson_interval(1, 3)
+    )
+    # Known: the clips of a and s1 together (4 of 6), unseen those of s4 and s5 (1 of 4).
+    assert facts["known_device_accuracy"] == pytest.approx(4 / 6) and facts["n_known_device"] == 6
+    assert facts["unseen_device_accuracy"] == pytest.approx(1 / 4) and facts["n_unseen_device"] == 4
+    assert (facts["unseen_device_ci95_low"], facts["unseen_device_ci95_high"]) == pytest.approx(
+        wilson_interval(1, 4)
+    )
+    # The spread: the population standard deviation of the four devices' accuracies.
+    accuracies = [3 / 4, 1 / 2, 1 / 3, 0.0]
+    mean = sum(accuracies) / 4
+    assert facts["device_accuracy_sd"] == pytest.approx(
+        math.sqrt(sum((x - mean) ** 2 for x in accuracies) / 4)
+    )
+    # Every test device heard in training: no unseen accuracy.
+    seen = device_metrics(true, predicted, devices, devices)
+    assert seen["unseen_device_accuracy"] is None and seen["n_unseen_device"] == 0
+    assert seen["known_device_accuracy"] == pytest.approx(0.5)

@@ -103,6 +103,39 @@ def accuracy_by_group(true: np.ndarray, predicted: np.ndarray, groups: list[str]
     return table
 
 
+#: The columns summary.tsv gains where the data names each clip's device.
+DEVICE_COLUMNS = ("known_device_accuracy", "unseen_device_accuracy", "device_accuracy_sd")
+
+
+def device_metrics(
+    true: np.ndarray, predicted: np.ndarray, devices: np.ndarray, train_devices: np.ndarray
+) -> dict:
+    """Test accuracy per recording device (:func:`accuracy_by_group`), each
+    marked ``unseen`` where no training clip has it; the accuracy, interval
+    and clips of the known devices' clips together and of the unseen ones'
+    (None without any), and the spread of the per-device accuracies: their
+    standard deviation over the devices (population, ddof 0; 0 for one)."""
+    devices = np.asarray(devices, dtype=str)
+    heard = set(np.asarray(train_devices, dtype=str).tolist())
+    per_device = accuracy_by_group(true, predicted, devices.tolist())
+    for name, row in per_device.items():
+        row["unseen"] = name not in heard
+    correct = np.asarray(true) == np.asarray(predicted)
+    unseen = ~np.isin(devices, sorted(heard))
+    facts: dict = {"per_device": per_device}
+    for kind, mask in (("known", ~unseen), ("unseen", unseen)):
+        hits = correct[mask]
+        low, high = wilson_interval(int(hits.sum()), int(hits.size)) if hits.size else (None, None)
+        facts |= {
+            f"{kind}_device_accuracy": float(hits.mean()) if hits.size else None,
+            f"{kind}_device_ci95_low": low,
+            f"{kind}_device_ci95_high": high,
+            f"n_{kind}_device": int(hits.size),
+        }
+    facts["device_accuracy_sd"] = float(np.std([row["accuracy"] for row in per_device.values()]))
+    return facts
+
+
 #: The scores averaged over the runs of a base model, where the runs have them.
 AGGREGATED_SCORES = ("accuracy", "macro_f1", "log_loss")
 

@@ -79,15 +79,15 @@ rule extract_audio_chunk:
 
 
 rule gather_audio_features:
-    """Gather the chunks in file order into X/y/groups arrays and classes.txt."""
+    """Gather the chunks in file order into X/y/groups/devices arrays and classes.txt."""
     input:
         manifest=rules.list_audio.output.manifest,
         chunks=get_audio_chunks,
     output:
         **{
             stem: f"{AUDIO_DATA_DIR}/{stem}.npy"
-            for stem in ("X_train", "y_train", "groups_train")
-            + ("X_test", "y_test", "groups_test")
+            for stem in ("X_train", "y_train", "groups_train", "devices_train")
+            + ("X_test", "y_test", "groups_test", "devices_test")
         },
         classes=f"{AUDIO_DATA_DIR}/classes.txt",
         facts="results/audio/extraction.json",

@@ -44,6 +44,9 @@ rule validate_data:
         test_labels="results/data/labels_test.npy",
         train_groups="results/data/groups_train.npy",
         test_groups="results/data/groups_test.npy",
+        # Each clip's recording device (empty names where the data has none).
+        train_devices="results/data/devices_train.npy",
+        test_devices="results/data/devices_test.npy",
     log:
         "logs/validate_data.log",
     benchmark:

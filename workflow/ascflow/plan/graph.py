@@ -104,6 +104,9 @@ class JobGraph:
                 **self.trained(model),
                 "features": self.features(model, "test"),
                 "labels": output("validate_data", "test_labels"),
+                # Per-device accuracy, and which test devices training never heard.
+                "devices": output("validate_data", "test_devices"),
+                "train_devices": output("validate_data", "train_devices"),
             }
         if rule == "export_model":
             # After the evaluation, which checks the model first: a damaged

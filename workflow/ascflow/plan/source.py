@@ -87,4 +87,7 @@ class DataSource:
         for name in (*(f"groups_{split}.npy" for split in SPLITS), "classes.txt"):
             if self.made_with_groups or name in present:
                 files[name.rsplit(".", 1)[0]] = f"{self.data_dir}/{name}"
+        for name in (f"devices_{split}.npy" for split in SPLITS):  # the gather writes them
+            if self.source == "audio" or name in present:
+                files[name.rsplit(".", 1)[0]] = f"{self.data_dir}/{name}"
         return files

@@ -3,7 +3,8 @@
 ``list_audio`` (a Snakemake checkpoint) lists the recordings and cuts them
 into chunks; ``extract_chunk`` computes one chunk's log mel-band energies;
 ``gather_features`` writes them, in file order, into ``X_*.npy``, ``y_*.npy``,
-``groups_*.npy`` and ``classes.txt`` with the facts of the extraction.
+``groups_*.npy``, ``devices_*.npy`` and ``classes.txt`` with the facts of
+the extraction.
 ``write_example_audio`` makes the example recordings. Each imports what it
 needs inside, so that editing one's code re-runs its rule's jobs alone.
 """

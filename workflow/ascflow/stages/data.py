@@ -11,9 +11,11 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from ascflow.data.audio_folder import RecordingNames
 from ascflow.data.synthetic import generate_default_data
-from ascflow.data.validation import validate_dataset
+from ascflow.data.validation import SPLITS, read_devices, validate_dataset
 from ascflow.files import read_json, save_array, write_json
 from ascflow.stages.runtime import Runtime
 
@@ -61,6 +63,10 @@ class ValidationOutputs:
     test_labels: str
     train_groups: str
     test_groups: str
+    #: Each clip's device, empty names where the data has none
+    #: (:func:`ascflow.data.validation.load_devices` reads them).
+    train_devices: str
+    test_devices: str
 
 
 @dataclass(frozen=True)
@@ -80,8 +86,9 @@ class ValidateData:
 
 
 def validate_data(job: ValidateData) -> dict:
-    """Writes the labels mapped to 0..K-1 and the groups as integer codes
-    (one per clip where the data has none)."""
+    """Writes the labels mapped to 0..K-1, the groups as integer codes
+    (one per clip where the data has none) and the devices (empty names
+    where the data has none)."""
     settings, outputs, audio_facts = job.settings, job.outputs, job.inputs.audio_facts
     manifest = job.inputs.audio_manifest
     names = RecordingNames(read_json(manifest)) if manifest else None
@@ -98,6 +105,12 @@ def validate_data(job: ValidateData) -> dict:
     save_array(outputs.test_labels, labels["test"])
     save_array(outputs.train_groups, groups["train"])
     save_array(outputs.test_groups, groups["test"])
+    n_clips = {split: labels[split].size for split in SPLITS}
+    devices = read_devices(settings.data_dir, n_clips, names) or {
+        split: np.full(n, "", dtype=str) for split, n in n_clips.items()
+    }
+    save_array(outputs.train_devices, devices["train"])
+    save_array(outputs.test_devices, devices["test"])
     write_json(outputs.summary, summary)
     log.info(
         "%s: %d classes, %s x %s",

@@ -13,10 +13,13 @@ from pathlib import Path
 
 import numpy as np
 
+from ascflow.data.validation import load_devices
 from ascflow.evaluation import (
+    DEVICE_COLUMNS,
     SUMMARY_COLUMNS,
     aggregate_runs,
     classification_metrics,
+    device_metrics,
     holm,
     mcnemar_test,
     paired_seed_tests,
@@ -60,6 +63,9 @@ class EvaluationInputs:
     labels: str
     summary: str
     selection: str | None = None
+    #: Each test and training clip's device (empty names where unknown).
+    devices: str | None = None
+    train_devices: str | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,15 @@ def evaluate_job(job: EvaluateModel) -> dict:
     }
     if selection:  # what the model was made with: the sweep, and the choice
         metrics["settings_digest"] = selection["settings_digest"]
+    devices = load_devices(inputs.devices) if inputs.devices else None
+    if devices is not None and inputs.train_devices:  # only where the data names the devices
+        train_devices = load_devices(inputs.train_devices)
+        metrics |= device_metrics(
+            np.load(inputs.labels),
+            probabilities.argmax(axis=1),
+            devices,
+            train_devices if train_devices is not None else np.array([], dtype=str),
+        )
     save_array(job.outputs.probabilities, probabilities)
     write_json(job.outputs.metrics, metrics)
     log.info(
@@ -144,7 +159,9 @@ class SummarizeMetrics:
 
 def summarize_metrics(job: SummarizeMetrics) -> None:
     metrics = [read_json(path) for path in job.inputs.metrics]
-    write_table(job.outputs.summary, metrics, SUMMARY_COLUMNS)
+    # The device columns only where the data names the devices.
+    with_devices = any("per_device" in row for row in metrics)
+    write_table(job.outputs.summary, metrics, SUMMARY_COLUMNS + (DEVICE_COLUMNS if with_devices else ()))
     write_table(job.outputs.aggregate, aggregate_runs(metrics))
 
 

@@ -132,8 +132,8 @@ def test_meta_rows_blank_and_comment_lines_left_out(tmp_path):
     write_lines(meta, ["# recorded in 2024", "", "audio\\r0.wav,bus,home", "./r1.wav,park,street"])
     entries, has_groups = read_meta(meta)
     assert has_groups and entries == [
-        {"file": "audio/r0.wav", "label": "bus", "group": "home", "line": 3},
-        {"file": "audio/r1.wav", "label": "park", "group": "street", "line": 4},
+        {"file": "audio/r0.wav", "label": "bus", "group": "home", "device": None, "line": 3},
+        {"file": "audio/r1.wav", "label": "park", "group": "street", "device": None, "line": 4},
     ]
     write_lines(meta, ["filename,identifier", "r0.wav,home"])
     with pytest.raises(AscflowError, match=r"the header names no scene label column \(scene_label, label"):
@@ -165,3 +165,45 @@ def test_rows_name_where_the_tables_list_each_recording(tmp_path):
     )
     (folder / "meta.csv").unlink()
     assert recording_rows(folder) == {}  # the sentences then name the recordings alone
+
+
+def test_the_device_comes_from_the_column_or_the_file_name_and_the_group_leaves_it_out(tmp_path):
+    names = ["x-1-a", "x-1-s1", "y-2-a", "y-2-s2", "z-3-a", "z-3-s3"]
+    for index, name in enumerate(names):  # the folder's recordings, renamed DCASE-style
+        folder_with_tables(tmp_path / "rec", ["filename,scene_label"], split=["filename,split"])
+        (tmp_path / "rec/audio" / f"r{index}.wav").rename(tmp_path / "rec/audio" / f"{name}.wav")
+    scenes = ["bus", "bus", "park", "park", "bus", "park"]
+    sides = ["train", "train", "train", "train", "test", "test"]
+    split = ["filename,split"] + [f"{name}.wav,{side}" for name, side in zip(names, sides, strict=True)]
+    # No device column: the device is the name's suffix, the group the name without it.
+    write_lines(
+        tmp_path / "rec/meta.csv",
+        ["filename,scene_label"] + [f"{name}.wav,{scene}" for name, scene in zip(names, scenes, strict=True)],
+    )
+    write_lines(tmp_path / "rec/split.csv", split)
+    files = list_recordings(tmp_path / "rec", 4)["files"]
+    assert [e["device"] for e in files] == ["a", "s1", "a", "s2", "a", "s3"]
+    assert [e["group"] for e in files] == [
+        "audio/x-1",
+        "audio/x-1",
+        "audio/y-2",
+        "audio/y-2",
+        "audio/z-3",
+        "audio/z-3",
+    ]
+    # A source_label column wins over the name.
+    write_lines(
+        tmp_path / "rec/meta.csv",
+        ["filename,scene_label,source_label"]
+        + [f"{name}.wav,{scene},dev{i}" for i, (name, scene) in enumerate(zip(names, scenes, strict=True))],
+    )
+    assert [e["device"] for e in list_recordings(tmp_path / "rec", 4)["files"]] == [
+        f"dev{i}" for i in range(6)
+    ]
+    # Neither: no device.
+    no_devices = folder_with_tables(
+        tmp_path / "plain",
+        [f"r{i}.wav\t{s}" for i, s in enumerate(TABLE_SCENES)],
+        split=[f"r{i}.wav,{side}" for i, side in enumerate(TABLE_SIDES)],
+    )
+    assert {e["device"] for e in list_recordings(no_devices, 4)["files"]} == {None}

@@ -87,7 +87,8 @@ def chunk_id(index: int) -> str:
 def list_recordings(audio_dir: str | Path, chunk_files: int, audio_checks: str = "warn") -> dict:
     """The manifest of an audio folder: every recording with a split, in
     ``meta.csv`` order, with its label, group, split and chunk; and the
-    recordings left out (not listed, or in no split)."""
+    recordings left out (not listed, or in no split). Each recording's
+    device is None where neither ``meta.csv`` nor its name gives one."""
     folder = Path(audio_dir)
     files = layout_files(folder)
     meta = files["meta"][0]
@@ -116,7 +117,7 @@ def list_recordings(audio_dir: str | Path, chunk_files: int, audio_checks: str =
     _check_scenes(rows, meta)
     # The listing leaves the tables' line numbers out (recording_rows reads
     # them when a sentence needs them): a line added above changes nothing.
-    used = [{key: entry[key] for key in ("file", "label", "group", "split")} for entry in rows]
+    used = [{key: entry[key] for key in ("file", "label", "group", "device", "split")} for entry in rows]
     for position, entry in enumerate(used):
         entry["chunk"] = chunk_id(position // chunk_files)
     return {

@@ -26,7 +26,7 @@ from ascflow.errors import AscflowError
 from ascflow.files import atomic_path, write_text
 
 #: The files the gather writes into the data folder, besides ``classes.txt``.
-GATHERED = tuple(f"{kind}_{split}.npy" for split in SPLITS for kind in ("X", "y", "groups"))
+GATHERED = tuple(f"{kind}_{split}.npy" for split in SPLITS for kind in ("X", "y", "groups", "devices"))
 
 
 class RecordingNames(ClipNames):
@@ -49,7 +49,12 @@ class RecordingNames(ClipNames):
     def array(self, stem: str) -> str:
         kind, split = stem.rsplit("_", 1)
         recordings = f"the {'training' if split == 'train' else 'test'} recordings in {self.audio_dir}"
-        what = {"X": "the features of", "y": f"the scene labels {self.meta} gives", "groups": "the groups of"}
+        what = {
+            "X": "the features of",
+            "y": f"the scene labels {self.meta} gives",
+            "groups": "the groups of",
+            "devices": "the devices of",
+        }
         return f"{what[kind]} {recordings}"
 
     def clip(self, split: str, index: int) -> str:
@@ -62,8 +67,9 @@ def gather_chunks(
 ) -> dict:
     """Write the chunks' features into ``X_<split>.npy`` in file order, the
     scene labels into ``y_<split>.npy``, the identifiers into
-    ``groups_<split>.npy`` (each file its own group where ``meta.csv`` has
-    none) and ``classes.txt``; return the extraction's facts. Every chunk
+    ``groups_<split>.npy`` (each recording its own group where ``meta.csv``
+    has none), the devices into ``devices_<split>.npy`` (empty names unless
+    every recording has one) and ``classes.txt``; return the extraction's facts. Every chunk
     must hold the listing's recordings, extracted with ``settings``. Features
     are written into memory-mapped files chunk by chunk, so memory stays
     bounded."""
@@ -119,9 +125,16 @@ def gather_chunks(
         for array in arrays.values():
             array.flush()
         arrays.clear()  # closes the memory maps before their files are renamed into place
+    # Devices where every recording has one (else none: empty names).
+    with_devices = all(entry.get("device") for entry in entries)
     for split in SPLITS:
         chosen = [entry for entry in entries if entry["split"] == split]
-        for kind, values in (("y", [e["label"] for e in chosen]), ("groups", [e["group"] for e in chosen])):
+        devices = [e["device"] if with_devices else "" for e in chosen]
+        for kind, values in (
+            ("y", [e["label"] for e in chosen]),
+            ("groups", [e["group"] for e in chosen]),
+            ("devices", devices),
+        ):
             with atomic_path(out_dir / f"{kind}_{split}.npy") as partial:
                 np.save(partial, np.array(values, dtype=str))
     classes = sorted({entry["label"] for entry in entries})

@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from ascflow.data.validation import SPLITS
+from ascflow.data.validation import SPLITS, device_of_name, recording_of_name
 from ascflow.errors import AscflowError
 
 AUDIO_FOLDER = "audio"
@@ -158,7 +158,12 @@ def _labelled_rows(path: Path, rows, positions: dict[str, int], key_of):
 
 def read_meta(path: Path) -> tuple[list[dict], bool]:
     """The recordings ``meta.csv`` lists, in its order, as ``{file, label,
-    group, line}``, and whether it has an identifier column."""
+    group, device, line}``, and whether it has an identifier column.
+
+    Without one, a file's group is its recording: its name less a DCASE
+    device suffix (``-a``, ``-s1``), so that the devices that heard one
+    segment stay on one side of every split. Its device is the device
+    (``source_label``) column's, or else its name's suffix, or None."""
     header, rows = _rows(path)
     if header is not None and "label" not in header:
         raise AscflowError(f"{path}: the header names no scene label column ({', '.join(COLUMNS['label'])}).")
@@ -169,7 +174,16 @@ def read_meta(path: Path) -> tuple[list[dict], bool]:
         group = _cell(cells, positions.get("group"))
         if has_groups and not group:
             raise AscflowError(f"{path} line {number}: {key} has no recording identifier.")
-        entries.append({"file": key, "label": label, "group": group or key, "line": number})
+        device = _cell(cells, positions.get("device")) or device_of_name(key)
+        entries.append(
+            {
+                "file": key,
+                "label": label,
+                "group": group or recording_of_name(key),
+                "device": device,
+                "line": number,
+            }
+        )
     return entries, has_groups
 
 

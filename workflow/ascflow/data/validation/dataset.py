@@ -16,6 +16,7 @@ from ascflow.data.validation.classes import (
     class_names_of,
     read_classes,
 )
+from ascflow.data.validation.devices import device_facts, device_paths, read_devices
 from ascflow.data.validation.duplicates import check_duplicates
 from ascflow.data.validation.features import band_statistics, check_clip_shapes, check_features
 from ascflow.data.validation.folder import SPLITS, data_paths, group_paths, load_array
@@ -66,10 +67,13 @@ def validate_dataset(
     duplicates = check_duplicates(train_x, test_x, leakage, warnings, names)
     n_clips = {split: arrays[f"X_{split}"].shape[0] for split in SPLITS}
     groups = read_groups(data_dir, n_clips, leakage, warnings, names)
+    devices = read_devices(data_dir, n_clips, names)
     named_classes = class_names_of(classes)
     band_mean, band_std = band_statistics(train_x)
     files = {path.name: _file_facts(path, arrays[stem]) for stem, path in paths.items()}
     files |= {path.name: _file_facts(path, load_array(path)) for path in group_paths(data_dir).values()}
+    if devices is not None:  # device files naming no device are as good as none
+        files |= {path.name: _file_facts(path, load_array(path)) for path in device_paths(data_dir).values()}
     summary = {
         "data_dir": str(data_dir),
         "files": files,
@@ -90,6 +94,8 @@ def validate_dataset(
         "train_band_std": band_std.tolist(),
         "groups": groups["facts"] if groups else None,
     }
+    if devices is not None:
+        summary["devices"] = device_facts(devices)
     summary["fingerprint"] = data_fingerprint(summary)
     # Without group files every clip is its own group: splits are clip-level.
     codes = groups["codes"] if groups else {split: np.arange(labels[split].size) for split in SPLITS}

@@ -19,6 +19,8 @@ NPY_MAGIC = b"\x93NUMPY"
 PICKLE_PROTOCOL_BYTE = b"\x80"
 #: Optional: one recording (or location) id per clip, integers or names.
 GROUP_FILES = tuple(f"groups_{split}.npy" for split in SPLITS)
+#: Optional: one recording device name per clip (see :mod:`.devices`).
+DEVICE_FILES = tuple(f"devices_{split}.npy" for split in SPLITS)
 
 
 def data_paths(data_dir: str | Path) -> dict[str, Path]:
@@ -49,7 +51,13 @@ def data_digests(data_dir: str | Path, cache_path: str | Path | None = None) -> 
     if not folder.is_dir():
         raise AscflowError(f"data_dir {folder}: no such folder.")
     paths = []
-    for path in [*data_paths(folder).values(), *group_paths(folder).values(), folder / CLASSES_FILE]:
+    devices = [folder / name for name in DEVICE_FILES if (folder / name).is_file()]
+    for path in [
+        *data_paths(folder).values(),
+        *group_paths(folder).values(),
+        *devices,
+        folder / CLASSES_FILE,
+    ]:
         if path.name == CLASSES_FILE and not path.is_file():
             continue
         if path.suffix == ".npy":
