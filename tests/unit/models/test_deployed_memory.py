@@ -111,3 +111,29 @@ def test_a_file_that_is_no_model_is_named_in_one_sentence(tmp_path):
         parameter_memory(path)
     with pytest.raises(AscflowError, match="cannot be read"):
         parameter_memory(tmp_path / "missing.tflite")
+
+
+def test_an_lstm_exported_by_the_workflows_converter_counts_its_kernels_and_its_bias_twice():
+    """runtimes.int8_litert unrolls the LSTM: its kernels are one int8 tensor
+    each, shared by the steps; its bias is both the first step's int32 bias
+    and an int8 operand of the later steps' ADD (4 x units values more)."""
+    from ascflow.models.runtimes import int8_litert
+
+    keras.utils.set_random_seed(3)
+    inputs = keras.Input((6, 5))  # 6 steps of 5 features
+    x = keras.layers.LSTM(4, return_sequences=True)(inputs)
+    x = keras.layers.Flatten()(x)  # 24
+    model = keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(x))
+    rng = np.random.default_rng(0)
+    for weight in model.weights:
+        weight.assign(rng.uniform(0.05, 0.5, size=weight.shape).astype("float32"))
+    flatbuffer, float_ops = int8_litert(model, rng.normal(size=(8, 6, 5)).astype("float32"))
+    kernels = 4 * 4 * 5 + 4 * 4 * 4  # the gates' input and recurrent kernels: 80 + 64
+    assert model.count_params() == kernels + 16 + 24 * 3 + 3 == 235
+    memory = parameter_memory(flatbuffer)
+    assert memory["by_dtype"] == {
+        "int8": {"parameters": kernels + 24 * 3 + 16, "bytes": kernels + 24 * 3 + 16},
+        "int32": {"parameters": 16 + 3, "bytes": 4 * (16 + 3)},
+    }
+    assert memory["parameters"] == model.count_params() + 4 * 4
+    assert float_ops == float_operators(flatbuffer) == []

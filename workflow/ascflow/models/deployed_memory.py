@@ -14,6 +14,14 @@ Each tensor is counted once per parameter, as the network's layers hold
 them: the converter stores identical constants once (two all-zero bias
 vectors share one buffer), which a count of the layers' parameters does not
 know of, so the file may be a little smaller than the count.
+
+An LSTM converts (unrolled over its time steps, as
+:func:`ascflow.models.runtimes.int8_litert` exports it) to int8
+``FULLY_CONNECTED`` ops that every step shares: its input kernel and its
+recurrent kernel are one int8 tensor each, as in Keras; its bias is stored
+twice, as the int32 bias of the first step's fused op and as an int8
+operand of the ``ADD`` of the later steps, so the file holds ``4 * units``
+values more than Keras counts. The count here is the file's.
 """
 
 from __future__ import annotations
