@@ -13,9 +13,11 @@ import keras
 import pytest
 from ascflow.models import counting
 from ascflow.models.keras_build import build_model
+from ascflow.models.keras_check import compare_with_keras
 from ascflow.models.specs import (
     NetworkSpec,
     cnn_spec,
+    layer_names,
     lstm_spec,
     reference_image_cnn_spec,
     reference_mlp_spec,
@@ -25,7 +27,9 @@ from reference_networks import DCASE_LIMITS, REFERENCE_CNN, REFERENCE_LSTM, TINY
 # ---- the closed form, against Keras, TensorFlow and the study -------------------
 
 
-def tensorflow_multiply_accumulates(model: keras.Model, spec: NetworkSpec) -> dict[str, int]:
+def tensorflow_multiply_accumulates(
+    model: keras.Model, spec: NetworkSpec, products: str = r"/(MatMul|convolution)(_\d+)?$"
+) -> dict[str, int]:
     """Per layer, the multiply-accumulates TensorFlow's profiler counts in
     the graph of the Keras model's forward pass (half the floating-point
     operations of its convolutions and matrix products). An LSTM is
@@ -49,7 +53,7 @@ def tensorflow_multiply_accumulates(model: keras.Model, spec: NetworkSpec) -> di
     while pending:
         node = pending.pop()
         pending += node.children
-        if re.search(r"/(MatMul|convolution)(_\d+)?$", node.name):
+        if re.search(products, node.name):
             scope = node.name.split("/")[1]
             per_layer[re.sub(r"_\d+$", "", scope)] += node.float_ops
     return {layer: flops // 2 for layer, flops in per_layer.items()}
@@ -129,3 +133,126 @@ def test_limits_decide_each_verdict_and_recordings_give_their_clip_length():
     over = counting.complexity(128 * 1024 + 1, 60_000_001, 2.0, DCASE_LIMITS)
     assert not (over["fits_memory_int8"] or over["fits_macs"])
     assert counting.clip_seconds(51, audio_clip_s=1) == (1.0, "audio")
+
+
+# ---- the small networks' layers, and an LSTM, by hand and against Keras ---------
+# (strided and depthwise convolutions, batch normalization, global average
+# pooling: against counts worked out by hand, and against Keras built with an
+# unknown batch size: its parameters per layer, its output shapes, and
+# TensorFlow's count of its multiply-accumulates)
+
+#: 8 x 10 clips of 2 channels: a 3x3 'same' convolution of stride 2 with 4
+#: filters, a 3x3 'valid' depthwise convolution, batch normalization, global
+#: average pooling and a dense layer of 3 classes.
+SMALL = NetworkSpec(
+    "small",
+    (8, 10, 2),
+    (
+        {
+            "type": "conv2d",
+            "filters": 4,
+            "kernel_size": 3,
+            "padding": "same",
+            "activation": "relu",
+            "strides": 2,
+        },
+        {"type": "depthwise_conv2d", "kernel_size": 3, "padding": "valid", "activation": "linear"},
+        {"type": "batch_norm"},
+        {"type": "activation", "activation": "relu"},
+        {"type": "global_avgpool2d"},
+        {"type": "dense", "units": 3, "activation": "softmax"},
+    ),
+)
+#: By hand, per layer: (output shape, weights, biases, multiply-accumulates).
+SMALL_BY_HAND = [
+    # 'same', stride 2: ceil(8/2) x ceil(10/2) positions; 3*3*2 taps per filter.
+    ((4, 5, 4), 3 * 3 * 2 * 4, 4, 4 * 5 * (3 * 3 * 2) * 4),
+    # 'valid' 3x3 on 4 x 5: 2 x 3 positions, one 3x3 kernel per channel.
+    ((2, 3, 4), 3 * 3 * 4, 4, 2 * 3 * 4 * 9),
+    # scale, offset, moving mean and variance per channel; folded on export.
+    ((2, 3, 4), 4 * 4, 0, 0),
+    ((2, 3, 4), 0, 0, 0),
+    ((4,), 0, 0, 0),
+    ((3,), 4 * 3, 3, 4 * 3),
+]
+
+#: 6 steps of 5 features, an LSTM of 3 units (last state), a dense layer of 2.
+RECURRENT = NetworkSpec(
+    "recurrent",
+    (6, 5),
+    (
+        {"type": "lstm", "units": 3, "return_sequences": False, "kernel_initializer": "he_uniform"},
+        {"type": "dense", "units": 2, "activation": "softmax"},
+    ),
+)
+RECURRENT_BY_HAND = [
+    # Four gates, each a 5 x 3 kernel, a 3 x 3 recurrent kernel and 3 biases;
+    # the gates' products at each of the 6 steps.
+    ((3,), 4 * 3 * (5 + 3), 4 * 3, 6 * 4 * 3 * (5 + 3)),
+    ((2,), 3 * 2, 2, 3 * 2),
+]
+
+
+@pytest.mark.parametrize(("spec", "by_hand"), [(SMALL, SMALL_BY_HAND), (RECURRENT, RECURRENT_BY_HAND)])
+def test_counts_equal_the_hand_counts(spec, by_hand):
+    rows = counting.layer_counts(spec)
+    assert [(row.output_shape, row.weights, row.biases, row.multiply_adds) for row in rows] == by_hand
+    assert counting.total_params(spec) == sum(weights + biases for _, weights, biases, _ in by_hand)
+    assert counting.multiply_accumulates(spec) == sum(macs for *_, macs in by_hand)
+
+
+@pytest.mark.parametrize("spec", [SMALL, RECURRENT], ids=lambda spec: spec.name)
+def test_counts_equal_keras_with_an_unknown_batch_size(spec):
+    model = build_model(spec)
+    assert model.inputs[0].shape[0] is None
+    assert [layer.name for layer in model.layers] == layer_names(spec)
+    for row, layer in zip(counting.layer_counts(spec), model.layers, strict=True):
+        assert layer.output.shape[0] is None
+        assert tuple(layer.output.shape[1:]) == row.output_shape
+        assert layer.count_params() == row.params
+    assert model.count_params() == counting.total_params(spec)
+    assert len(compare_with_keras(spec, model)) == len(spec.layers)
+
+
+def test_multiply_accumulates_equal_tensorflow_s_count():
+    """TensorFlow's profiler counts the plain and the depthwise convolution
+    and the dense layer's products as the closed form does."""
+    model = build_model(SMALL)
+    measured = tensorflow_multiply_accumulates(model, SMALL, r"/(MatMul|convolution|depthwise)(_\d+)?$")
+    closed_form = {row.name: row.multiply_adds for row in counting.layer_counts(SMALL) if row.multiply_adds}
+    assert measured == closed_form
+
+
+def test_a_wrong_closed_form_is_caught_by_keras():
+    """The check can fail: a depthwise convolution whose biases Keras does not build."""
+    import dataclasses
+
+    spec = dataclasses.replace(
+        SMALL, layers=(*SMALL.layers[:1], {**SMALL.layers[1], "use_bias": False}, *SMALL.layers[2:])
+    )
+    model = build_model(SMALL)  # with biases
+    with pytest.raises(Exception, match="parameters in Keras"):
+        compare_with_keras(spec, model)
+
+
+def test_small_cnn_options_build_and_count_alike():
+    """Every option of the cnn section at once: strides, separable blocks,
+    a block without its pool, batch normalization, global pooling, a hidden
+    dense layer and dropout."""
+    convs = [
+        {"filters": 8, "kernel_size": 3, "padding": "same", "strides": 2},
+        {"filters": 16, "kernel_size": 3, "padding": "same", "separable": True},
+        {"filters": 16, "kernel_size": 3, "padding": "valid", "separable": True, "pool": False},
+    ]
+    spec = cnn_spec(
+        (40, 60, 1), 5, convs, 2, batch_norm=True, global_pooling=True, dense_units=[12], dropout=0.25
+    )
+    types = [layer["type"] for layer in spec.layers]
+    assert types.count("depthwise_conv2d") == 2 and types.count("batch_norm") == 5
+    assert types.count("maxpool2d") == 2 and "flatten" not in types
+    model = build_model(spec)
+    assert model.count_params() == counting.total_params(spec)
+    table = compare_with_keras(spec, model)
+    assert table[-1]["output_shape"] == [5]
+    # No convolution before a batch normalization has biases.
+    assert all(not layer.use_bias for layer in model.layers if isinstance(layer, keras.layers.Conv2D))

@@ -95,4 +95,4 @@ def test_malformed_layer_is_a_bug_not_a_user_error():
     with pytest.raises(ValueError, match="must have keys"):
         NetworkSpec("broken", (4,), ({"type": "dense", "units": 3},))
     with pytest.raises(ValueError, match="unknown type"):
-        NetworkSpec("broken", (4,), ({"type": "dropout"},))
+        NetworkSpec("broken", (4,), ({"type": "attention"},))

@@ -11,9 +11,17 @@ start-up.
 Per layer, with ``cin`` input channels, ``k x k`` kernels and an input
 dimension ``D``:
 
-* Conv2D (stride 1): ``k*k*cin*filters`` weights and ``filters`` biases;
-  'valid' shrinks each side by ``k - 1``, 'same' keeps it.
-* MaxPool2D and Flatten: no parameters.
+* Conv2D: ``k*k*cin*filters`` weights and ``filters`` biases (none
+  before a batch normalization); 'valid' shrinks each side by ``k - 1``,
+  'same' keeps it, and a stride ``s`` divides it (rounding up 'same').
+* DepthwiseConv2D: one ``k x k`` kernel per input channel, ``k*k*cin``
+  weights and ``cin`` biases (or none); the channels stay ``cin``.
+* BatchNormalization: a scale, an offset, a moving mean and a moving
+  variance per channel, ``4*channels``, as Keras counts them (two of them
+  trainable); no multiply-accumulates, as an exported model folds them into
+  the convolution before them.
+* MaxPool2D, GlobalAveragePooling2D, Flatten, Activation, Dropout: no
+  parameters, and no multiply-accumulates (comparisons and additions).
 * Dense: ``D*units`` weights and ``units`` biases (on the last axis).
 * LSTM: four gates, each with a kernel ``D x units``, a recurrent kernel
   ``units x units`` and a bias, so ``4*(units*(D+units) + units)``; the
@@ -31,6 +39,7 @@ from ascflow.models.specs import (
     NetworkSpec,
     layer_names,
     layer_output_shapes,
+    option,
     output_shape,
     reference_image_cnn_spec,
     reference_mlp_spec,
@@ -60,7 +69,12 @@ def weights_and_biases(layer: dict, input_shape: tuple[int, ...]) -> tuple[int, 
     kind = layer["type"]
     if kind == "conv2d":
         kernel = layer["kernel_size"] ** 2 * input_shape[-1]
-        return kernel * layer["filters"], layer["filters"]
+        return kernel * layer["filters"], layer["filters"] if option(layer, "use_bias") else 0
+    if kind == "depthwise_conv2d":
+        channels = input_shape[-1]
+        return layer["kernel_size"] ** 2 * channels, channels if option(layer, "use_bias") else 0
+    if kind == "batch_norm":
+        return 4 * input_shape[-1], 0
     if kind == "dense":
         return input_shape[-1] * layer["units"], layer["units"]
     if kind == "lstm":
@@ -76,7 +90,8 @@ def conv_multiplications(layer: dict, input_shape: tuple[int, ...]) -> int:
     padding every output position counts all its taps, the ones that fall on
     the zero padding included, as a plain implementation computes them:
     the reference image CNN's first layer does 124*124*75*32 = 36,902,400
-    multiplications 'valid' and 128*128*75*32 = 39,321,600 'same'.
+    multiplications 'valid' and 128*128*75*32 = 39,321,600 'same'. A
+    stride counts only the positions it visits.
     """
     if layer["type"] != "conv2d":
         raise ValueError(f"conv_multiplications needs a conv2d layer, got {layer['type']!r}")
@@ -87,14 +102,19 @@ def conv_multiplications(layer: dict, input_shape: tuple[int, ...]) -> int:
 def multiply_adds(layer: dict, input_shape: tuple[int, ...]) -> int:
     """Multiply-adds of one layer's forward pass on one input.
 
-    Counted: the products of convolutions, dense layers and the LSTM's four
-    gate matrices (input and recurrent, at every time step). Not counted:
-    bias additions, activations, pooling comparisons and the LSTM's
-    element-wise gate products, which are small beside the matrix products.
+    Counted: the products of convolutions (depthwise ones too), dense layers
+    and the LSTM's four gate matrices (input and recurrent, at every time
+    step). Not counted: bias additions, activations, pooling comparisons,
+    the averages of global pooling, batch normalization (folded into the
+    convolution before it on export) and the LSTM's element-wise gate
+    products, which are small beside the matrix products.
     """
     kind = layer["type"]
     if kind == "conv2d":
         return conv_multiplications(layer, input_shape)
+    if kind == "depthwise_conv2d":
+        # Each output position of each channel: one k x k kernel's taps.
+        return math.prod(output_shape(layer, input_shape)) * layer["kernel_size"] ** 2
     weights, _ = weights_and_biases(layer, input_shape)
     if kind == "dense":
         return math.prod(input_shape[:-1]) * weights  # applied at every position before the last axis

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import keras
 
-from ascflow.models.specs import NetworkSpec, check_input_fits, layer_names
+from ascflow.models.specs import NetworkSpec, check_input_fits, layer_names, option
 
 
 def _layer(layer: dict, name: str) -> keras.layers.Layer:
@@ -20,11 +20,30 @@ def _layer(layer: dict, name: str) -> keras.layers.Layer:
         return keras.layers.Conv2D(
             layer["filters"],
             layer["kernel_size"],
-            strides=1,
+            strides=option(layer, "strides"),
             padding=layer["padding"],
             activation=layer["activation"],
+            use_bias=option(layer, "use_bias"),
             name=name,
         )
+    if kind == "depthwise_conv2d":
+        return keras.layers.DepthwiseConv2D(
+            layer["kernel_size"],
+            strides=option(layer, "strides"),
+            padding=layer["padding"],
+            depth_multiplier=1,
+            activation=layer["activation"],
+            use_bias=option(layer, "use_bias"),
+            name=name,
+        )
+    if kind == "batch_norm":
+        return keras.layers.BatchNormalization(name=name)
+    if kind == "activation":
+        return keras.layers.Activation(layer["activation"], name=name)
+    if kind == "global_avgpool2d":
+        return keras.layers.GlobalAveragePooling2D(name=name)
+    if kind == "dropout":
+        return keras.layers.Dropout(layer["rate"], name=name)
     if kind == "maxpool2d":
         return keras.layers.MaxPooling2D(
             pool_size=layer["pool_size"], strides=layer["pool_size"], padding="valid", name=name

@@ -14,7 +14,17 @@ other might not share::
     {"type": "dense", "units": 15, "activation": "softmax"}
     {"type": "lstm", "units": 32, "return_sequences": True, "kernel_initializer": "he_uniform"}
 
-Convolutions have stride 1 and square kernels; every layer with weights has
+and, for the small networks of the low-complexity preset::
+
+    {"type": "depthwise_conv2d", "kernel_size": 3, "padding": "same", "activation": "linear"}
+    {"type": "batch_norm"}                        # after a convolution, before its ReLU
+    {"type": "activation", "activation": "relu"}
+    {"type": "global_avgpool2d"}                  # instead of flatten
+    {"type": "dropout", "rate": 0.2}
+
+Kernels are square. A convolution (plain or depthwise) may also spell out
+``strides`` and ``use_bias`` (:data:`LAYER_OPTIONS`: stride 1 and biases,
+Keras's defaults, where it does not); every other layer with weights has
 biases (Keras's default).
 
 This module imports neither TensorFlow nor Keras: the Snakefile and the
@@ -38,7 +48,28 @@ LAYER_KEYS = {
     "flatten": (),
     "dense": ("units", "activation"),
     "lstm": ("units", "return_sequences", "kernel_initializer"),
+    "depthwise_conv2d": ("kernel_size", "padding", "activation"),
+    "batch_norm": (),
+    "activation": ("activation",),
+    "global_avgpool2d": (),
+    "dropout": ("rate",),
 }
+
+#: Keys a layer may spell out, and their value where it does not (Keras's
+#: defaults), read by every consumer through :func:`option`.
+LAYER_OPTIONS = {
+    "conv2d": {"strides": 1, "use_bias": True},
+    "depthwise_conv2d": {"strides": 1, "use_bias": True},
+}
+
+#: The layers that take a (height, width, channels) input.
+SPATIAL_LAYERS = ("conv2d", "depthwise_conv2d", "maxpool2d", "global_avgpool2d")
+
+
+def option(layer: dict, key: str):
+    """A layer's optional key (:data:`LAYER_OPTIONS`), or its default."""
+    return layer.get(key, LAYER_OPTIONS[layer["type"]][key])
+
 
 #: What the input axes of the spectrogram networks mean to a user, who knows
 #: a clip as features x time; used in the message of :func:`check_input_fits`.
@@ -69,9 +100,10 @@ class NetworkSpec:
             expected = LAYER_KEYS.get(layer.get("type"))
             if expected is None:
                 raise ValueError(f"{self.name}: layer {index} has unknown type {layer.get('type')!r}")
-            if set(layer) != {"type", *expected}:
+            optional = set(LAYER_OPTIONS.get(layer["type"], ()))
+            if not {"type", *expected} <= set(layer) <= {"type", *expected, *optional}:
                 raise ValueError(f"{self.name}: layer {index} ({layer['type']}) must have keys {expected}")
-            if layer["type"] == "conv2d" and layer["padding"] not in PADDINGS:
+            if layer["type"] in ("conv2d", "depthwise_conv2d") and layer["padding"] not in PADDINGS:
                 raise ValueError(f"{self.name}: layer {index} has padding {layer['padding']!r}")
 
 
@@ -80,7 +112,7 @@ def layer_names(spec: NetworkSpec) -> list[str]:
 
     Numbered per type in order, so that the closed-form table and the Keras
     model can be matched row by row; a network's only flatten is plainly
-    ``flatten``.
+    ``flatten`` (and its only global pooling ``global_avgpool2d``).
     """
     totals = Counter(layer["type"] for layer in spec.layers)
     seen: Counter = Counter()
@@ -88,7 +120,8 @@ def layer_names(spec: NetworkSpec) -> list[str]:
     for layer in spec.layers:
         kind = layer["type"]
         seen[kind] += 1
-        names.append(kind if kind == "flatten" and totals[kind] == 1 else f"{kind}_{seen[kind]}")
+        alone = kind in ("flatten", "global_avgpool2d") and totals[kind] == 1
+        names.append(kind if alone else f"{kind}_{seen[kind]}")
     return names
 
 
@@ -99,25 +132,39 @@ def output_shape(layer: dict, input_shape: tuple[int, ...], network: str = "") -
     that need a usable shape check with :func:`check_input_fits`.
     """
     kind = layer["type"]
-    required_rank = {"conv2d": 3, "maxpool2d": 3, "lstm": 2}.get(kind)
+    required_rank = {**dict.fromkeys(SPATIAL_LAYERS, 3), "lstm": 2}.get(kind)
     if required_rank is not None and len(input_shape) != required_rank:
         raise ValueError(f"{network}: {kind} needs a rank-{required_rank} input, got {input_shape}")
-    if kind == "conv2d":
-        height, width, _ = input_shape
-        shrink = layer["kernel_size"] - 1 if layer["padding"] == "valid" else 0
-        return (height - shrink, width - shrink, layer["filters"])
+    if kind in ("conv2d", "depthwise_conv2d"):
+        height, width, channels = input_shape
+        size = (_conv_size(height, layer), _conv_size(width, layer))
+        return (*size, layer["filters"] if kind == "conv2d" else channels)
     if kind == "maxpool2d":
         # Keras's 'valid' pooling with stride == pool size drops the remainder.
         height, width, channels = input_shape
         return (height // layer["pool_size"], width // layer["pool_size"], channels)
     if kind == "flatten":
         return (math.prod(input_shape),)
+    if kind == "global_avgpool2d":
+        return (input_shape[-1],)
+    if kind in ("batch_norm", "activation", "dropout"):
+        return tuple(input_shape)
     if kind == "dense":
         return (*input_shape[:-1], layer["units"])  # Dense acts on the last axis
     if kind == "lstm":
         steps, _ = input_shape
         return (steps, layer["units"]) if layer["return_sequences"] else (layer["units"],)
     raise ValueError(f"{network}: unknown layer type {kind!r}")
+
+
+def _conv_size(size: int, layer: dict) -> int:
+    """One output side of a convolution: Keras's 'valid' drops the positions
+    where the kernel would overhang, 'same' keeps ceil(size / stride)."""
+    strides = option(layer, "strides")
+    if layer["padding"] == "same":
+        return -(-size // strides)
+    overhang = size - layer["kernel_size"]
+    return overhang // strides + 1 if overhang >= 0 else overhang + 1
 
 
 def layer_output_shapes(spec: NetworkSpec, input_shape: tuple[int, ...] | None = None) -> list[tuple]:
@@ -137,7 +184,21 @@ def describe(input_shape: tuple[int, ...], layers: tuple[dict, ...]) -> str:
         kind = layer["type"]
         if kind == "conv2d":
             size = layer["kernel_size"]
-            parts.append(f"Conv2D {layer['filters']} {size}x{size} '{layer['padding']}' {_activation(layer)}")
+            kernel = f"{size}x{size}{_strides(layer)} '{layer['padding']}'"
+            parts.append(f"Conv2D {layer['filters']} {kernel} {_activation(layer)}")
+        elif kind == "depthwise_conv2d":
+            size = layer["kernel_size"]
+            parts.append(
+                f"DepthwiseConv2D {size}x{size}{_strides(layer)} '{layer['padding']}' {_activation(layer)}"
+            )
+        elif kind == "batch_norm":
+            parts.append("BatchNorm")
+        elif kind == "activation":
+            parts.append(_activation(layer))
+        elif kind == "global_avgpool2d":
+            parts.append("GlobalAvgPool")
+        elif kind == "dropout":
+            parts.append(f"Dropout {layer['rate']:g}")
         elif kind == "maxpool2d":
             parts.append(f"MaxPool {layer['pool_size']}x{layer['pool_size']}")
         elif kind == "flatten":
@@ -148,6 +209,11 @@ def describe(input_shape: tuple[int, ...], layers: tuple[dict, ...]) -> str:
             sequences = "return_sequences" if layer["return_sequences"] else "last state"
             parts.append(f"LSTM {layer['units']} ({sequences}, {layer['kernel_initializer']})")
     return " -> ".join(parts)
+
+
+def _strides(layer: dict) -> str:
+    strides = option(layer, "strides")
+    return f" stride {strides}" if strides != 1 else ""
 
 
 def _activation(layer: dict) -> str:
@@ -170,13 +236,68 @@ def _conv(filters: int, kernel_size: int, padding: str) -> dict:
     }
 
 
-def _conv_blocks(conv_layers, pool_size: int) -> list[dict]:
-    """Each convolution followed by its max pool, as in the reference CNNs."""
+def _conv_blocks(conv_layers, pool_size: int, batch_norm: bool = False, dropout: float = 0.0) -> list[dict]:
+    """Each convolution followed by its max pool, as in the reference CNNs.
+
+    A convolution's optional keys (the config's): ``strides`` (1),
+    ``separable`` (false: a depthwise ``k x k`` convolution, then a
+    pointwise ``1 x 1`` one with the filters) and ``pool`` (true: the max
+    pool after it). ``batch_norm`` puts batch normalization between each
+    convolution and its ReLU (the convolution then has no biases, which the
+    normalization's offset replaces); ``dropout`` > 0 follows each pool.
+    """
     layers = []
     for conv in conv_layers:
-        layers.append(_conv(conv["filters"], conv["kernel_size"], conv["padding"]))
-        layers.append({"type": "maxpool2d", "pool_size": int(pool_size)})
+        strides = int(conv.get("strides", 1))
+        if conv.get("separable", False):
+            depthwise = {
+                "type": "depthwise_conv2d",
+                "kernel_size": int(conv["kernel_size"]),
+                "padding": conv["padding"],
+                "activation": "linear",
+            }
+            layers += _normalized(
+                _with_options(depthwise, strides, batch_norm), batch_norm, activate=batch_norm
+            )
+            pointwise = _with_options(_conv(conv["filters"], 1, "valid"), 1, batch_norm)
+            layers += _normalized(pointwise, batch_norm)
+        else:
+            plain = _with_options(
+                _conv(conv["filters"], conv["kernel_size"], conv["padding"]), strides, batch_norm
+            )
+            layers += _normalized(plain, batch_norm)
+        if conv.get("pool", True):
+            layers.append({"type": "maxpool2d", "pool_size": int(pool_size)})
+            layers += _dropout(dropout)
     return layers
+
+
+def _with_options(layer: dict, strides: int, batch_norm: bool) -> dict:
+    """``layer`` with its stride and, under batch normalization, no biases;
+    the keys are spelled out only where they differ from :data:`LAYER_OPTIONS`,
+    so that the study's CNN is the same spec as before they existed."""
+    layer = dict(layer)
+    if strides != 1:
+        layer["strides"] = strides
+    if batch_norm:
+        layer["use_bias"] = False
+    return layer
+
+
+def _normalized(layer: dict, batch_norm: bool, activate: bool = True) -> list[dict]:
+    """A convolution and, under batch normalization, the normalization and
+    then its activation as layers of their own (convolution, BN, ReLU)."""
+    if not batch_norm:
+        return [layer]
+    activation = layer["activation"]
+    layers = [{**layer, "activation": "linear"}, {"type": "batch_norm"}]
+    if activate:
+        layers.append({"type": "activation", "activation": "relu" if activation == "linear" else activation})
+    return layers
+
+
+def _dropout(rate: float) -> list[dict]:
+    return [{"type": "dropout", "rate": float(rate)}] if rate else []
 
 
 def _softmax(n_classes: int) -> dict:
@@ -194,14 +315,34 @@ REFERENCE_CONV_LAYERS = (
 )
 
 
-def cnn_spec(input_shape, n_classes: int, conv_layers, pool_size: int) -> NetworkSpec:
+def cnn_spec(
+    input_shape,
+    n_classes: int,
+    conv_layers,
+    pool_size: int,
+    batch_norm: bool = False,
+    global_pooling: bool = False,
+    dense_units=(),
+    dropout: float = 0.0,
+) -> NetworkSpec:
     """The spectrogram CNN (question 4) on ``(features, time, 1)`` clips.
 
     ``conv_layers`` is config's ``cnn.conv_layers``: dicts with ``filters``,
-    ``kernel_size`` and ``padding``; each convolution is followed by ReLU and
-    a ``pool_size`` max pool, then flatten and a softmax dense layer.
+    ``kernel_size`` and ``padding`` (and optionally ``strides``,
+    ``separable``, ``pool``: :func:`_conv_blocks`); each convolution is
+    followed by ReLU and a ``pool_size`` max pool, then flatten and a
+    softmax dense layer. The options of the small networks, all off by
+    default: ``batch_norm``, ``global_pooling`` (global average pooling
+    instead of flatten), ``dense_units`` (hidden ReLU layers before the
+    softmax) and ``dropout`` (after each pool and hidden layer).
     """
-    return _spec("cnn", input_shape, [*_conv_blocks(conv_layers, pool_size), *_classifier(n_classes)])
+    layers = _conv_blocks(conv_layers, pool_size, batch_norm, dropout)
+    layers.append({"type": "global_avgpool2d"} if global_pooling else {"type": "flatten"})
+    for units in dense_units:
+        layers.append({"type": "dense", "units": int(units), "activation": "relu"})
+        layers += _dropout(dropout)
+    layers.append(_softmax(n_classes))
+    return _spec("cnn", input_shape, layers)
 
 
 def lstm_spec(input_shape, n_classes: int, units: int, kernel_initializer: str) -> NetworkSpec:
@@ -298,8 +439,11 @@ def _shrinking_layers(spec: NetworkSpec) -> str:
     """E.g. "two 5x5 convolutions and two 2x2 poolings": what eats the input."""
     kinds: Counter = Counter()
     for layer in spec.layers:
-        if layer["type"] == "conv2d":
-            kinds[f"{layer['kernel_size']}x{layer['kernel_size']} convolution"] += 1
+        if layer["type"] in ("conv2d", "depthwise_conv2d") and (
+            layer["kernel_size"] > 1 or option(layer, "strides") > 1
+        ):
+            strided = f" stride-{option(layer, 'strides')}" if option(layer, "strides") > 1 else ""
+            kinds[f"{layer['kernel_size']}x{layer['kernel_size']}{strided} convolution"] += 1
         elif layer["type"] == "maxpool2d":
             kinds[f"{layer['pool_size']}x{layer['pool_size']} pooling"] += 1
     if not kinds:
