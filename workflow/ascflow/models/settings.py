@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 
+from ascflow.models.augment import Augment, augment_settings
 from ascflow.models.naming import NETWORK_FAMILIES, parse_model_name
 from ascflow.models.specs import NetworkSpec, check_input_fits, cnn_spec, lstm_spec
 
@@ -61,9 +62,38 @@ def forest_settings(section: Mapping, n_estimators: int) -> ForestSettings:
 
 #: The keys of each family's config section that shape the network itself.
 ARCHITECTURE_KEYS = {
-    "cnn": ("conv_layers", "pool_size"),
+    "cnn": ("conv_layers", "pool_size", "batch_norm", "global_pooling", "dense_units", "dropout"),
     "lstm": ("units", "kernel_initializer"),
 }
+
+#: The small networks' options of the cnn section and of each of its
+#: conv_layers, with the values that leave the study's CNN as it was. A
+#: section (or convolution) holding these values is the same network, so
+#: :func:`without_default_options` drops them before anything is hashed or
+#: recorded: the study's CNN keeps its settings digest.
+CNN_OPTIONS = {"batch_norm": False, "global_pooling": False, "dense_units": [], "dropout": 0.0}
+CONV_OPTIONS = {"strides": 1, "separable": False, "pool": True}
+
+
+def without_default_options(family: str, section: Mapping) -> dict:
+    """A family's section (or part of it) less the small networks' options
+    at their defaults (:data:`CNN_OPTIONS`, :data:`CONV_OPTIONS`)."""
+    section = dict(section)
+    if family != "cnn":
+        return section
+    for key, default in CNN_OPTIONS.items():
+        if key in section and section[key] == default:
+            del section[key]
+    if "conv_layers" in section:
+        section["conv_layers"] = [
+            {
+                key: value
+                for key, value in conv.items()
+                if key not in CONV_OPTIONS or CONV_OPTIONS[key] != value
+            }
+            for conv in section["conv_layers"]
+        ]
+    return section
 
 
 @dataclass(frozen=True)
@@ -71,17 +101,34 @@ class ConvLayer:
     filters: int
     kernel_size: int
     padding: str
+    strides: int = 1
+    separable: bool = False  # depthwise k x k, then pointwise 1 x 1
+    pool: bool = True  # the max pool after it
 
 
 @dataclass(frozen=True)
 class CnnArchitecture:
-    """Convolution blocks (Conv2D + ReLU, then a max pool), flatten, softmax."""
+    """Convolution blocks (Conv2D + ReLU, then a max pool), flatten, softmax;
+    the small networks' options (:data:`CNN_OPTIONS`) off by default."""
 
     conv_layers: tuple[ConvLayer, ...]
     pool_size: int
+    batch_norm: bool = False
+    global_pooling: bool = False
+    dense_units: tuple[int, ...] = ()
+    dropout: float = 0.0
 
     def spec(self, input_shape: tuple[int, ...], n_classes: int) -> NetworkSpec:
-        return cnn_spec(input_shape, n_classes, [asdict(conv) for conv in self.conv_layers], self.pool_size)
+        return cnn_spec(
+            input_shape,
+            n_classes,
+            [asdict(conv) for conv in self.conv_layers],
+            self.pool_size,
+            batch_norm=self.batch_norm,
+            global_pooling=self.global_pooling,
+            dense_units=self.dense_units,
+            dropout=self.dropout,
+        )
 
 
 @dataclass(frozen=True)
@@ -107,6 +154,9 @@ class Fitting:
     epochs: int
     #: Epochs without a better validation accuracy before stopping; 0: off.
     early_stopping_patience: int = 0
+    #: The training batches' augmentations (the config's ``augment``, which
+    #: the plan adds to a network's section only when on); None: off.
+    augment: Augment | None = None
 
 
 @dataclass(frozen=True)
@@ -127,8 +177,12 @@ class NetworkSettings:
     def to_config(self) -> dict:
         """The config section these settings were parsed from."""
         section = {**asdict(self.architecture), **asdict(self.fitting)}
+        if section["augment"] is None:
+            del section["augment"]  # off: the section (and its digest) as without augmentation
         if self.family == "cnn":
             section["conv_layers"] = [asdict(conv) for conv in self.architecture.conv_layers]
+            section["dense_units"] = list(self.architecture.dense_units)
+            section = without_default_options("cnn", section)
         else:
             del section["early_stopping_patience"]  # the LSTM has none
             section["time_major"] = self.time_major
@@ -140,16 +194,32 @@ def architecture(family: str, section: Mapping) -> Architecture:
     if family == "cnn":
         return CnnArchitecture(
             conv_layers=tuple(
-                ConvLayer(int(conv["filters"]), int(conv["kernel_size"]), str(conv["padding"]))
+                ConvLayer(
+                    int(conv["filters"]),
+                    int(conv["kernel_size"]),
+                    str(conv["padding"]),
+                    strides=int(conv.get("strides", CONV_OPTIONS["strides"])),
+                    separable=bool(conv.get("separable", CONV_OPTIONS["separable"])),
+                    pool=bool(conv.get("pool", CONV_OPTIONS["pool"])),
+                )
                 for conv in section["conv_layers"]
             ),
             pool_size=int(section["pool_size"]),
+            batch_norm=bool(section.get("batch_norm", False)),
+            global_pooling=bool(section.get("global_pooling", False)),
+            dense_units=tuple(int(units) for units in section.get("dense_units", ())),
+            dropout=float(section.get("dropout", 0.0)),
         )
     if family == "lstm":
         return LstmArchitecture(
             units=int(section["units"]), kernel_initializer=str(section["kernel_initializer"])
         )
     raise ValueError(f"not a network family: {family!r}")
+
+
+def _augment(section: Mapping | None) -> Augment | None:
+    augment = augment_settings(section)
+    return augment if augment.on else None
 
 
 def network_settings(family: str, section: Mapping) -> NetworkSettings:
@@ -162,6 +232,7 @@ def network_settings(family: str, section: Mapping) -> NetworkSettings:
             batch_size=int(section["batch_size"]),
             epochs=int(section["epochs"]),
             early_stopping_patience=int(section.get("early_stopping_patience", 0)),
+            augment=_augment(section.get("augment")),
         ),
         time_major=str(section["time_major"]) if family == "lstm" else None,
     )

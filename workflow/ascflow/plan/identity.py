@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ascflow.files import content_digest
+from ascflow.models.augment import augment_settings
 from ascflow.models.naming import parse_model_name
-from ascflow.models.settings import ARCHITECTURE_KEYS, forest_settings
+from ascflow.models.settings import ARCHITECTURE_KEYS, forest_settings, without_default_options
 from ascflow.plan.roster import Roster, family
 
 
@@ -40,7 +41,16 @@ class Identity:
         if name.family == "rf":
             section = forest_settings(self.config["rf"], name.trees).to_config()
             return self.roster.sweep.settings(run, section)
-        return canonical(self.roster.sweep.settings(run, self.config[name.family]))
+        # The small networks' options at their defaults are no change of the
+        # network: the study's CNN keeps its digest.
+        section = without_default_options(name.family, self.config[name.family])
+        section = self.roster.sweep.settings(run, section)
+        augment = self.config.get("augment")
+        if augment_settings(augment).on:
+            # Only when on: without augmentation the section, and so every
+            # digest, is what it was before augmentation existed.
+            section = {**section, "augment": augment}
+        return canonical(section)
 
     def variant_settings(self, model: str) -> dict[str, dict]:
         """Every training run of a model with its settings: what its choice
@@ -93,7 +103,9 @@ class Identity:
     def architecture(self, network: str) -> dict:
         """The keys of a network's section that shape the network: what its
         parameter count depends on."""
-        return canonical({key: self.config[network][key] for key in ARCHITECTURE_KEYS[network]})
+        section = self.config[network]
+        keys = [key for key in ARCHITECTURE_KEYS[network] if key in section]
+        return canonical(without_default_options(network, {key: section[key] for key in keys}))
 
     def time_major(self, feature_layout: str) -> str:
         """How the LSTM's layout views a clip; the other layouts keep a fixed
