@@ -146,7 +146,7 @@ def _training_record_callback(work_dir: Path, rows: dict[int, dict], patience: i
     return TrainingRecord()
 
 
-def batches(features: np.ndarray, targets: np.ndarray, batch_size: int, shuffled: bool = False):
+def batches(features: np.ndarray, targets: np.ndarray, batch_size: int, shuffled: bool = False, augment=None):
     """The (features, one-hot targets) pairs as a tf.data pipeline of
     batches, shuffled anew each epoch (by TensorFlow's global seed, which
     configure_tensorflow sets) where ``shuffled``. Built here rather than by
@@ -157,15 +157,24 @@ def batches(features: np.ndarray, targets: np.ndarray, batch_size: int, shuffled
     The pipeline shuffles clip indices and gathers each batch from the
     arrays in place: a pipeline of the arrays themselves copies them into
     TensorFlow and again into a shuffle buffer as large as the training set
-    (700 MB more at the reference size). The order of clips is the same."""
+    (700 MB more at the reference size). The order of clips is the same.
+
+    ``augment`` (training batches only: a
+    :class:`ascflow.models.augment.BatchAugmenter`) turns each gathered batch
+    into its augmented one, in the order the batches are drawn."""
     import tensorflow as tf
 
     def gather(indices):
+        if augment is not None:
+            return augment(features[indices], targets[indices])
         return features[indices], targets[indices]
 
     def typed(indices):
         batch_features, batch_targets = tf.numpy_function(
-            gather, [indices], (tf.as_dtype(features.dtype), tf.as_dtype(targets.dtype)), stateful=False
+            gather,
+            [indices],
+            (tf.as_dtype(features.dtype), tf.as_dtype(targets.dtype)),
+            stateful=augment is not None,
         )
         batch_features.set_shape((None, *features.shape[1:]))
         batch_targets.set_shape((None, *targets.shape[1:]))
@@ -178,6 +187,20 @@ def batches(features: np.ndarray, targets: np.ndarray, batch_size: int, shuffled
     options.autotune.enabled = False
     options.deterministic = True
     return indices.batch(batch_size).map(typed).prefetch(1).with_options(options)
+
+
+def training_augmenter(fitting: Fitting, n_train: int, initial_epoch: int, logger: Log):
+    """The training batches' augmenter where ``fitting.augment`` is on, else
+    None. Its seed is drawn from NumPy's global generator, which
+    configure_tensorflow seeded with the run's seed (and nothing draws from
+    it when augmentation is off); a resumed run starts at the batch it stopped at."""
+    if fitting.augment is None or not fitting.augment.on:
+        return None
+    from ascflow.models.augment import BatchAugmenter
+
+    logger.info("training batches augmented: %s", fitting.augment.description())
+    seed = int(np.random.randint(0, 2**31 - 1))
+    return BatchAugmenter(fitting.augment, seed, initial_epoch * math.ceil(n_train / fitting.batch_size))
 
 
 def compile_network(model, fitting: Fitting) -> None:
@@ -225,8 +248,9 @@ def train_network(
     initial_epoch, rows = resume_point(model, work_dir, logger)
     record = _training_record_callback(work_dir, rows, patience, logger)
     one_hot = keras.utils.to_categorical
+    augmenter = training_augmenter(fitting, len(train[1]), initial_epoch, logger)
     model.fit(
-        batches(train[0], one_hot(train[1], n_classes), fitting.batch_size, shuffled=True),
+        batches(train[0], one_hot(train[1], n_classes), fitting.batch_size, shuffled=True, augment=augmenter),
         validation_data=None
         if validation is None
         else batches(validation[0], one_hot(validation[1], n_classes), fitting.batch_size),
