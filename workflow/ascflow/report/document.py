@@ -19,6 +19,7 @@ from ascflow.report.sections.complexity import complexity_blocks
 from ascflow.report.sections.cross_validation import cross_validation_blocks
 from ascflow.report.sections.data import data_blocks
 from ascflow.report.sections.deviations import deviation_blocks
+from ascflow.report.sections.devices import device_blocks
 from ascflow.report.sections.earlier_runs import earlier_runs_blocks
 from ascflow.report.sections.new_recordings import new_recordings_blocks
 from ascflow.report.sections.parameter_counts import parameter_blocks
@@ -40,6 +41,7 @@ def build_document(results: Results, figures: dict[str, Path]) -> list[Block]:
         *data_blocks(results.data),
         *accuracy_blocks(results, figures),
         *comparison_blocks(results, figures),
+        *device_blocks(results),
         *cross_validation_blocks(results),
         *sweep_blocks(results, figures),
         *new_recordings_blocks(results),

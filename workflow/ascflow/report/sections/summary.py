@@ -11,6 +11,7 @@ from ascflow.report.blocks import Alert, Block, Bullets, Heading, Paragraph, Tit
 from ascflow.report.gather import Results
 from ascflow.report.sections.comparisons import significance
 from ascflow.report.sections.data import audio_source
+from ascflow.report.sections.devices import known_unseen_text
 from ascflow.report.sections.formatting import accuracy_text, interval_text
 from ascflow.report.sections.runs import best_run, runs_of
 from ascflow.report.sections.study import APPENDIX
@@ -86,4 +87,6 @@ def summary_blocks(results: Results) -> list[Block]:
         study,
         significance(results.comparisons, runs),
     ]
+    if best.get("per_device"):  # where the data names each clip's recording device
+        items.append(f"Recording devices ({best['model']}): {known_unseen_text(best)}.")
     return [Heading("Summary"), Paragraph(_data_source_sentence(results.data)), Bullets(tuple(items))]
