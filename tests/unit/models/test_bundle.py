@@ -44,7 +44,21 @@ def test_manifest_records_what_prediction_needs(forest_bundle, cnn_bundle):
     without_chunks = {key: value for key, value in TINY_AUDIO.items() if key != "chunk_files"}
     assert cnn["audio"]["settings"] == {**without_chunks, "fmin": 0.0, "fmax": 4000.0, "clip_s": 1.0}
     assert cnn["audio"]["front_end"] == FRONT_END
-    assert sorted(path.name for path in cnn_bundle.iterdir()) == ["manifest.json", "model.keras"]
+    assert sorted(path.name for path in cnn_bundle.iterdir()) == [
+        "manifest.json",
+        "model.keras",
+        "model.onnx",
+        "model_int8.tflite",
+    ]
+    assert cnn["files"] == {name: file_digest(cnn_bundle / name) for name in cnn["files"]}
+    assert set(cnn["files"]) == {"model.keras", "model.onnx", "model_int8.tflite"}
+    assert cnn["runtimes"]["litert"]["file"] == "model_int8.tflite"
+    assert (
+        cnn["runtimes"]["litert"]["float_ops"] == []
+        and cnn["runtimes"]["litert"]["representative_clips"] == 8
+    )
+    assert np.asarray(cnn["runtimes"]["onnx"]["probe_outputs"]).shape == (cnn["probe"]["clips"], len(CLASSES))
+    assert forest["runtimes"] == {} and forest["probe"] is None
 
 
 def test_forest_is_no_pickle_and_predicts_as_before_export(forest_bundle):
@@ -140,7 +154,7 @@ def test_keras_model_that_would_run_code_is_refused(tmp_path):
         ]
     )
     model.save(tmp_path / "lambda.keras")
-    bundle_of(tmp_path / "bundle", tmp_path / "lambda.keras", "cnn", (12, 51), TINY_AUDIO)
+    bundle_of(tmp_path / "bundle", tmp_path / "lambda.keras", "cnn", (12, 51), TINY_AUDIO, exported=False)
     with pytest.raises(AscflowError, match=r"model\.keras: cannot be loaded \(ValueError: .*\)\.$") as raised:
         load_bundle(tmp_path / "bundle")
     assert "\n" not in str(raised.value)
@@ -151,3 +165,152 @@ def test_model_of_another_input_shape_than_its_manifest_is_refused(cnn_bundle, t
     edit_manifest(bundle, input_shape=[40, 501, 1])
     with pytest.raises(AscflowError, match=r"takes inputs of shape \(12, 51, 1\), not the \(40, 501, 1\)"):
         load_bundle(bundle)
+
+
+# ---- the exported runtimes ---------------------------------------------------
+
+
+@pytest.mark.parametrize("runtime", ["litert", "onnx"])
+def test_exported_runtime_predicts_as_the_keras_model(cnn_bundle, runtime):
+    keras_bundle, exported = load_bundle(cnn_bundle), load_bundle(cnn_bundle, runtime, threads=1)
+    assert exported.runtime == runtime and exported.runner.runtime == runtime
+    clips = np.random.default_rng(2).normal(-5, 2, size=(9, 12, 51)).astype(np.float32)
+    expected, found = keras_bundle.probabilities(clips), exported.probabilities(clips)
+    assert found.shape == (9, len(CLASSES))
+    np.testing.assert_allclose(found.sum(axis=1), 1.0)
+    np.testing.assert_allclose(found, expected, atol=1e-4 if runtime == "onnx" else 0.15)
+    assert (found.argmax(axis=1) == expected.argmax(axis=1)).mean() >= 0.6
+
+
+@pytest.fixture(scope="module")
+def other_exports(tmp_path_factory) -> dict[str, bytes]:
+    """The int8 LiteRT and ONNX models of another CNN of the same shapes:
+    what a forger would put in a bundle."""
+    from ascflow.models.runtimes import int8_litert, onnx_model
+
+    keras.utils.set_random_seed(7)
+    model = keras.Sequential(
+        [
+            keras.Input((12, 51, 1)),
+            keras.layers.Conv2D(2, 3, activation="relu"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(
+                3, activation="softmax", bias_initializer=keras.initializers.RandomNormal(0, 3)
+            ),
+        ]
+    )
+    clips = np.random.default_rng(3).standard_normal((8, 12, 51, 1)).astype(np.float32)
+    return {"model_int8.tflite": int8_litert(model, clips)[0], "model.onnx": onnx_model(model)}
+
+
+FILES = {"litert": "model_int8.tflite", "onnx": "model.onnx"}
+
+
+def forge(bundle: Path, name: str, content: bytes, probe_too: bool = False) -> None:
+    """Replace a bundle's file and rewrite its digest (and, with
+    ``probe_too``, its recorded probe outputs) to match."""
+    from ascflow.models.runtimes import open_runtime, probe_inputs
+
+    (bundle / name).write_bytes(content)
+    manifest = json.loads((bundle / MANIFEST).read_text())
+    manifest["files"][name] = file_digest(bundle / name)
+    if probe_too:
+        runtime = next(key for key, value in FILES.items() if value == name)
+        probe = probe_inputs(
+            tuple(manifest["input_shape"]), manifest["probe"]["clips"], manifest["probe"]["seed"]
+        )
+        outputs = open_runtime(bundle / name, runtime).predict(probe)
+        manifest["runtimes"][runtime]["probe_outputs"] = outputs.tolist()
+    (bundle / MANIFEST).write_text(json.dumps(manifest))
+
+
+def one_sentence(raised) -> str:
+    message = str(raised.value)
+    assert "\n" not in message and message.endswith(".") and message.count(". ") == 0, message
+    return message
+
+
+@pytest.mark.parametrize("runtime", ["litert", "onnx"])
+def test_missing_or_damaged_exported_file_is_refused(cnn_bundle, tmp_path, runtime):
+    name = FILES[runtime]
+    bundle = copy_of(cnn_bundle, tmp_path)
+    with open(bundle / name, "ab") as handle:
+        handle.write(b"\0")
+    for asked in ("keras", runtime):  # the whole bundle is refused, whichever runtime is asked
+        with pytest.raises(AscflowError, match=rf"{re.escape(name)}: does not match the SHA-256") as raised:
+            load_bundle(bundle, asked)
+        one_sentence(raised)
+    (bundle / name).unlink()
+    with pytest.raises(AscflowError, match=rf"{re.escape(name)}: is missing from the bundle\.$"):
+        load_bundle(bundle, runtime)
+
+
+@pytest.mark.parametrize("runtime", ["litert", "onnx"])
+def test_forged_exported_file_is_refused_without_running_code(cnn_bundle, tmp_path, runtime, other_exports):
+    name = FILES[runtime]
+    garbage = copy_of(cnn_bundle, tmp_path / "garbage")
+    forge(garbage, name, b"import os; os.system('echo ran')\n" * 20)
+    with pytest.raises(
+        AscflowError, match=rf"^{re.escape(str(garbage / name))}: cannot be loaded as an "
+    ) as raised:
+        load_bundle(garbage, runtime)
+    one_sentence(raised)
+    # Another model's file, its digest rewritten: it computes other probabilities.
+    other = copy_of(cnn_bundle, tmp_path / "other")
+    forge(other, name, other_exports[name])
+    with pytest.raises(
+        AscflowError, match=r"does not compute the probabilities its export recorded"
+    ) as raised:
+        load_bundle(other, runtime)
+    assert one_sentence(raised).startswith(str(other / name))
+    # ... and its recorded probe outputs rewritten too: the Keras model disagrees.
+    forged = copy_of(cnn_bundle, tmp_path / "forged")
+    forge(forged, name, other_exports[name], probe_too=True)
+    with pytest.raises(
+        AscflowError, match=r"disagrees with the bundle's Keras model on the probe clips"
+    ) as raised:
+        load_bundle(forged, runtime)
+    assert one_sentence(raised).startswith(str(forged / name))
+    # The other runtime's file is untouched, and Keras still loads: each is checked when asked for.
+    load_bundle(forged, "keras")
+
+
+def test_exported_file_of_other_shapes_is_refused(cnn_bundle, tmp_path):
+    bundle = copy_of(cnn_bundle, tmp_path)
+    manifest = json.loads((bundle / MANIFEST).read_text())
+    manifest["class_names"] = [*CLASSES, "park"]
+    (bundle / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(
+        AscflowError, match=r"model\.onnx: takes inputs of shape \(12, 51, 1\) and gives 3 outputs"
+    ):
+        load_bundle(bundle, "onnx")
+
+
+def test_version_1_bundle_runs_in_keras_and_says_it_has_no_exports(cnn_bundle, tmp_path):
+    bundle = copy_of(cnn_bundle, tmp_path)
+    manifest = json.loads((bundle / MANIFEST).read_text())
+    for name in ("model_int8.tflite", "model.onnx"):
+        (bundle / name).unlink()
+        del manifest["files"][name]
+    for key in ("runtimes", "probe"):
+        del manifest[key]
+    (bundle / MANIFEST).write_text(json.dumps({**manifest, "format_version": 1}))
+    clips = np.zeros((2, 12, 51), np.float32)
+    np.testing.assert_allclose(
+        load_bundle(bundle).probabilities(clips), load_bundle(cnn_bundle).probabilities(clips)
+    )
+    for runtime, model in (("litert", "int8 LiteRT model"), ("onnx", "ONNX model")):
+        with pytest.raises(
+            AscflowError, match=rf"holds no {model} \(a bundle of format version 1,"
+        ) as raised:
+            load_bundle(bundle, runtime)
+        one_sentence(raised)
+
+
+def test_forest_runs_only_in_its_own_format(forest_bundle):
+    for runtime in ("litert", "onnx"):
+        with pytest.raises(AscflowError, match=rf"is a forest, .* not in runtime {runtime}\.$") as raised:
+            load_bundle(forest_bundle, runtime)
+        one_sentence(raised)
+    with pytest.raises(AscflowError, match=r"unknown runtime 'tflite'; choose one of keras, litert, onnx\.$"):
+        load_bundle(forest_bundle, "tflite")

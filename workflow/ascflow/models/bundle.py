@@ -4,6 +4,8 @@ prediction needs to prepare a recording or a clip exactly as training did.
 ``results/export/<model>/``::
 
     model.keras | model.skops     the network (Keras) or the forest (skops)
+    model_int8.tflite             a network's int8 LiteRT model  } (format version 2,
+    model.onnx                    a network's ONNX model         }  networks only)
     manifest.json                 what the model reads, and each file's SHA-256
 
 The manifest (:data:`FORMAT`, version :data:`FORMAT_VERSION`) holds facts
@@ -13,14 +15,29 @@ layout, the LSTM's time-major view, the standardization (the training set's
 band statistics as validation recorded them), the audio extraction when the
 data came from recordings (the settings and :data:`ascflow.data.audio.FRONT_END`),
 the data fingerprint and settings digest of the training, and the versions
-that wrote it.
+that wrote it. From version 2, a network's manifest also records its
+exported runtimes (:mod:`ascflow.models.runtimes`): each file, the int8
+model's ops left in float and the number of training clips that calibrated
+it, and each runtime's class probabilities for a few seeded probe clips.
+Version 1 bundles (the Keras model only) are still read and run in Keras.
 
 Bundles travel between people, so loading one runs no code from it: Keras
 models load in safe mode (no lambdas, no custom objects), forests are in
 skops' format and load with an explicit list of trusted types, never as a
-pickle. A bundle whose files do not match their digests, of a format
-version this code cannot read, or made by another audio front-end, is
-refused in one sentence naming it.
+pickle; the LiteRT and ONNX files hold no code (LiteRT runs only its
+builtin ops, ONNX Runtime only its operator sets). A bundle whose files do
+not match their digests, of a format version this code cannot read, or made
+by another audio front-end, is refused in one sentence naming it.
+
+An exported file whose digest in the manifest was rewritten to match a
+changed file (forged) passes the digest check, so a runtime's file is also
+checked against what it cannot forge without the Keras model: opened, it
+must take the manifest's input shape and give one probability per class,
+reproduce the probe outputs its export recorded, and agree with the Keras
+model (whose file is checked by digest too) on the probe clips: the ONNX
+model within float rounding (:data:`ONNX_TOLERANCE`), the int8 model within
+:data:`INT8_TOLERANCE`. A forger who rewrites both files and every record
+has made another model, which no check inside a bundle can tell apart.
 """
 
 from __future__ import annotations
@@ -37,10 +54,20 @@ from ascflow.errors import AscflowError
 from ascflow.features import layout_shape, standardize_clips, to_layout
 from ascflow.files import atomic_folder, file_digest, read_json, write_json
 from ascflow.models.naming import FAMILY_LAYOUT
+from ascflow.models.runtimes import (
+    INT8_FILE,
+    ONNX_FILE,
+    RUNTIMES,
+    KerasRuntime,
+    int8_litert,
+    onnx_model,
+    open_runtime,
+    probe_inputs,
+)
 
 FORMAT = "ascflow-bundle"
 #: The manifest versions this code reads; it writes the last.
-READABLE_VERSIONS = (1,)
+READABLE_VERSIONS = (1, 2)
 FORMAT_VERSION = READABLE_VERSIONS[-1]
 MANIFEST = "manifest.json"
 MODEL_FILES = {"rf": "model.skops", "cnn": "model.keras", "lstm": "model.keras"}
@@ -48,6 +75,22 @@ MODEL_FILES = {"rf": "model.skops", "cnn": "model.keras", "lstm": "model.keras"}
 #: default (scikit-learn's estimators, NumPy arrays and dtypes): the trees.
 #: Anything else in a file is refused before it is loaded.
 FOREST_TRUSTED_TYPES = ("sklearn.tree._tree.Tree",)
+#: A network's exported runtimes and their files (format version 2).
+RUNTIME_FILES = {"litert": INT8_FILE, "onnx": ONNX_FILE}
+RUNTIME_NAMES = {"keras": "Keras model", "litert": "int8 LiteRT model", "onnx": "ONNX model"}
+#: The seeded clips each runtime's probabilities are recorded for and checked on.
+PROBE_CLIPS = 4
+PROBE_SEED = 0
+#: How far an exported model's probe probabilities may stray: from those its
+#: export recorded (the same file; LiteRT's kernels may round an int8 step
+#: otherwise on another CPU), and from the Keras model's, as the largest
+#: total variation distance (half the L1 distance) of a probe clip's
+#: probabilities. ONNX computes in float32 as Keras does; int8 rounds every
+#: weight and activation, which moves a clip's probabilities by a few
+#: hundredths on trained models and by far more on another model.
+RECORDED_TOLERANCE = {"litert": 0.02, "onnx": 1e-4}
+ONNX_TOLERANCE = 1e-3
+INT8_TOLERANCE = 0.25
 #: Where bundles come from, told to whoever names one that is not there.
 MADE_BY = (
     "bundles are made by the workflow, whose run (`snakemake --cores 8` in its folder) exports every "
@@ -62,6 +105,10 @@ class Bundle:
     folder: Path
     manifest: dict
     model: object
+    #: The runtime that predicts (:data:`ascflow.models.runtimes.RUNTIMES`)
+    #: and, other than Keras, the opened exported model.
+    runtime: str = "keras"
+    runner: object = None
 
     @property
     def name(self) -> str:
@@ -112,6 +159,8 @@ class Bundle:
                 self.model.n_jobs = threads
             values = np.zeros((inputs.shape[0], n_classes))
             values[:, self.model.classes_] = self.model.predict_proba(inputs)
+        elif self.runner is not None:
+            values = np.asarray(self.runner.predict(inputs), dtype=np.float64)
         else:
             from ascflow.models.network import predict
 
@@ -137,7 +186,8 @@ def check_clip_shape(shape: tuple[int, ...], manifest: dict, folder: str | Path,
 
 def versions(family: str) -> dict[str, str]:
     """The versions of what wrote a bundle (facts for whoever reads it later)."""
-    names = ("ascflow", "numpy", *(("scikit-learn", "skops") if family == "rf" else ("keras",)))
+    network = ("keras", "ai-edge-litert", "tf2onnx", "onnx", "onnxruntime")
+    names = ("ascflow", "numpy", *(("scikit-learn", "skops") if family == "rf" else network))
     found = {}
     for name in names:
         try:
@@ -180,11 +230,15 @@ def write_bundle(
     trained_model_path: str | Path,
     inputs: ModelInputs,
     provenance: Provenance,
+    representative: np.ndarray | None = None,
 ) -> dict:
     """Write ``folder`` whole or not at all; return its manifest.
 
     ``trained_model_path``: the file training wrote (a forest's joblib file,
     which this workflow made, or a network's ``.keras``).
+    ``representative``: a network's training clips in its input layout, as
+    training fed them (standardized), that calibrate its int8 model; with
+    them the bundle holds the int8 LiteRT and the ONNX model too.
     """
     n_features, n_frames = inputs.clip_shape
     standardize, audio = inputs.standardize, inputs.audio
@@ -198,6 +252,12 @@ def write_bundle(
             skops.io.dump(joblib.load(trained_model_path), partial / model_file)
         else:
             shutil.copyfile(trained_model_path, partial / model_file)
+        input_shape = list(layout_shape(layout, 1, n_features, n_frames)[1:])
+        runtimes = (
+            export_runtimes(partial, model_file, input_shape, representative)
+            if family != "rf" and representative is not None
+            else {}
+        )
         manifest = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -206,7 +266,7 @@ def write_bundle(
             "model_file": model_file,
             "class_names": [str(name) for name in inputs.class_names],
             "clip": {"n_features": int(n_features), "n_frames": int(n_frames)},
-            "input_shape": list(layout_shape(layout, 1, n_features, n_frames)[1:]),
+            "input_shape": input_shape,
             "features": {
                 "layout": layout,
                 "time_major": inputs.time_major,
@@ -217,11 +277,58 @@ def write_bundle(
             "audio": {"settings": audio_settings(audio).as_dict(), "front_end": FRONT_END} if audio else None,
             "data_fingerprint": provenance.data_fingerprint,
             "settings_digest": provenance.settings_digest,
-            "files": {model_file: file_digest(partial / model_file)},
+            "files": {
+                name: file_digest(partial / name)
+                for name in (model_file, *(entry["file"] for entry in runtimes.values()))
+            },
+            "runtimes": runtimes,
+            "probe": {"clips": PROBE_CLIPS, "seed": PROBE_SEED} if runtimes else None,
             "versions": versions(family),
         }
         write_json(partial / MANIFEST, manifest)
     return manifest
+
+
+def export_runtimes(
+    folder: Path, model_file: str, input_shape: list[int], representative: np.ndarray
+) -> dict[str, dict]:
+    """Write the int8 LiteRT and the ONNX model of the Keras model in
+    ``folder`` beside it; return what the manifest records of each: its
+    file, its probabilities for the probe clips, and for the int8 model the
+    ops left in float and the number of clips that calibrated it. Each is
+    checked against the Keras model as loading will check it."""
+    model = _load_network(folder / model_file)
+    representative = np.asarray(representative, dtype=np.float32)
+    if tuple(representative.shape[1:]) != tuple(input_shape):
+        raise ValueError(f"representative clips of shape {representative.shape}, model takes {input_shape}")
+    flatbuffer, float_names = int8_litert(model, representative)
+    (folder / INT8_FILE).write_bytes(flatbuffer)
+    (folder / ONNX_FILE).write_bytes(onnx_model(model))
+    probe = probe_inputs(tuple(input_shape), PROBE_CLIPS, PROBE_SEED)
+    expected = KerasRuntime(folder / model_file, model=model).predict(probe)
+    runtimes = {}
+    for runtime, name in RUNTIME_FILES.items():
+        outputs = open_runtime(folder / name, runtime).predict(probe)
+        _check_against_keras(folder / name, runtime, outputs, expected)
+        runtimes[runtime] = {"file": name, "probe_outputs": outputs.round(6).tolist()}
+    runtimes["litert"] |= {"float_ops": float_names, "representative_clips": len(representative)}
+    return runtimes
+
+
+def _distance(a: np.ndarray, b: np.ndarray) -> float:
+    """The largest total variation distance between rows of probabilities."""
+    return float(0.5 * np.abs(np.asarray(a) - np.asarray(b)).sum(axis=1).max())
+
+
+def _check_against_keras(path: Path, runtime: str, outputs: np.ndarray, expected: np.ndarray) -> None:
+    tolerance = INT8_TOLERANCE if runtime == "litert" else ONNX_TOLERANCE
+    distance = _distance(outputs, expected)
+    if not distance <= tolerance:
+        raise AscflowError(
+            f"{path}: its {RUNTIME_NAMES[runtime]} disagrees with the bundle's Keras model on the probe "
+            f"clips (probabilities {distance:.3g} apart, at most {tolerance:g} allowed), so it is not "
+            "the model the bundle holds; export it again."
+        )
 
 
 def read_manifest(folder: str | Path) -> dict:
@@ -268,6 +375,9 @@ def check_files(folder: Path, manifest: dict) -> None:
         raise AscflowError(
             f"{folder / MANIFEST}: records no digest of its model file {manifest['model_file']}."
         )
+    for entry in (manifest.get("runtimes") or {}).values():
+        if entry.get("file") not in files:
+            raise AscflowError(f"{folder / MANIFEST}: records no digest of its file {entry.get('file')}.")
     for name, digest in files.items():
         path = folder / name
         if Path(name).name != name:
@@ -300,11 +410,82 @@ def _load_network(path: Path):
     return keras.saving.load_model(path, compile=False, safe_mode=True)
 
 
-def load_bundle(folder: str | Path) -> Bundle:
+def check_runtime(folder: Path, manifest: dict, runtime: str) -> None:
+    """The bundle must hold ``runtime``'s model; one sentence otherwise."""
+    if runtime not in RUNTIMES:
+        raise AscflowError(f"unknown runtime {runtime!r}; choose one of {', '.join(RUNTIMES)}.")
+    if runtime == "keras":
+        return
+    if manifest["family"] == "rf":
+        raise AscflowError(
+            f"{folder}: is a forest, which runs only from its own file (skops, runtime keras), not in "
+            f"runtime {runtime}."
+        )
+    entry = (manifest.get("runtimes") or {}).get(runtime)
+    if not entry:
+        raise AscflowError(
+            f"{folder}: holds no {RUNTIME_NAMES[runtime]} (a bundle of format version "
+            f"{manifest['format_version']}, exported before ascflow exported one); export it again to "
+            f"use runtime {runtime}."
+        )
+    if entry.get("file") != RUNTIME_FILES[runtime] or entry["file"] not in manifest["files"]:
+        raise AscflowError(
+            f"{folder / MANIFEST}: records its {RUNTIME_NAMES[runtime]} as {entry.get('file')!r} without its "
+            f"digest, where a bundle holds {RUNTIME_FILES[runtime]}."
+        )
+
+
+def _reason(error: Exception) -> str:
+    reason = str(error).strip().splitlines()[0].rstrip(".") if str(error).strip() else ""
+    return f"{type(error).__name__}{': ' + reason if reason else ''}"
+
+
+def open_exported(folder: Path, manifest: dict, runtime: str, model, threads: int | None = None):
+    """The bundle's ``runtime`` model opened, once it takes the manifest's
+    input, gives a probability per class, reproduces its recorded probe
+    outputs and agrees with the Keras ``model`` on them."""
+    path = folder / RUNTIME_FILES[runtime]
+    name = RUNTIME_NAMES[runtime]
+    try:
+        runner = open_runtime(path, runtime, threads)
+    except AscflowError:
+        raise
+    except Exception as error:  # the runtime's error on a file it cannot read
+        raise AscflowError(f"{path}: cannot be loaded as an {name} ({_reason(error)}).") from error
+    expected_shape = tuple(manifest["input_shape"])
+    n_classes = len(manifest["class_names"])
+    if runner.input_shape != expected_shape or runner.n_classes != n_classes:
+        raise AscflowError(
+            f"{path}: takes inputs of shape {runner.input_shape} and gives {runner.n_classes} outputs, not "
+            f"the {expected_shape} and {n_classes} classes its manifest records."
+        )
+    probe_record = manifest.get("probe") or {}
+    probe = probe_inputs(
+        expected_shape, probe_record.get("clips", PROBE_CLIPS), probe_record.get("seed", PROBE_SEED)
+    )
+    try:
+        outputs = runner.predict(probe)
+    except Exception as error:  # a file that loads but does not run
+        raise AscflowError(f"{path}: cannot run as an {name} ({_reason(error)}).") from error
+    recorded = np.asarray(manifest["runtimes"][runtime].get("probe_outputs"), dtype=np.float64)
+    if recorded.shape != outputs.shape or not _distance(outputs, recorded) <= RECORDED_TOLERANCE[runtime]:
+        raise AscflowError(
+            f"{path}: does not compute the probabilities its export recorded for the probe clips (changed "
+            "since it was exported); export it again."
+        )
+    _check_against_keras(path, runtime, outputs, KerasRuntime(path, model=model).predict(probe))
+    return runner
+
+
+def load_bundle(folder: str | Path, runtime: str = "keras", threads: int | None = None) -> Bundle:
     """The bundle in ``folder``, its files checked against their digests
-    before anything is loaded; one sentence naming the file otherwise."""
+    before anything is loaded; one sentence naming the file otherwise.
+    ``runtime``: which of its models predicts (:data:`RUNTIMES`; a forest
+    only in ``keras``, its own); ``threads``: that runtime's CPU threads
+    (LiteRT's and ONNX Runtime's; Keras' are TensorFlow's, set by the caller)."""
     folder = Path(folder)
     manifest = read_manifest(folder)
+    check_runtime(folder, manifest, runtime)
     check_files(folder, manifest)
     path = folder / manifest["model_file"]
     try:
@@ -312,12 +493,10 @@ def load_bundle(folder: str | Path) -> Bundle:
     except AscflowError:
         raise
     except Exception as error:  # any library's error on a file it cannot read
-        reason = str(error).strip().splitlines()[0].rstrip(".") if str(error).strip() else ""
-        raise AscflowError(
-            f"{path}: cannot be loaded ({type(error).__name__}{': ' + reason if reason else ''})."
-        ) from error
+        raise AscflowError(f"{path}: cannot be loaded ({_reason(error)}).") from error
     expected = tuple(manifest["input_shape"])
     found = (int(model.n_features_in_),) if manifest["family"] == "rf" else tuple(model.input_shape[1:])
     if found != expected:
         raise AscflowError(f"{path}: takes inputs of shape {found}, not the {expected} its manifest records.")
-    return Bundle(folder, manifest, model)
+    runner = None if runtime == "keras" else open_exported(folder, manifest, runtime, model, threads)
+    return Bundle(folder, manifest, model, runtime, runner)
