@@ -42,8 +42,9 @@ def test_defaults_are_the_config_s_example_audio_and_seed():
     config = yaml.safe_load((REPO / "config/config.yaml").read_text())
     defaults = SyntheticRecordings()
     settings = {field.name for field in fields(SyntheticRecordings)} - {"seed", "recording_seed"}
+    as_written = {name: getattr(defaults, name) for name in settings}  # the device lists as tuples
     assert {name: section[name]["default"] for name in settings} == {
-        name: getattr(defaults, name) for name in settings
+        name: list(value) if isinstance(value, tuple) else value for name, value in as_written.items()
     }
     assert defaults.seed == config["seed"] and defaults.recording_seed is None
     # The stage passes the config's section as it is (less write) and the seed.
@@ -83,3 +84,36 @@ def test_the_folder_holds_the_counts_the_settings_give(tmp_path):
     assert info.samplerate == 8000 and info.frames == 8000 and info.subtype == "PCM_16"
     # Five training clips per class fill two locations (four clips at each).
     assert len({line.split("\t")[2] for line in written["meta"].read_text().splitlines()[1:]}) == 2 * 3
+
+
+def test_devices_hear_the_clips_through_their_own_responses(tmp_path):
+    from ascflow.data.synthetic_audio import device_response_db, random_device_response_db
+
+    small = replace(SMALL_RECORDINGS, seconds=0.25, devices=("a", "s1"), unseen_devices=("s4",))
+    assert [small.device_of("train", clip) for clip in range(3)] == ["a", "s1", "a"]
+    assert [small.device_of("test", clip) for clip in range(4)] == ["a", "s1", "s4", "a"]
+    # Device a is the clip as recorded; another device changes it, the same way each time.
+    plain = replace(small, devices=(), unseen_devices=())
+    assert np.allclose(scene_clip(small, 0, 0, 0, "train"), scene_clip(plain, 0, 0, 0, "train"), atol=1e-6)
+    through = scene_clip(small, 0, 0, 1, "train")
+    assert not np.allclose(through, scene_clip(plain, 0, 0, 1, "train"), atol=1e-3)
+    assert np.array_equal(through, scene_clip(small, 0, 0, 1, "train"))
+    frequencies = np.geomspace(20, 20000, 200)
+    assert not device_response_db("a", frequencies, 42).any()
+    s1, s2 = device_response_db("s1", frequencies, 42), device_response_db("s2", frequencies, 42)
+    assert np.ptp(s1) > 6 and not np.allclose(s1, s2)
+    # Rolled off at both ends: the extremes lie below the middle.
+    response = random_device_response_db(np.random.default_rng(0), np.array([20.0, 1000.0, 20000.0]))
+    assert response[0] < response[1] - 6 and response[2] < response[1] - 6
+    # The folder names the device at the end of each file and in a source_label column.
+    write_audio_folder(tmp_path, replace(small, n_classes=2, n_train=2, n_test=3))
+    meta = (tmp_path / "meta.csv").read_text().splitlines()
+    assert meta[0] == "filename\tscene_label\tidentifier\tsource_label"
+    rows = [line.split("\t") for line in meta[1:]]
+    assert all(row[0].endswith(f"-{row[3]}.wav") for row in rows)
+    manifest = list_recordings(tmp_path, 100)
+    devices = {
+        split: sorted({e["device"] for e in manifest["files"] if e["split"] == split})
+        for split in ("train", "test")
+    }
+    assert devices == {"train": ["a", "s1"], "test": ["a", "s1", "s4"]}

@@ -10,10 +10,19 @@ its own noise, event times and phases. Train and test clips come from
 different locations, as in DCASE's evaluation setups, and every clip carries
 its location as the recording identifier.
 
+With ``devices``, each clip is heard through one recording device, in
+turn: device ``a`` as recorded, any other through a device-like frequency
+response of its own (:func:`device_response_db`: a low and a high roll-off
+and two resonances, drawn from the device's name); training clips through
+``devices``, test clips through those and ``unseen_devices``, which no
+training clip has. The file names then end in the device, as DCASE's do
+(``audio/bus_00_1-s2.wav``), and ``meta.csv`` has a ``source_label`` column.
+
 The folder is the one :mod:`ascflow.data.audio_folder` reads: ``audio/*.wav``
 (16-bit PCM), a tab-separated ``meta.csv`` with a header (``filename``,
-``scene_label``, ``identifier``) and a comma-separated ``split.csv``. Every
-file is written whole or not at all, ``meta.csv`` and ``split.csv`` last.
+``scene_label``, ``identifier``, and ``source_label`` with devices) and a
+comma-separated ``split.csv``. Every file is written whole or not at all,
+``meta.csv`` and ``split.csv`` last.
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from ascflow.data.synthetic import class_names
+from ascflow.errors import AscflowError
 from ascflow.files import atomic_path, write_text
 
 #: Clips recorded at one location; train and test locations never overlap.
@@ -38,6 +48,8 @@ PEAK = 0.5
 LOCATION_SHIFT = 0.2
 CLIP_TILT_DB = 1.5
 _SPLIT_KEYS = {"train": 1, "test": 2}
+#: The device heard as recorded (DCASE's real device A).
+REFERENCE_DEVICE = "a"
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,30 @@ class SyntheticRecordings:
     channels: int = 1
     seed: int = 42
     recording_seed: int | None = None
+    #: The devices the clips are heard through, in turn (none: as recorded,
+    #: file names without a device); ``unseen_devices`` the test clips' alone.
+    devices: tuple[str, ...] = ()
+    unseen_devices: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        object.__setattr__(self, "devices", tuple(self.devices))
+        object.__setattr__(self, "unseen_devices", tuple(self.unseen_devices))
+        if self.unseen_devices and not self.devices:
+            raise AscflowError(
+                "config key example_audio.unseen_devices: needs example_audio.devices, the devices the "
+                "training clips are heard through."
+            )
+        both = sorted(set(self.devices) & set(self.unseen_devices))
+        if both:
+            raise AscflowError(
+                f"config key example_audio.unseen_devices: {', '.join(both)} is in devices too; "
+                "an unseen device is one no training clip is heard through."
+            )
+
+    def device_of(self, split: str, clip: int) -> str | None:
+        """The device clip ``clip`` of ``split`` is heard through (None without devices)."""
+        heard = self.devices + (self.unseen_devices if split == "test" else ())
+        return heard[clip % len(heard)] if heard else None
 
 
 def scene_sound(class_index: int, seed: int) -> SceneSound:
@@ -93,6 +129,43 @@ def scene_sound(class_index: int, seed: int) -> SceneSound:
         swell_hz=float(rng.uniform(0.05, 0.5)),
         swell_depth=float(rng.uniform(0.0, 0.6)),
     )
+
+
+def random_device_response_db(rng: np.random.Generator, frequencies: np.ndarray) -> np.ndarray:
+    """The gain (dB) at each of ``frequencies`` (Hz) of a random device-like
+    frequency response: a roll-off below a low corner (100 to 800 Hz, 6 to
+    18 dB per octave) and above a high corner (2 to 8 kHz, 6 to 18 dB per
+    octave), and two resonances (200 Hz to 6 kHz, -8 to +8 dB, a third of an
+    octave to one octave wide). A stand-in for recorded device responses."""
+    octaves = np.log2(np.maximum(np.asarray(frequencies, dtype=np.float64), 1.0))
+    low, high = np.log2(rng.uniform(100.0, 800.0)), np.log2(rng.uniform(2000.0, 8000.0))
+    low_slope, high_slope = rng.uniform(6.0, 18.0, size=2)
+    gain = -low_slope * np.maximum(low - octaves, 0.0) - high_slope * np.maximum(octaves - high, 0.0)
+    for _ in range(2):
+        centre, level, width = (
+            np.log2(rng.uniform(200.0, 6000.0)),
+            rng.uniform(-8.0, 8.0),
+            rng.uniform(1 / 3, 1),
+        )
+        gain += level * np.exp(-0.5 * ((octaves - centre) / (width / 2)) ** 2)
+    return gain
+
+
+def device_response_db(device: str, frequencies: np.ndarray, seed: int) -> np.ndarray:
+    """The response (dB) of the device named ``device`` at ``frequencies``
+    (Hz): flat for the reference device ``a``, else drawn from its name and
+    ``seed`` (:func:`random_device_response_db`), the same for every clip."""
+    if device == REFERENCE_DEVICE:
+        return np.zeros(np.shape(frequencies))
+    rng = np.random.default_rng([seed, 15485863, *device.encode()])
+    return random_device_response_db(rng, frequencies)
+
+
+def heard_through(samples: np.ndarray, device: str, sample_rate: int, seed: int) -> np.ndarray:
+    """A mono signal as ``device`` hears it (:func:`device_response_db`)."""
+    spectrum = np.fft.rfft(samples)
+    gain = device_response_db(device, np.fft.rfftfreq(samples.size, 1 / sample_rate), seed)
+    return np.fft.irfft(spectrum * 10 ** (gain / 20), samples.size)
 
 
 def slug(name: str) -> str:
@@ -153,6 +226,9 @@ def scene_clip(
                 phase = rng.uniform(0, 2 * np.pi)
                 mono += sound.hum_level / harmonic * np.sqrt(2) * np.sin(2 * np.pi * hz * t + phase)
     mono += sound.event_level * 4 * _events(rng, sound, n, sample_rate, shift)
+    device = recordings.device_of(split, clip)
+    if device is not None:
+        mono = heard_through(mono, device, sample_rate, recordings.seed)
     recording = np.stack([mono] * channels, axis=1)
     if channels > 1:
         recording[:, 1:] += 0.1 * rng.standard_normal((n, channels - 1))
@@ -176,17 +252,25 @@ def write_audio_folder(
         for split, count in (("train", recordings.n_train), ("test", recordings.n_test)):
             for clip in range(count):
                 location = first_location + clip // CLIPS_PER_LOCATION
-                name = f"audio/{slug(label)}_{location:02d}_{clip % CLIPS_PER_LOCATION}.wav"
+                device = recordings.device_of(split, clip)
+                name = f"audio/{slug(label)}_{location:02d}_{clip % CLIPS_PER_LOCATION}"
+                name += f"-{device}.wav" if device else ".wav"
                 samples = scene_clip(recordings, class_index, location, clip, split)
                 with atomic_path(folder / name) as partial:
                     soundfile.write(partial, samples, recordings.sample_rate, subtype="PCM_16", format="WAV")
-                rows.append((name, label, f"{slug(label)}-{location:02d}", split))
+                rows.append((name, label, f"{slug(label)}-{location:02d}", split, device))
             first_location += -(-count // CLIPS_PER_LOCATION)
     rows.sort()
+    if recordings.devices:
+        meta = "filename\tscene_label\tidentifier\tsource_label\n" + "".join(
+            f"{n}\t{lab}\t{ident}\t{device}\n" for n, lab, ident, _, device in rows
+        )
+    else:
+        meta = "filename\tscene_label\tidentifier\n" + "".join(
+            f"{n}\t{lab}\t{ident}\n" for n, lab, ident, *_ in rows
+        )
+    write_text(folder / "meta.csv", meta)
     write_text(
-        folder / "meta.csv",
-        "filename\tscene_label\tidentifier\n"
-        + "".join(f"{n}\t{lab}\t{ident}\n" for n, lab, ident, _ in rows),
+        folder / "split.csv", "filename,split\n" + "".join(f"{n},{split}\n" for n, _, _, split, _ in rows)
     )
-    write_text(folder / "split.csv", "filename,split\n" + "".join(f"{n},{split}\n" for n, *_, split in rows))
     return {"audio": folder / "audio", "meta": folder / "meta.csv", "split": folder / "split.csv"}
