@@ -156,3 +156,20 @@ def test_truncated_and_short_recordings_are_named_or_stop(tmp_path):
     soundfile.write(truncated, np.full(8000, 0.1), 8000, subtype="PCM_16")
     with pytest.raises(AscflowError, match=f"^{re.escape(str(short))}: lasts 0\\.50 s, under 90% .*"):
         gather(folder, tmp_path / "error", audio_checks="error")
+
+
+def test_the_devices_are_gathered_where_every_recording_has_one(tmp_path):
+    gather(recordings(tmp_path / "plain"), tmp_path / "plain_out")
+    assert set(np.load(tmp_path / "plain_out/data/devices_test.npy").tolist()) == {""}
+    devices = recordings(tmp_path / "rec", devices=("a", "s1"), unseen_devices=("s3",), n_test=3)
+    manifest, _ = gather(devices, tmp_path / "out")
+    written = {
+        split: np.load(tmp_path / f"out/data/devices_{split}.npy").tolist() for split in ("train", "test")
+    }
+    assert written == {
+        split: [entry["device"] for entry in manifest["files"] if entry["split"] == split]
+        for split in ("train", "test")
+    }
+    assert set(written["test"]) == {"a", "s1", "s3"}
+    summary = validate_dataset(tmp_path / "out/data", names=RecordingNames(manifest))[0]
+    assert summary["devices"]["unseen"] == ["s3"]
