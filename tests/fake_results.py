@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from ascflow.evaluation import classification_metrics
+from ascflow.evaluation import classification_metrics, wilson_interval
 from ascflow.models.history import write_history
 from ascflow.models.naming import model_names, parse_model_name
 from ascflow.report.build import write_report
@@ -296,6 +296,67 @@ def with_complexity_budget(inputs: dict, cnn_parameters: int = 562_159) -> None:
         },
     }
     inputs["parameters"].write_text(json.dumps(params))
+
+
+def fake_deployed(run: dict, int8_accuracy: float, float_ops: list[str]) -> dict:
+    """A network's results/deployed/<model>.json as measure_deployed writes
+    it: Keras and ONNX at the run's accuracy, int8 at ``int8_accuracy``; its
+    int8 model one byte a weight and four a bias (one bias per 100 weights)."""
+    from ascflow.models.counting import complexity
+
+    def score(accuracy: float, agreement: float) -> dict:
+        low, high = wilson_interval(round(accuracy * N_TEST), N_TEST)
+        return {"accuracy": accuracy, "ci95_low": low, "ci95_high": high, "log_loss": 1.2 - accuracy,
+                "agreement": agreement, "n_correct": round(accuracy * N_TEST)}  # fmt: skip
+
+    parameters, limits = run["n_params"], {"parameter_memory_kb": 128, "macs_per_second": 30_000_000}
+    biases = parameters // 101
+    by_dtype = {"int32": {"parameters": biases, "bytes": 4 * biases}}
+    by_dtype["int8"] = {"parameters": parameters - biases, "bytes": parameters - biases}
+    stored = sum(entry["bytes"] for entry in by_dtype.values())
+    budget = complexity(parameters, 2_000_000 * (run["family"] == "cnn") + 100_000, 10.0, limits)
+    budget |= {"memory_kb_int8_file": stored / 1024, "fits_memory_int8_file": stored / 1024 <= 128}
+    return {
+        "model": run["model"],
+        "family": run["family"],
+        "n_test": N_TEST,
+        "data_fingerprint": run["data_fingerprint"],
+        "settings_digest": run["settings_digest"],
+        "reference": "keras",
+        "runtimes": {
+            "keras": score(run["accuracy"], 1.0),
+            "litert": score(int8_accuracy, 0.95),
+            "onnx": score(run["accuracy"], 1.0),
+        },
+        "float_ops": float_ops,
+        "memory": {
+            "int8_file": {
+                "parameters": parameters,
+                "bytes": stored,
+                "kb": stored / 1024,
+                "by_dtype": by_dtype,
+            },
+            "float32": {"parameters": parameters, "bytes": 4 * parameters, "kb": 4 * parameters / 1024},
+        },
+        "complexity": {"limits": limits, "clip_seconds": 10.0, "clip_seconds_from": "frames", **budget},
+    }
+
+
+def with_deployed(inputs: dict, float_ops: dict[str, list[str]] | None = None) -> list[dict]:
+    """Each network's deployed measurement written beside the fake results
+    (int8 0.01 below Keras), listed in ``inputs["deployed"]``; returns them."""
+    folder = inputs["parameters"].parent.parent / "deployed"
+    folder.mkdir(parents=True, exist_ok=True)
+    written, inputs["deployed"] = [], []
+    for path in inputs["metrics"]:
+        run = json.loads(Path(path).read_text())
+        if run["family"] == "rf":
+            continue
+        facts = fake_deployed(run, run["accuracy"] - 0.01, (float_ops or {}).get(run["model"], []))
+        (folder / f"{run['model']}.json").write_text(json.dumps(facts))
+        inputs["deployed"].append(folder / f"{run['model']}.json")
+        written.append(facts)
+    return written
 
 
 def fake_predictions(inputs: dict, tmp_path: Path, labelled: bool) -> list[Path]:

@@ -62,6 +62,10 @@ def compare(workdir: Path, config_files: list[Path], chunks: list[str] | None = 
         pytest.param(
             {"seeds": [0, 1], "sweep": {"rf": {"max_features": ["sqrt", 0.5]}}}, id="seeds-forest-sweep"
         ),
+        pytest.param(
+            {"data_fractions": [0.5, 1.0], "refit": True, "sweep": {"lstm": {"units": [4, 8]}}},
+            id="learning-curve",
+        ),
     ],
 )
 def test_a_dry_run_plans_the_plans_jobs(tmp_path, sections):

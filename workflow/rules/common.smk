@@ -298,6 +298,27 @@ def get_fold_table():
     return [rules.summarize_folds.output.folds] if PLAN.roster.uses_cv else []
 
 
+# ---- learning curves (data_fractions) ----------------------------------------
+
+
+def get_subset_inputs(wildcards):
+    """What one model's job on one subset reads (the plan's)."""
+    made = PLAN.graph.subset_inputs(wildcards.model, wildcards.fraction).items()
+    return {key: path_of(value) for key, value in made}
+
+
+def get_learning_curve_inputs(wildcards=None):
+    made = PLAN.graph.learning_curve_inputs().items()
+    return {key: path_of(value) for key, value in made}
+
+
+def get_learning_curve_files(wildcards=None):
+    """The learning curve's table and figure, for the report; none when off."""
+    if not PLAN.roster.fractions:
+        return []
+    return list(rules.summarize_learning_curve.output)
+
+
 # ---- prediction ------------------------------------------------------------
 
 

@@ -13,6 +13,10 @@ rule render_report:
             rules.train_network.output.history, model=PLAN.roster.network_runs
         ),
         parameters=rules.count_parameters.output.counts,
+        # Each network as deployed: its runtimes' scores and measured budget.
+        deployed=expand(
+            rules.measure_deployed.output.deployed, model=PLAN.roster.networks
+        ),
         comparisons=rules.compare_models.output.comparisons,
         folds=get_fold_table(),
         selections=expand(

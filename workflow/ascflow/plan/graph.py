@@ -112,6 +112,15 @@ class JobGraph:
             # After the evaluation, which checks the model first: a damaged
             # model is named once, by the evaluation, not by both jobs.
             return {**self.trained(model), "metrics": output("evaluate_model", "metrics", model=model)}
+        if rule == "measure_deployed":
+            # The bundle as exported, scored on the test set (for scoring only).
+            return {
+                "bundle": output("export_model", "bundle", model=model),
+                "features": self.features(model, "test"),
+                "labels": output("validate_data", "test_labels"),
+                "summary": SUMMARY,
+                "metrics": output("evaluate_model", "metrics", model=model),
+            }
         raise ValueError(f"no model inputs for rule {rule!r}")
 
     def unread_models(self) -> list[tuple[Output, Output]]:
@@ -142,6 +151,7 @@ class JobGraph:
         made += [output("evaluate_model", "metrics", model=model) for model in roster.models]
         # Every model as a bundle that `ascflow predict` reads, after any run.
         made += [output("export_model", "bundle", model=model) for model in roster.models]
+        made += [output("measure_deployed", "deployed", model=model) for model in roster.networks]
         made += [output("compare_models", "comparisons"), output("summarize_metrics", "summary")]
         made += [output("summarize_folds", "folds")] if roster.uses_cv else []
         made.append(output("count_parameters", "counts"))
@@ -179,7 +189,8 @@ class JobGraph:
         jobs += [Job("select_variant", {"model": model}) for model in roster.swept_models]
         jobs += [Job("refit_network", {"model": model}) for model in roster.refit_models]
         jobs += [Job("evaluate_model", {"model": model}) for model in roster.models]
-        return jobs + [Job("export_model", {"model": model}) for model in roster.models]
+        jobs += [Job("export_model", {"model": model}) for model in roster.models]
+        return jobs + [Job("measure_deployed", {"model": model}) for model in roster.networks]
 
     def _prediction_jobs(self, new_chunks: list[str] | None) -> list[Job]:
         if not self.prediction.used:

@@ -89,6 +89,16 @@ RULES: dict[str, Needs] = {
     "refit_network": Needs(
         mem_mb=4000, runtime=240, threads="training", cluster_threads=8, mem_per_input_mb=4, gpu=True
     ),
+    # Learning curves (data_fractions): a clip list from the labels and groups.
+    "make_subset": Needs(mem_mb=500, runtime=5, local=True),
+    # One model on one subset, trained as on the whole training set (a
+    # network's held-out part and refit) and scored on the test set: at
+    # most a training job's needs.
+    "fit_subset": Needs(
+        mem_mb=4000, runtime=240, threads="training", cluster_threads=8, mem_per_input_mb=4, gpu=True
+    ),
+    # Reads a score file per model and fraction; draws one figure.
+    "summarize_learning_curve": Needs(mem_mb=1000, runtime=5, local=True),
     # Reads each variant's training facts (and fold scores).
     "select_variant": Needs(mem_mb=500, runtime=5, local=True),
     # 1.1 GB (CNN) at the default size, 1.3 GB at the reference size: the

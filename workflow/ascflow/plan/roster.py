@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from functools import cached_property
 
 from ascflow.models.naming import FAMILY_LAYOUT, model_names, model_seed, parse_model_name
+from ascflow.models.subsets import fraction_label
 from ascflow.models.sweep import SweepPlan
 
 
@@ -132,3 +133,31 @@ class Roster:
     def folds(self) -> list[int]:
         """The fold numbers, 1..K; none when not cross-validating."""
         return list(range(1, self.config["cv"]["folds"] + 1)) if self.uses_cv else []
+
+    # ---- learning curves: nested subsets of the training set ----------------
+
+    @property
+    def fractions(self) -> list[str]:
+        """The data_fractions as paths name them (0.05 ... 1), smallest
+        first; none: no learning curve."""
+        return [fraction_label(value) for value in sorted(self.config.get("data_fractions", []))]
+
+    def reuses_run(self, model: str) -> bool:
+        """Whether a model's point at fraction 1 is the run's own model: made
+        as a subset's would be (not a sweep's choice, not validated on the
+        test set), on the whole training set."""
+        return "1" in self.fractions and not self.is_swept(model) and not self.reads_test_set(model)
+
+    @property
+    def subset_runs(self) -> list[tuple[str, str]]:
+        """Every (model, fraction) trained on a subset as a job of its own."""
+        return [
+            (model, fraction)
+            for model in self.models
+            for fraction in self.fractions
+            if not (fraction == "1" and self.reuses_run(model))
+        ]
+
+    @property
+    def subset_models(self) -> list[str]:
+        return list(dict.fromkeys(model for model, _ in self.subset_runs))

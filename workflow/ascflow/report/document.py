@@ -18,6 +18,7 @@ from ascflow.report.sections.comparisons import comparison_blocks
 from ascflow.report.sections.complexity import complexity_blocks
 from ascflow.report.sections.cross_validation import cross_validation_blocks
 from ascflow.report.sections.data import data_blocks
+from ascflow.report.sections.deployed import deployed_blocks
 from ascflow.report.sections.deviations import deviation_blocks
 from ascflow.report.sections.devices import device_blocks
 from ascflow.report.sections.earlier_runs import earlier_runs_blocks
@@ -50,6 +51,7 @@ def build_document(results: Results, figures: dict[str, Path]) -> list[Block]:
         *earlier_runs_blocks(results, figures),
         *parameter_blocks(results.parameters, results.runs, study_in_place(results.data)),
         *complexity_blocks(results),
+        *deployed_blocks(results),
         *deviation_blocks(results),
         *provenance_blocks(results),
         *study_blocks(results),

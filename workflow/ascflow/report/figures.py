@@ -286,6 +286,44 @@ def plot_sweep(selection: dict) -> Figure:
     return figure
 
 
+def plot_learning_curve(rows: list[dict]) -> Figure:
+    """Test accuracy (95 % Wilson intervals) against the training clips of
+    each nested subset (a log axis), a line per model, coloured by family;
+    each point labelled with its fraction of the training set."""
+    figure = Figure(figsize=(7.0, 3.4), layout="constrained")
+    axes = figure.add_subplot()
+    styles = ("-", "--", ":", "-.")
+    models = list(dict.fromkeys(row["model"] for row in rows))
+    for index, model in enumerate(models):
+        own = sorted((row for row in rows if row["model"] == model), key=lambda row: row["n_train"])
+        family = parse_model_name(model).family
+        axes.errorbar(
+            [row["n_train"] for row in own],
+            [row["accuracy"] for row in own],
+            yerr=[
+                [row["accuracy"] - row["ci95_low"] for row in own],
+                [row["ci95_high"] - row["accuracy"] for row in own],
+            ],
+            color=FAMILY_COLOURS.get(family),
+            linestyle=styles[index % len(styles)],
+            marker="o",
+            markersize=4,
+            capsize=2,
+            linewidth=1,
+            label=model,
+        )
+    fractions = {row["n_train"]: row["fraction"] for row in rows}
+    axes.set_xscale("log")
+    axes.set_xticks(list(fractions), [f"{n}\n({fractions[n]})" for n in fractions], fontsize=7)
+    axes.minorticks_off()
+    axes.set_xlabel("training clips (fraction of the training set)")
+    axes.set_ylabel("test accuracy")
+    axes.grid(alpha=0.3)
+    figure.legend(loc="outside right center", fontsize=7, frameon=False)
+    axes.set_title("Learning curves: nested subsets of whole recordings (95 % Wilson intervals)", fontsize=9)
+    return figure
+
+
 def plot_no_history() -> Figure:
     """What the earlier-runs figure shows before a second run on the data:
     a sentence, not a line through one point."""

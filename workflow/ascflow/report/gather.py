@@ -67,6 +67,9 @@ class Results:
     #: Per model validated, the clips of its validation accuracy and its
     #: Wilson interval (see :func:`validation_facts`).
     validation: dict[str, dict] = field(default_factory=dict)
+    #: Per network, what its bundle deploys, measured (results/deployed/):
+    #: each runtime's scores and the budget of its int8 model.
+    deployed: list[dict] = field(default_factory=list)
 
 
 def read_runs(metrics_paths: list[str | Path], summary_path: str | Path | None = None) -> list[dict]:
@@ -283,6 +286,26 @@ def read_predictions(paths: list[str | Path], runs: list[dict]) -> list[dict]:
     return [by_model[run["model"]] for run in runs if run["model"] in by_model]
 
 
+def read_deployed(paths: list[str | Path], runs: list[dict]) -> list[dict]:
+    """Each network's deployed measurement, in the order of the runs; each
+    must be of the model the run evaluated (its data and settings), else
+    one sentence naming the file."""
+    by_model = {}
+    for path in paths:
+        facts = read_json(path)
+        run = next((run for run in runs if run["model"] == facts.get("model")), None)
+        if run is None or (facts.get("data_fingerprint"), facts.get("settings_digest")) != (
+            run.get("data_fingerprint"),
+            run.get("settings_digest"),
+        ):
+            raise AscflowError(
+                f"{path}: measures another model than this run's {facts.get('model')}; "
+                "run the workflow again to measure it anew."
+            )
+        by_model[facts["model"]] = facts
+    return [by_model[run["model"]] for run in runs if run["model"] in by_model]
+
+
 def package_versions() -> dict[str, str]:
     versions = {}
     for entry in PROVENANCE_PACKAGES:
@@ -348,6 +371,8 @@ class ResultFiles:
     #: test labels: this run's per-clip results, paired with an earlier run's.
     probabilities: list[str] = field(default_factory=list)
     test_labels: str | None = None
+    #: Per network, its bundle's runtimes and budget measured (results/deployed/).
+    deployed: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -399,4 +424,5 @@ def gather_results(files: ResultFiles, context: RunContext, repository: str | Pa
         complexity=model_complexity(counts, runs),
         predictions=read_predictions(files.predictions, runs),
         validation=validation_facts(runs, files.train_labels, files.train_groups),
+        deployed=read_deployed(files.deployed, runs),
     )

@@ -1,5 +1,11 @@
 """The complexity budget: each model's parameter memory and multiply-
 accumulates against the limits of the config (DCASE's low-complexity task).
+
+A network's int8 memory is measured on what is deployed, where the run
+measured it (results/deployed/, :mod:`ascflow.stages.deployed`): its
+exported int8 LiteRT model's constant tensors counted by data type; its
+float32 memory and MACs are its layers'. A forest's figures are its tree
+nodes'.
 """
 
 from __future__ import annotations
@@ -40,14 +46,75 @@ def complexity_basis(budget: dict) -> str:
     )
 
 
+#: What a deployed measurement's budget says of its int8 model, by the
+#: complexity row's keys.
+MEASURED_INT8 = {"memory_kb_int8": "memory_kb_int8_file", "fits_memory_int8": "fits_memory_int8_file"}
+DEPLOYED_BASIS = (
+    "Measured on what is deployed, a network's memory at int8 is instead that of its exported int8 "
+    "LiteRT model (results/export/<model>/), "
+    "counted on the file as DCASE's complexity.py counts: each stored weight and bias by its data type "
+    "(int8 weights 1 byte, the int32 biases of int8 layers 4 bytes, anything left in float32 4 bytes); "
+    "shapes and quantization scales are not parameters."
+)
+
+
+def with_deployed(rows: list[dict], deployed: list[dict]) -> list[dict]:
+    """The complexity rows, each network's int8 memory and its verdict those
+    measured on its exported int8 model (``int8_measured``); a network the
+    rows lack (no budget in params.json) gets its row from the measurement."""
+    measured = {facts["model"]: facts for facts in deployed}
+    merged = []
+    for row in rows:
+        facts = measured.pop(row["model"], None)
+        if facts is None:
+            merged.append({**row, "int8_measured": False})
+            continue
+        budget = facts["complexity"]
+        merged.append(
+            {**row, **{key: budget[source] for key, source in MEASURED_INT8.items()}, "int8_measured": True}
+        )
+    for facts in measured.values():
+        budget = facts["complexity"]
+        row = {key: value for key, value in budget.items() if not isinstance(value, dict)}
+        merged.append(
+            {
+                **row,
+                "model": facts["model"],
+                "family": facts["family"],
+                **{key: budget[source] for key, source in MEASURED_INT8.items()},
+                "int8_measured": True,
+            }
+        )
+    return merged
+
+
+def stored_types_text(facts: dict) -> str:
+    """What a network's int8 model stores, by data type, in one clause."""
+    memory = facts["memory"]["int8_file"]
+    parts = [
+        f"{count_text(entry['parameters'])} {dtype} values ({count_text(entry['bytes'])} bytes)"
+        for dtype, entry in memory["by_dtype"].items()
+    ]
+    return (
+        f"{facts['model']}'s int8 model stores {' and '.join(parts)}: {count_text(memory['bytes'])} bytes, "
+        f"{memory['kb']:,.1f} KB, against {facts['memory']['float32']['kb']:,.1f} KB at float32"
+    )
+
+
 def complexity_blocks(results: Results) -> list[Block]:
-    budget = results.parameters.get("complexity")
-    if not results.complexity or not budget:
+    deployed = [facts for facts in results.deployed if facts.get("complexity")]
+    budget = results.parameters.get("complexity") or (deployed[0]["complexity"] if deployed else None)
+    rows = with_deployed(results.complexity if results.parameters.get("complexity") else [], deployed)
+    if not rows or not budget:
         return []
     limits = budget["limits"]
+    basis = complexity_basis(budget)
+    if deployed:
+        basis += " " + DEPLOYED_BASIS
+    stored = [Paragraph("; ".join(stored_types_text(facts) for facts in deployed) + ".")] if deployed else []
     return [
         Heading("Complexity budget"),
-        Paragraph(complexity_basis(budget)),
+        Paragraph(basis),
         Table(
             (
                 "model",
@@ -69,8 +136,9 @@ def complexity_blocks(results: Results) -> list[Block]:
                     count_text(round(row["macs_per_second"])),
                     complexity_verdict(row),
                 )
-                for row in results.complexity
+                for row in rows
             ),
             align="LRRRRRL",
         ),
+        *stored,
     ]
