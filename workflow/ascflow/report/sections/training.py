@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ascflow.models.augment import augment_settings
 from ascflow.models.naming import NETWORK_FAMILIES
 from ascflow.report import reference
 from ascflow.report.blocks import Block, Figure, Heading, Paragraph, Table
@@ -133,10 +134,18 @@ def _training_row(run: dict, validation: dict | None) -> tuple[str, ...]:
     )
 
 
+def augmentation_text(run: dict) -> str:
+    """The augmentations of a network's training batches (config ``augment``), or none."""
+    return augment_settings(run["settings"].get("augment")).description()
+
+
 def training_blocks(results: Results, figures: dict[str, Path]) -> list[Block]:
     networks = runs_of(results.runs, NETWORK_FAMILIES)
     if not networks:
         return []
+    # A column of its own only where some network's batches were augmented:
+    # without augmentation the table is as it was.
+    augmented = any("augment" in run["settings"] for run in networks)
     study = (
         f" The reference's CNN stopped after epoch {reference.CNN_EPOCHS_RUN} of "
         f"{reference.TRAINING['cnn']['epochs']} (best: {reference.CNN_BEST_EPOCH}); its LSTM ran all "
@@ -163,9 +172,14 @@ def training_blocks(results: Results, figures: dict[str, Path]) -> list[Block]:
                 "training time",
                 "refit on all training clips",
                 "device",
+            )
+            + (("augmentation of the training batches",) if augmented else ()),
+            tuple(
+                _training_row(run, results.validation.get(run["model"]))
+                + ((augmentation_text(run),) if augmented else ())
+                for run in networks
             ),
-            tuple(_training_row(run, results.validation.get(run["model"])) for run in networks),
-            align="LLRRRRRRRRL",
+            align="LLRRRRRRRRL" + ("L" if augmented else ""),
         ),
     ]
     refit = refit_sentence(results.runs)
