@@ -19,6 +19,8 @@ rule render_report:
         ),
         comparisons=rules.compare_models.output.comparisons,
         folds=get_fold_table(),
+        # With data_fractions: results/learning_curve.tsv and its figure.
+        learning_curve=get_learning_curve_files(),
         selections=expand(
             rules.select_variant.output.selection, model=PLAN.roster.swept_models
         ),

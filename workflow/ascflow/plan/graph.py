@@ -123,6 +123,38 @@ class JobGraph:
             }
         raise ValueError(f"no model inputs for rule {rule!r}")
 
+    def subset_inputs(self, model: str, fraction: str) -> dict:
+        """What a model's job on a subset reads: the training split (its
+        groups, for a network's held-out part), the subset's clip list, and
+        the test set, read only to score the model it made."""
+        return {
+            **self._training("train_network", model),
+            "groups": output("validate_data", "train_groups"),
+            "subset": output("make_subset", "subset", fraction=fraction),
+            "test_features": self.features(model, "test"),
+            "test_labels": output("validate_data", "test_labels"),
+        }
+
+    def learning_curve_inputs(self) -> dict:
+        """What the learning curve's table reads: every subset job's scores,
+        the run's own metrics where they are the fraction 1 point, the clip
+        lists and the training labels and groups that size them."""
+        roster = self.roster
+        return {
+            "scores": [
+                output("fit_subset", "scores", model=model, fraction=fraction)
+                for model, fraction in roster.subset_runs
+            ],
+            "reused": [
+                output("evaluate_model", "metrics", model=model)
+                for model in roster.models
+                if roster.reuses_run(model)
+            ],
+            "subsets": [output("make_subset", "subset", fraction=fraction) for fraction in roster.fractions],
+            "labels": output("validate_data", "train_labels"),
+            "groups": output("validate_data", "train_groups"),
+        }
+
     def unread_models(self) -> list[tuple[Output, Output]]:
         """The (model, info) files a run delivers but nothing reads: each
         training run of a network that is refitted (its evaluation and bundle
@@ -154,6 +186,7 @@ class JobGraph:
         made += [output("measure_deployed", "deployed", model=model) for model in roster.networks]
         made += [output("compare_models", "comparisons"), output("summarize_metrics", "summary")]
         made += [output("summarize_folds", "folds")] if roster.uses_cv else []
+        made += [output("summarize_learning_curve", "table")] if roster.fractions else []
         made.append(output("count_parameters", "counts"))
         made.append(output("record_run", "ledger"))
         made += self.prediction.files("table")
@@ -190,7 +223,20 @@ class JobGraph:
         jobs += [Job("refit_network", {"model": model}) for model in roster.refit_models]
         jobs += [Job("evaluate_model", {"model": model}) for model in roster.models]
         jobs += [Job("export_model", {"model": model}) for model in roster.models]
-        return jobs + [Job("measure_deployed", {"model": model}) for model in roster.networks]
+        jobs += [Job("measure_deployed", {"model": model}) for model in roster.networks]
+        return jobs + self._learning_curve_jobs()
+
+    def _learning_curve_jobs(self) -> list[Job]:
+        """A clip list per fraction, a job per model and subset, one table."""
+        roster = self.roster
+        if not roster.fractions:
+            return []
+        jobs = [Job("make_subset", {"fraction": fraction}) for fraction in roster.fractions]
+        jobs += [
+            Job("fit_subset", {"model": model, "fraction": fraction})
+            for model, fraction in roster.subset_runs
+        ]
+        return [*jobs, Job("summarize_learning_curve")]
 
     def _prediction_jobs(self, new_chunks: list[str] | None) -> list[Job]:
         if not self.prediction.used:

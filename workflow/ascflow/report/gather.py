@@ -67,6 +67,9 @@ class Results:
     #: Per model validated, the clips of its validation accuracy and its
     #: Wilson interval (see :func:`validation_facts`).
     validation: dict[str, dict] = field(default_factory=dict)
+    #: One row per model and training-set fraction (data_fractions), and its figure.
+    learning_curve: list[dict] = field(default_factory=list)
+    learning_curve_figure: str | None = None
     #: Per network, what its bundle deploys, measured (results/deployed/):
     #: each runtime's scores and the budget of its int8 model.
     deployed: list[dict] = field(default_factory=list)
@@ -371,6 +374,8 @@ class ResultFiles:
     #: test labels: this run's per-clip results, paired with an earlier run's.
     probabilities: list[str] = field(default_factory=list)
     test_labels: str | None = None
+    #: results/learning_curve.tsv and its figure, with data_fractions.
+    learning_curve: list[str] = field(default_factory=list)
     #: Per network, its bundle's runtimes and budget measured (results/deployed/).
     deployed: list[str] = field(default_factory=list)
 
@@ -425,4 +430,8 @@ def gather_results(files: ResultFiles, context: RunContext, repository: str | Pa
         predictions=read_predictions(files.predictions, runs),
         validation=validation_facts(runs, files.train_labels, files.train_groups),
         deployed=read_deployed(files.deployed, runs),
+        learning_curve=[
+            row for path in files.learning_curve if path.endswith(".tsv") for row in read_table(path)
+        ],
+        learning_curve_figure=next((path for path in files.learning_curve if path.endswith(".png")), None),
     )
