@@ -78,3 +78,27 @@ def test_holdout_split_keeps_every_class_on_both_sides_for_tiny_sets():
     labels = np.array([0, 0, 1, 1, 2, 2, 2])
     train, validation = holdout_split(labels, 0.1, seed=0)
     assert set(labels[validation]) == {0, 1, 2} and set(labels[train]) == {0, 1, 2}
+
+
+def test_a_segment_heard_through_several_devices_stays_on_one_side():
+    """DCASE names one segment's recordings by device (``-a``, ``-s1``...):
+    the recording a file belongs to leaves the suffix out, so the grouped
+    holdout and folds keep every device of a segment together."""
+    from ascflow.data.validation import recording_of_name
+
+    devices = ("a", "s1", "s2")
+    files = [
+        f"audio/scene{c}-loc-{segment}-{device}.wav"
+        for c in range(3)
+        for segment in range(6)
+        for device in devices
+    ]
+    labels = np.array([int(name.split("scene")[1][0]) for name in files])
+    groups = np.array([recording_of_name(name) for name in files])
+    assert np.unique(groups).size == 18 and is_grouped(groups)
+    train, validation = holdout_split(labels, 0.25, 0, groups)
+    assert not set(groups[train]) & set(groups[validation])
+    for train, held_out in cv_folds(labels, 3, 0, groups):
+        assert not set(groups[train]) & set(groups[held_out])
+    # By file name alone every clip would be its own group: the split would not be grouped.
+    assert not is_grouped(np.array(files))
