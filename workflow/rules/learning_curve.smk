@@ -7,6 +7,8 @@ rule make_subset:
     input:
         labels=rules.validate_data.output.train_labels,
         groups=rules.validate_data.output.train_groups,
+        # Each clip's device (empty names where the data has none): kept mixed.
+        devices=rules.validate_data.output.train_devices,
     output:
         subset="results/subsets/train_{fraction}.txt",
     log:

@@ -63,11 +63,15 @@ def test_a_subset_job_writes_its_clip_list_inside_the_next(tmp_path):
     labels, groups = np.repeat([0, 1, 2], 8), np.repeat(np.arange(12), 2)
     np.save(tmp_path / "labels.npy", labels)
     np.save(tmp_path / "groups.npy", groups)
+    devices = np.repeat(["a", "b"] * 6, 2)  # each recording one device, two per class each
+    np.save(tmp_path / "devices.npy", devices)
     made = {}
     for fraction in ("0.25", "0.5", "1"):
         path = tmp_path / f"train_{fraction}.txt"
         job = MakeSubset(
-            SubsetInputs(str(tmp_path / "labels.npy"), str(tmp_path / "groups.npy")),
+            SubsetInputs(
+                str(tmp_path / "labels.npy"), str(tmp_path / "groups.npy"), str(tmp_path / "devices.npy")
+            ),
             SubsetFile(str(path)),
             SubsetSettings(fraction=fraction, seed=7),
         )
@@ -79,6 +83,8 @@ def test_a_subset_job_writes_its_clip_list_inside_the_next(tmp_path):
             2: facts["n_clips"] // 3,
         }
         assert subset_fraction(path) == fraction
+        if fraction == "0.5":  # half of each class: one recording of each device
+            assert sorted(devices[sorted(made[fraction])].tolist()) == ["a"] * 6 + ["b"] * 6
     assert made["0.25"] < made["0.5"] < made["1"] == set(range(24))
 
 
@@ -112,6 +118,7 @@ def test_the_plan_has_no_learning_curve_by_default_and_a_job_per_model_and_subse
     from plans import SWEEP, plan
 
     assert not [job for job in plan().graph.jobs() if "subset" in job.rule or "learning" in job.rule]
+    assert plan().roster.curve_models == [] and not plan().roster.reuses_run("cnn")
     fractions = plan({"data_fractions": [1.0, 0.25]})
     roster = fractions.roster
     assert roster.fractions == ["0.25", "1"]

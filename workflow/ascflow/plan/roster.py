@@ -142,18 +142,31 @@ class Roster:
         first; none: no learning curve."""
         return [fraction_label(value) for value in sorted(self.config.get("data_fractions", []))]
 
+    @property
+    def curve_models(self) -> list[str]:
+        """The models a learning curve follows: the forests and networks the
+        config names (a distilled model is left out: its teachers would have
+        to learn each subset first)."""
+        plain = model_names(self.config["rf"]["n_estimators"], self.config["seeds"])
+        return plain if self.fractions else []
+
     def reuses_run(self, model: str) -> bool:
         """Whether a model's point at fraction 1 is the run's own model: made
         as a subset's would be (not a sweep's choice, not validated on the
         test set), on the whole training set."""
-        return "1" in self.fractions and not self.is_swept(model) and not self.reads_test_set(model)
+        return (
+            "1" in self.fractions
+            and model in self.curve_models
+            and not self.is_swept(model)
+            and not self.reads_test_set(model)
+        )
 
     @property
     def subset_runs(self) -> list[tuple[str, str]]:
         """Every (model, fraction) trained on a subset as a job of its own."""
         return [
             (model, fraction)
-            for model in self.models
+            for model in self.curve_models
             for fraction in self.fractions
             if not (fraction == "1" and self.reuses_run(model))
         ]
