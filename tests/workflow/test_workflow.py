@@ -118,6 +118,18 @@ def test_tiny_run_delivers_every_model(tiny_run):
     ]
     assert len(epoch_lines) == metrics["lstm"]["epochs_run"] == 2
     assert not (tiny_run / "results/resume").exists() or not any((tiny_run / "results/resume").iterdir())
+    # Each network as deployed: Keras, int8 LiteRT and ONNX on the same test clips.
+    for name in ("cnn", "lstm"):
+        deployed = json.loads((tiny_run / f"results/deployed/{name}.json").read_text())
+        runtimes = deployed["runtimes"]
+        assert list(runtimes) == ["keras", "litert", "onnx"] and deployed["n_test"] == 24
+        assert runtimes["keras"]["accuracy"] == pytest.approx(metrics[name]["accuracy"])
+        assert runtimes["onnx"]["agreement"] == 1.0 and runtimes["litert"]["agreement"] >= 0.5
+        memory = deployed["memory"]["int8_file"]
+        assert set(memory["by_dtype"]) == {"int8", "int32"} and deployed["float_ops"] == []
+        assert memory["by_dtype"]["int8"]["bytes"] == memory["by_dtype"]["int8"]["parameters"]
+        assert memory["bytes"] < deployed["memory"]["float32"]["bytes"] == 4 * metrics[name]["n_params"]
+        assert deployed["complexity"]["fits_memory_int8_file"] and deployed["complexity"]["fits_macs"]
 
 
 def test_second_run_has_nothing_to_do(tiny_run, tmp_path):
@@ -133,6 +145,7 @@ def test_changing_one_hyperparameter_reruns_that_model_only(tiny_run, tmp_path):
     reruns = {rule: count for rule, count in jobs.items() if rule != "all"}
     assert reruns.pop("train_network") == 1 and reruns.pop("evaluate_model") == 1
     assert reruns.pop("export_model") == 1  # its bundle
+    assert reruns.pop("measure_deployed") == 1  # and the bundle as deployed
     # What remains consumes the metrics: the summary, the paired tests (and the
     # report, and the record of the run in the history).
     consumers = {"summarize_metrics", "compare_models", "render_report", "record_run", "count_parameters"}
