@@ -130,6 +130,8 @@ def test_tiny_run_delivers_every_model(tiny_run):
         assert memory["by_dtype"]["int8"]["bytes"] == memory["by_dtype"]["int8"]["parameters"]
         assert memory["bytes"] < deployed["memory"]["float32"]["bytes"] == 4 * metrics[name]["n_params"]
         assert deployed["complexity"]["fits_memory_int8_file"] and deployed["complexity"]["fits_macs"]
+    report = (tiny_run / "reports/report.md").read_text()
+    assert "## Deployed models" in report and "| lstm | LiteRT, int8 |" in report
 
 
 def test_second_run_has_nothing_to_do(tiny_run, tmp_path):
