@@ -294,6 +294,12 @@ def inputs_of(rule_name):
     return inputs
 
 
+def get_teacher_inputs(wildcards):
+    """What the teachers' probabilities read (config distill): each
+    teacher's model, facts and training features."""
+    return {key: path_of(value) for key, value in PLAN.graph.teacher_inputs().items()}
+
+
 def get_fold_table():
     return [rules.summarize_folds.output.folds] if PLAN.roster.uses_cv else []
 

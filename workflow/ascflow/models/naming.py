@@ -14,6 +14,9 @@ import re
 from dataclasses import dataclass
 
 NETWORK_FAMILIES = ("cnn", "lstm")
+#: The student of knowledge distillation (config distill): the CNN as
+#: configured, trained on its teachers' probabilities too; of the cnn family.
+STUDENT = "cnn_distilled"
 #: Which feature layout each family reads.
 FAMILY_LAYOUT = {"rf": "flat", "cnn": "channel", "lstm": "time_major"}
 
@@ -22,7 +25,7 @@ FAMILY_LAYOUT = {"rf": "flat", "cnn": "channel", "lstm": "time_major"}
 #: ``. + - _``.
 VARIANT_PATTERN = r"[a-z][a-z_]*-[\w.+-]+?"
 _NAME = re.compile(
-    rf"^(?P<base>rf_(?P<trees>\d+)|cnn|lstm)(_(?P<variant>{VARIANT_PATTERN}))?(_seed(?P<seed>\d+))?$"
+    rf"^(?P<base>rf_(?P<trees>\d+)|{STUDENT}|cnn|lstm)(_(?P<variant>{VARIANT_PATTERN}))?(_seed(?P<seed>\d+))?$"
 )
 
 
@@ -54,7 +57,7 @@ def parse_model_name(name: str) -> ModelName:
     return ModelName(
         name=name,
         base=base,
-        family="rf" if base.startswith("rf_") else base,
+        family="rf" if base.startswith("rf_") else "cnn" if base == STUDENT else base,
         trees=int(match["trees"]) if match["trees"] else None,
         seed_suffix=int(match["seed"]) if match["seed"] is not None else None,
         variant=match["variant"],

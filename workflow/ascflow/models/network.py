@@ -203,15 +203,24 @@ def training_augmenter(fitting: Fitting, n_train: int, initial_epoch: int, logge
     return BatchAugmenter(fitting.augment, seed, initial_epoch * math.ceil(n_train / fitting.batch_size))
 
 
-def compile_network(model, fitting: Fitting) -> None:
+def compile_network(model, fitting: Fitting, distill=None, n_classes: int = 0) -> None:
     """The reference's training objective: one-hot labels, categorical
-    cross-entropy, Adam at the configured learning rate, accuracy reported."""
+    cross-entropy, Adam at the configured learning rate, accuracy reported.
+    With ``distill`` (:class:`ascflow.models.distill.DistillSettings`) the
+    targets are the labels and the teachers' probabilities side by side and
+    the loss is the distillation loss (:mod:`ascflow.models.distill`)."""
     import keras
 
+    loss, metrics = "categorical_crossentropy", ["accuracy"]
+    if distill is not None:
+        from ascflow.models.distill import distillation_loss, hard_label_accuracy
+
+        loss = distillation_loss(n_classes, distill.temperature, distill.alpha)
+        metrics = [hard_label_accuracy(n_classes)]
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=fitting.learning_rate),
-        loss="categorical_crossentropy",
-        metrics=["accuracy"],
+        loss=loss,
+        metrics=metrics,
     )
 
 
@@ -224,6 +233,8 @@ def train_network(
     work_dir: str | Path,
     logger: Log,
     tensorboard_dir: str | Path | None = None,
+    teachers: tuple[np.ndarray, np.ndarray | None] | None = None,
+    distill=None,
 ) -> tuple[object, list[dict], dict]:
     """Compile and fit ``model`` (one-hot labels, categorical cross-entropy,
     Adam), resuming from ``work_dir`` if an earlier attempt was killed.
@@ -238,22 +249,36 @@ def train_network(
     Keras's own BackupAndRestore writes its checkpoint in place, and a
     ``kill -9`` during that write left a file the next attempt could not load
     (seen in tests/workflow/test_workflow.py); hence checkpoints written by rename.
+
+    ``teachers`` (the teachers' probabilities of the training clips and of
+    the validation clips) with ``distill`` trains a student: its targets are
+    the one-hot labels and those probabilities side by side.
     """
     import keras
 
     patience = fitting.early_stopping_patience
     work_dir = Path(work_dir)
     work_dir.mkdir(parents=True, exist_ok=True)
-    compile_network(model, fitting)
+    compile_network(model, fitting, distill, n_classes)
     initial_epoch, rows = resume_point(model, work_dir, logger)
     record = _training_record_callback(work_dir, rows, patience, logger)
-    one_hot = keras.utils.to_categorical
+
+    def targets(labels, part: int):
+        """One-hot labels; a student's beside its teachers' probabilities of
+        the same clips (``part`` 0: the training clips, 1: the validation ones)."""
+        one_hot = keras.utils.to_categorical(labels, n_classes)
+        if distill is None:
+            return one_hot
+        from ascflow.models.distill import student_targets
+
+        return student_targets(one_hot, teachers[part])
+
     augmenter = training_augmenter(fitting, len(train[1]), initial_epoch, logger)
     model.fit(
-        batches(train[0], one_hot(train[1], n_classes), fitting.batch_size, shuffled=True, augment=augmenter),
+        batches(train[0], targets(train[1], 0), fitting.batch_size, shuffled=True, augment=augmenter),
         validation_data=None
         if validation is None
-        else batches(validation[0], one_hot(validation[1], n_classes), fitting.batch_size),
+        else batches(validation[0], targets(validation[1], 1), fitting.batch_size),
         epochs=fitting.epochs,
         initial_epoch=initial_epoch,
         shuffle=False,  # batches() shuffles; Keras ignores it for datasets and warns

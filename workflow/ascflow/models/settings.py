@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 
 from ascflow.models.augment import Augment, augment_settings
+from ascflow.models.distill import DistillSettings, distill_settings
 from ascflow.models.naming import NETWORK_FAMILIES, parse_model_name
 from ascflow.models.specs import NetworkSpec, check_input_fits, cnn_spec, lstm_spec
 
@@ -167,6 +168,9 @@ class NetworkSettings:
     #: The LSTM's (time, features) view of a clip: transpose, or the
     #: reference's reshape; None for the CNN.
     time_major: str | None = None
+    #: The distilled CNN's teachers, temperature and soft loss's weight
+    #: (:class:`ascflow.models.distill.DistillSettings`); None for the others.
+    distill: DistillSettings | None = None
 
     def spec(self, input_shape: tuple[int, ...], n_classes: int) -> NetworkSpec:
         """The network for inputs of ``input_shape``; one sentence if they are too small."""
@@ -186,6 +190,8 @@ class NetworkSettings:
         else:
             del section["early_stopping_patience"]  # the LSTM has none
             section["time_major"] = self.time_major
+        if self.distill is not None:
+            section["distill"] = {**self.distill.to_config(), "teacher_digests": dict(self.distill.digests)}
         return section
 
 
@@ -235,6 +241,7 @@ def network_settings(family: str, section: Mapping) -> NetworkSettings:
             augment=_augment(section.get("augment")),
         ),
         time_major=str(section["time_major"]) if family == "lstm" else None,
+        distill=distill_settings(section["distill"]) if section.get("distill") else None,
     )
 
 

@@ -67,6 +67,9 @@ class JobGraph:
             rule == "train_forest" and self.roster.forest_validates(model)
         ):
             training["groups"] = output("validate_data", "train_groups")
+        if rule in ("train_network", "refit_network") and self.roster.is_student(model):
+            # The teachers' probabilities of every training clip.
+            training["teachers"] = output("teacher_probabilities", "probabilities")
         if rule == "train_network" and self.roster.reads_test_set(model):
             training["test_features"] = self.features(model, "test")
             training["test_labels"] = output("validate_data", "test_labels")
@@ -155,6 +158,17 @@ class JobGraph:
             "groups": output("validate_data", "train_groups"),
         }
 
+    def teacher_inputs(self) -> dict:
+        """What the teachers' probabilities read: each teacher's model as its
+        evaluation scores it (``<key>_<teacher>``), its training features and
+        the training labels; never the test set."""
+        files: dict = {"labels": output("validate_data", "train_labels"), "summary": SUMMARY}
+        for teacher in self.roster.teachers:
+            trained = {key: value for key, value in self.trained(teacher).items() if key != "summary"}
+            trained["features"] = self.features(teacher, "train")
+            files |= {f"{key}_{teacher}": value for key, value in trained.items()}
+        return files
+
     def unread_models(self) -> list[tuple[Output, Output]]:
         """The (model, info) files a run delivers but nothing reads: each
         training run of a network that is refitted (its evaluation and bundle
@@ -220,6 +234,7 @@ class JobGraph:
             for fold in roster.folds
         ]
         jobs += [Job("select_variant", {"model": model}) for model in roster.swept_models]
+        jobs += [Job("teacher_probabilities")] if roster.teachers else []
         jobs += [Job("refit_network", {"model": model}) for model in roster.refit_models]
         jobs += [Job("evaluate_model", {"model": model}) for model in roster.models]
         jobs += [Job("export_model", {"model": model}) for model in roster.models]

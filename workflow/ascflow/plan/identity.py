@@ -45,12 +45,28 @@ class Identity:
         # network: the study's CNN keeps its digest.
         section = without_default_options(name.family, self.config[name.family])
         section = self.roster.sweep.settings(run, section)
+        if self.roster.is_student(run):
+            # The student's distillation, and what its teachers were made with.
+            section = {**section, "distill": self.distill()}
         augment = self.config.get("augment")
         if augment_settings(augment).on:
             # Only when on: without augmentation the section, and so every
             # digest, is what it was before augmentation existed.
             section = {**section, "augment": augment}
         return canonical(section)
+
+    def distill(self) -> dict:
+        """The student's distillation (config distill) with each teacher's
+        model digest: a change of a teacher re-trains the student."""
+        section = self.config["distill"]
+        return canonical(
+            {
+                "teachers": list(self.roster.teachers),
+                "temperature": section["temperature"],
+                "alpha": section["alpha"],
+                "teacher_digests": {teacher: self.model_digest(teacher) for teacher in self.roster.teachers},
+            }
+        )
 
     def variant_settings(self, model: str) -> dict[str, dict]:
         """Every training run of a model with its settings: what its choice

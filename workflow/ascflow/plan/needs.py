@@ -101,6 +101,11 @@ RULES: dict[str, Needs] = {
     "summarize_learning_curve": Needs(mem_mb=1000, runtime=5, local=True),
     # Reads each variant's training facts (and fold scores).
     "select_variant": Needs(mem_mb=500, runtime=5, local=True),
+    # Knowledge distillation (config distill): each teacher predicts the
+    # training clips, one model after another, in batches as an evaluation.
+    "teacher_probabilities": Needs(
+        mem_mb=2000, runtime=30, threads="evaluation", cluster_threads=4, mem_per_input_mb=3
+    ),
     # 1.1 GB (CNN) at the default size, 1.3 GB at the reference size: the
     # prediction batches' activations (models.network.PREDICT_BATCH_SIZE).
     "evaluate_model": Needs(

@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import cached_property
 
-from ascflow.models.naming import FAMILY_LAYOUT, model_names, model_seed, parse_model_name
+from ascflow.errors import AscflowError
+from ascflow.models.naming import FAMILY_LAYOUT, STUDENT, model_names, model_seed, parse_model_name
 from ascflow.models.subsets import fraction_label
 from ascflow.models.sweep import SweepPlan
 
@@ -40,8 +41,10 @@ class Roster:
 
     @cached_property
     def models(self) -> list[str]:
-        """Every model this config evaluates: rf_<trees>..., cnn, lstm (+ seeds)."""
-        return model_names(self.config["rf"]["n_estimators"], self.config["seeds"])
+        """Every model this config evaluates: rf_<trees>..., cnn, lstm (+ seeds),
+        and the distilled CNN where the config distills."""
+        models = model_names(self.config["rf"]["n_estimators"], self.config["seeds"])
+        return [*models, STUDENT] if self.teachers else models
 
     @property
     def forests(self) -> list[str]:
@@ -50,6 +53,41 @@ class Roster:
     @property
     def networks(self) -> list[str]:
         return [model for model in self.models if family(model) != "rf"]
+
+    # ---- knowledge distillation ---------------------------------------------
+
+    @cached_property
+    def teachers(self) -> list[str]:
+        """The models whose averaged probabilities the student learns from
+        (config distill.teachers); none: no distillation. One sentence where
+        the config cannot distill."""
+        teachers = list(self.config.get("distill", {}).get("teachers", []))
+        if not teachers:
+            return []
+        plain = model_names(self.config["rf"]["n_estimators"], self.config["seeds"])
+        unknown = [teacher for teacher in teachers if teacher not in plain]
+        if unknown:
+            raise AscflowError(
+                f"config key distill.teachers: {', '.join(unknown)} is not a model of this config; "
+                f"its models are {', '.join(plain)}."
+            )
+        reasons = {
+            "seeds": bool(self.config["seeds"]),
+            "cv.folds above 1": self.config["cv"]["folds"] > 1,
+            "validation.mode: test": self.config["validation"]["mode"] == "test",
+        }
+        if any(reasons.values()):
+            clash = next(key for key, clashes in reasons.items() if clashes)
+            raise AscflowError(
+                f"config key distill: a distilled CNN is not trained with {clash}; "
+                "set distill.teachers to [] or remove that setting."
+            )
+        return teachers
+
+    @staticmethod
+    def is_student(model: str) -> bool:
+        """Whether a model (or a training run of it) is the distilled CNN."""
+        return parse_model_name(model).base == STUDENT
 
     def seed(self, model: str) -> int:
         return model_seed(model, self.config["seed"])

@@ -76,6 +76,8 @@ class TrainingInputs:
     #: The reference's validation mode "test" only.
     test_features: str | None = None
     test_labels: str | None = None
+    #: The distilled CNN's teachers' probabilities of every training clip.
+    teachers: str | None = None
 
 
 @dataclass(frozen=True)
@@ -175,10 +177,18 @@ def _forest_validation(job: TrainModel, features, labels) -> dict:
 
 
 def fit_network(
-    model_name: str, network: NetworkSettings, n_classes: int, train, held_out, work_dir, tensorboard_dir=None
+    model_name: str,
+    network: NetworkSettings,
+    n_classes: int,
+    train,
+    held_out,
+    work_dir,
+    tensorboard_dir=None,
+    teachers=None,
 ):
     """Build, check and fit one network on (features, labels) pairs;
-    ``held_out`` None: no validation (a refit)."""
+    ``held_out`` None: no validation (a refit). ``teachers``: the teachers'
+    probabilities of the training and held-out clips, for a distilled network."""
     from ascflow.models.keras_build import build_model
     from ascflow.models.keras_check import compare_with_keras
     from ascflow.models.network import train_network
@@ -197,10 +207,47 @@ def fit_network(
     layer_params = {row["layer"]: row["params_keras"] for row in compare_with_keras(spec, model)}
     progress = progress_log(model_name)  # epochs, resumption and early stopping on the terminal
     model, rows, info = train_network(
-        model, train, held_out, n_classes, network.fitting, work_dir, progress, tensorboard_dir
+        model,
+        train,
+        held_out,
+        n_classes,
+        network.fitting,
+        work_dir,
+        progress,
+        tensorboard_dir,
+        **_distilling(network, teachers),
     )
     info["layer_params"] = layer_params
     return model, rows, info
+
+
+def _distilling(network: NetworkSettings, teachers) -> dict:
+    """train_network's distillation arguments: none for a plain network."""
+    if network.distill is None and teachers is None:
+        return {}
+    if network.distill is None or teachers is None:
+        raise AscflowError(
+            "distill: a distilled network needs both its settings and its teachers' probabilities; "
+            "run the workflow again."
+        )
+    return {"teachers": teachers, "distill": network.distill}
+
+
+def _teachers_of(path: str | None, n_clips: int, parts=None):
+    """The teachers' probabilities of the training clips (rows of every
+    training clip) split as the clips are: ``parts`` the training and
+    held-out indices, or None for the whole training set (a refit)."""
+    if path is None:
+        return None
+    probabilities = np.load(path)
+    if probabilities.shape[0] != n_clips:
+        raise AscflowError(
+            f"{path}: holds {probabilities.shape[0]} clips' probabilities but the training set "
+            f"has {n_clips}; delete it and run the workflow again."
+        )
+    if parts is None:
+        return probabilities, None
+    return tuple(probabilities[index] for index in parts)
 
 
 def _training_and_held_out(job: TrainModel, groups: np.ndarray | None):
@@ -241,6 +288,11 @@ def fit_network_job(job: TrainModel) -> dict:
     # (the whole file, 361 MB at the reference size) would otherwise count in
     # this job's memory for the whole fit.
     train, held_out = _training_and_held_out(job, groups)
+    teachers = None
+    if job.inputs.teachers:  # a distilled network: validation.mode is holdout (the plan says so)
+        labels = np.load(job.inputs.labels)
+        parts = holdout_split(labels, settings.validation["fraction"], settings.seed, groups)
+        teachers = _teachers_of(job.inputs.teachers, labels.size, parts)
     model, rows, info = fit_network(
         settings.model,
         settings.settings,
@@ -249,6 +301,7 @@ def fit_network_job(job: TrainModel) -> dict:
         held_out,
         settings.work_dir,
         settings.tensorboard_dir or None,
+        teachers,
     )
     with atomic_path(outputs.model) as partial:
         model.save(partial)
@@ -293,6 +346,8 @@ class RefitInputs:
     features: str
     labels: str
     summary: str
+    #: The distilled CNN's teachers' probabilities of every training clip.
+    teachers: str | None = None
 
 
 @dataclass(frozen=True)
@@ -335,7 +390,10 @@ def refit_network_job(job: RefitNetwork) -> dict:
     )
     n_classes = read_json(job.inputs.summary)["n_classes"]
     train = (np.asarray(load_features(job.inputs.features)), np.load(job.inputs.labels))
-    model, rows, info = fit_network(model_name, network, n_classes, train, None, job.settings.work_dir)
+    teachers = _teachers_of(job.inputs.teachers, train[1].size)
+    model, rows, info = fit_network(
+        model_name, network, n_classes, train, None, job.settings.work_dir, teachers=teachers
+    )
     with atomic_path(outputs.model) as partial:
         model.save(partial)
     write_history(outputs.history, {row["epoch"]: row for row in rows})

@@ -139,6 +139,39 @@ def augmentation_text(run: dict) -> str:
     return augment_settings(run["settings"].get("augment")).description()
 
 
+def distillation_sentence(runs: list[dict]) -> str:
+    """The distilled CNN (config distill) beside the same network trained
+    without distillation; '' where no run distilled."""
+    students = [run for run in runs if run.get("settings", {}).get("distill")]
+    if not students:
+        return ""
+    sentences = []
+    for student in students:
+        distill = student["settings"]["distill"]
+        without = next((run for run in runs if run["model"] == "cnn"), None)
+        compared = (
+            f" Test accuracy with distillation {accuracy_text(student['accuracy'])} "
+            f"({interval_text(student['ci95_low'], student['ci95_high'])}), without (cnn, the same network "
+            f"on the labels alone) {accuracy_text(without['accuracy'])} "
+            f"({interval_text(without['ci95_low'], without['ci95_high'])})."
+            if without
+            else ""
+        )
+        teachers, temperature, alpha = (
+            ", ".join(distill["teachers"]),
+            distill["temperature"],
+            distill["alpha"],
+        )
+        sentences.append(
+            f"Knowledge distillation: {student['model']} is the CNN as configured, trained on the labels "
+            f"and on the averaged class probabilities of its teachers ({teachers}) for each training clip, "
+            f"softened at temperature {temperature:g}, the soft loss weighted {alpha:g} and the labels' "
+            f"{1 - alpha:g}. The teachers predicted the training clips they were fitted on; the test set "
+            f"played no part.{compared}"
+        )
+    return " ".join(sentences)
+
+
 def training_blocks(results: Results, figures: dict[str, Path]) -> list[Block]:
     networks = runs_of(results.runs, NETWORK_FAMILIES)
     if not networks:
@@ -185,6 +218,9 @@ def training_blocks(results: Results, figures: dict[str, Path]) -> list[Block]:
     refit = refit_sentence(results.runs)
     if refit:
         blocks.append(Paragraph(refit))
+    distilled = distillation_sentence(results.runs)
+    if distilled:
+        blocks.append(Paragraph(distilled))
     split = split_sentence(results.runs, results.data)
     if split:
         split += " The test set holds other recordings than the training set."
