@@ -61,7 +61,7 @@ def _missing(runtime: str, error: ImportError) -> AscflowError:
     )
 
 
-def _fixed_batch_copy(model):
+def static_copy(model):
     """``model`` rebuilt for a batch of one clip, recurrent layers unrolled,
     with the same weights: the static graph LiteRT's integer ops need (the
     converter cannot quantize Keras 3's LSTM while-loop)."""
@@ -102,7 +102,7 @@ def int8_litert(model, representative: np.ndarray) -> tuple[bytes, list[str]]:
             yield [clip[np.newaxis]]
 
     with _quiet():
-        converter = tf.lite.TFLiteConverter.from_keras_model(_fixed_batch_copy(model))
+        converter = tf.lite.TFLiteConverter.from_keras_model(static_copy(model))
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
         converter.representative_dataset = calibration
         # Integer kernels where one exists, the float builtin where none does.
@@ -110,6 +110,10 @@ def int8_litert(model, representative: np.ndarray) -> tuple[bytes, list[str]]:
             tf.lite.OpsSet.TFLITE_BUILTINS_INT8,
             tf.lite.OpsSet.TFLITE_BUILTINS,
         ]
+        # The calibrator's own quantizer, not the MLIR one: on the unrolled
+        # LSTM the MLIR quantizer left some SPLIT ops in float in some runs
+        # and not in others (TF 2.21), so the same model gave other bytes.
+        converter.experimental_new_quantizer = False
         flatbuffer = converter.convert()
     return flatbuffer, float_ops(flatbuffer)
 
