@@ -37,7 +37,7 @@ def _layer(layer: dict, name: str) -> keras.layers.Layer:
             name=name,
         )
     if kind == "batch_norm":
-        return keras.layers.BatchNormalization(name=name)
+        return keras.layers.BatchNormalization(momentum=option(layer, "momentum"), name=name)
     if kind == "activation":
         return keras.layers.Activation(layer["activation"], name=name)
     if kind == "global_avgpool2d":

@@ -60,6 +60,10 @@ LAYER_KEYS = {
 LAYER_OPTIONS = {
     "conv2d": {"strides": 1, "use_bias": True},
     "depthwise_conv2d": {"strides": 1, "use_bias": True},
+    # Keras's 0.99 leaves the moving statistics of a small data set's few
+    # hundred steps far from the batches' (a network that validated at chance
+    # after four epochs of 1,200 clips); 0.9 follows them within tens.
+    "batch_norm": {"momentum": 0.9},
 }
 
 #: The layers that take a (height, width, channels) input.
