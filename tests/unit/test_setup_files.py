@@ -30,19 +30,30 @@ def test_readme_quick_start_has_two_commands_and_ci_runs_the_second():
     assert ci_commands == [commands[1]]
 
 
+def environment_requirements(environment: dict) -> list[str]:
+    """environment.yml's requirements: conda's, then those of its pip: list
+    (packages conda-forge does not have)."""
+    found = []
+    for entry in environment["dependencies"]:
+        found += entry["pip"] if isinstance(entry, dict) else [entry]
+    return found
+
+
 def test_environment_yml_matches_pyproject():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     pip_names = {PIP_TO_CONDA.get(n, n) for n in map(requirement_name, project["dependencies"])}
     environment = yaml.safe_load((REPO / "environment.yml").read_text())
-    conda_names = {requirement_name(d) for d in environment["dependencies"] if isinstance(d, str)}
-    assert conda_names - {"python"} == pip_names
+    conda_names = {requirement_name(d) for d in environment_requirements(environment)}
+    assert conda_names - {"python", "pip"} == pip_names
     assert "conda-forge" in environment["channels"]
 
 
 def test_pip_and_conda_version_bounds_agree():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     environment = yaml.safe_load((REPO / "environment.yml").read_text())
-    conda = {requirement_name(d): d[len(requirement_name(d)) :] for d in environment["dependencies"]}
+    conda = {
+        requirement_name(d): d[len(requirement_name(d)) :] for d in environment_requirements(environment)
+    }
     for requirement in project["dependencies"]:
         name = requirement_name(requirement)
         bounds = requirement.split("#")[0].split(";")[0][len(name) :].strip()  # markers aside
