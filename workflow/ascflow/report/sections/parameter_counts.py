@@ -53,7 +53,8 @@ def image_cnn_notes(parameters: dict) -> list[str]:
         f"counted); with 'valid' padding everywhere the flatten has {shape_text(valid_flatten, 'x')} = "
         f"{math.prod(valid_flatten):,} values and the network {valid['total_closed_form']:,} parameters.",
         "Multiply-adds (and FLOPs, two per multiply-add) are per clip, forward pass: the products of "
-        "convolutions, dense layers and LSTM gates, not biases, activations or pooling.",
+        "convolutions (depthwise ones too), dense layers and LSTM gates, not biases, activations, pooling "
+        "or batch normalization (4 parameters per channel, folded into the convolution before it on export).",
     ]
 
 
