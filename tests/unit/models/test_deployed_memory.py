@@ -76,6 +76,7 @@ def test_int8_model_counts_one_byte_per_weight_and_four_per_bias(network, int8_m
     assert memory["parameters"] == WEIGHTS + BIASES == network.count_params() == 371
     assert memory["bytes"] == 360 + 44 and memory["kb"] == pytest.approx(404 / 1024)
     assert memory["tensors"] == 6  # three kernels, three biases: no shape constant, no activation
+    assert memory["file_bytes"] == len(int8_model) > memory["bytes"]  # and the graph
     assert parameter_memory(int8_model) == memory  # the bytes as the file
 
 

@@ -61,6 +61,9 @@ def test_each_networks_runtimes_side_by_side(inputs, tmp_path):
 
 
 def test_the_complexity_table_gives_the_int8_files_memory(inputs, tmp_path):
+    facts = json.loads(inputs["deployed"][1].read_text())
+    facts["memory"]["int8_file"]["file_bytes"] = 2_089_184  # an unrolled LSTM's graph
+    inputs["deployed"][1].write_text(json.dumps(facts))
     text = section(render_markdown(inputs, tmp_path), "Complexity budget")
     rows = table_rows(text)
     assert list(rows) == ["rf_10", "rf_50", "rf_100", "cnn", "lstm"]
@@ -70,6 +73,7 @@ def test_the_complexity_table_gives_the_int8_files_memory(inputs, tmp_path):
     assert rows["rf_10"][1:] == ["10,000", "39.1", "9.8", "0", "0", "yes"]  # a forest's as before
     assert "Measured on what is deployed" in text and "int32 biases of int8 layers 4 bytes" in text
     assert f"cnn's int8 model stores 5,565 int32 values (22,260 bytes) and {562_159 - 5_565:,} int8" in text
+    assert "KB (its file, with the graph, 2,089,184 bytes), against 975.9 KB at float32" in text
 
 
 def test_a_network_that_fits_only_as_exported_says_so(tmp_path):

@@ -133,9 +133,12 @@ def constant_parameters(source: str | Path | bytes) -> list[dict]:
 def parameter_memory(source: str | Path | bytes) -> dict:
     """The model's parameters and their memory: in all (``parameters``,
     ``bytes``, ``kb`` of :data:`~ascflow.models.counting.KILOBYTE` bytes) and
-    by data type (``by_dtype``: parameters and bytes of each)."""
+    by data type (``by_dtype``: parameters and bytes of each); and the
+    file's own size (``file_bytes``: the parameters and the graph, which
+    grows with an unrolled LSTM's steps)."""
     by_dtype: dict[str, dict] = {}
-    tensors = constant_parameters(source)
+    _, data = read_model(source)
+    tensors = constant_parameters(data if isinstance(source, bytes) else source)
     for tensor in tensors:
         entry = by_dtype.setdefault(tensor["dtype"], {"parameters": 0, "bytes": 0})
         entry["parameters"] += tensor["parameters"]
@@ -147,6 +150,7 @@ def parameter_memory(source: str | Path | bytes) -> dict:
         "kb": total / KILOBYTE,
         "by_dtype": dict(sorted(by_dtype.items())),
         "tensors": len(tensors),
+        "file_bytes": len(data),
     }
 
 

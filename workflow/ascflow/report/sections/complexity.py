@@ -95,9 +95,14 @@ def stored_types_text(facts: dict) -> str:
         f"{count_text(entry['parameters'])} {dtype} values ({count_text(entry['bytes'])} bytes)"
         for dtype, entry in memory["by_dtype"].items()
     ]
+    graph = (
+        f" (its file, with the graph, {count_text(memory['file_bytes'])} bytes)"
+        if "file_bytes" in memory
+        else ""
+    )
     return (
         f"{facts['model']}'s int8 model stores {' and '.join(parts)}: {count_text(memory['bytes'])} bytes, "
-        f"{memory['kb']:,.1f} KB, against {facts['memory']['float32']['kb']:,.1f} KB at float32"
+        f"{memory['kb']:,.1f} KB{graph}, against {facts['memory']['float32']['kb']:,.1f} KB at float32"
     )
 
 
