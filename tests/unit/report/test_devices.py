@@ -60,3 +60,27 @@ def test_the_devices_are_tabulated_with_unseen_ones_marked(tmp_path):
     rows = {row["model"]: row for row in read_table(inputs["summary_table"])}
     assert rows["lstm"]["unseen_device_accuracy"] == pytest.approx(scored["lstm"]["unseen_device_accuracy"])
     assert {"known_device_accuracy", "device_accuracy_sd"} <= set(rows["lstm"])
+
+
+def test_many_runs_split_the_per_device_table_and_no_devices_give_no_section():
+    from ascflow.report.blocks import Table
+    from ascflow.report.sections.devices import MODELS_PER_TABLE, device_blocks
+
+    class Runs:  # the one field the section reads
+        def __init__(self, runs):
+            self.runs = runs
+
+    true = np.arange(12) % 3
+    devices = np.array(["a", "b", "s1"] * 4)
+    runs = [
+        {
+            "model": f"m{index}",
+            **device_metrics(true, (true + (np.arange(12) < index)) % 3, devices, devices[:6]),
+        }
+        for index in range(MODELS_PER_TABLE + 2)
+    ]
+    tables = [block for block in device_blocks(Runs(runs)) if isinstance(block, Table)]
+    assert [len(table.header) - 3 for table in tables[:-1]] == [MODELS_PER_TABLE, 2]
+    assert tables[-1].header[0] == "model" and len(tables[-1].rows) == MODELS_PER_TABLE + 2
+    assert tables[0].rows[2][:3] == ("s1", "4", "yes") and tables[0].rows[0][3] == "1.0000 (0.510–1.000)"
+    assert device_blocks(Runs([{"model": "rf_10", "accuracy": 0.5}])) == []

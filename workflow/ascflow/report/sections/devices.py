@@ -11,6 +11,8 @@ from ascflow.report.gather import Results
 from ascflow.report.sections.formatting import NOT_APPLICABLE, accuracy_text, counted, interval_text
 
 HEADING = "Recording devices"
+#: The models side by side in one per-device table (more, as with seeds, in the next).
+MODELS_PER_TABLE = 5
 
 
 def device_runs(runs: list[dict]) -> list[dict]:
@@ -48,24 +50,17 @@ def known_unseen_text(run: dict) -> str:
     )
 
 
-def device_blocks(results: Results) -> list[Block]:
-    runs = device_runs(results.runs)
-    if not runs:
-        return []
-    devices = list(runs[0]["per_device"])
-    unseen = unseen_devices(runs[0])
-    heard = (
-        f"{counted(len(unseen), 'device')} of them no training clip has: {', '.join(unseen)}, marked unseen"
-        if unseen
-        else "every one of them is heard in training too"
-    )
-    per_device = Table(
+def _per_device_table(runs: list[dict], devices: list[str]) -> Table:
+    """A row per device: its test clips, whether training heard it, and
+    each of ``runs``' accuracy on its clips with the interval."""
+    first = runs[0]["per_device"]
+    return Table(
         ("device", "test clips", "in training", *(run["model"] for run in runs)),
         tuple(
             (
                 device,
-                f"{runs[0]['per_device'][device]['n']:,}",
-                "unseen" if runs[0]["per_device"][device]["unseen"] else "yes",
+                f"{first[device]['n']:,}",
+                "unseen" if first[device]["unseen"] else "yes",
                 *(
                     accuracy_with_interval(
                         run["per_device"][device]["accuracy"],
@@ -80,6 +75,23 @@ def device_blocks(results: Results) -> list[Block]:
         align="LRL" + "R" * len(runs),
         caption="Test accuracy per recording device (95 % Wilson interval).",
     )
+
+
+def device_blocks(results: Results) -> list[Block]:
+    runs = device_runs(results.runs)
+    if not runs:
+        return []
+    devices = list(runs[0]["per_device"])
+    unseen = unseen_devices(runs[0])
+    heard = (
+        f"{counted(len(unseen), 'device')} of them no training clip has: {', '.join(unseen)}, marked unseen"
+        if unseen
+        else "every one of them is heard in training too"
+    )
+    per_device = [
+        _per_device_table(runs[start : start + MODELS_PER_TABLE], devices)
+        for start in range(0, len(runs), MODELS_PER_TABLE)
+    ]
     overall = Table(
         ("model", "known devices", "unseen devices", "spread (SD)"),
         tuple(
@@ -108,6 +120,6 @@ def device_blocks(results: Results) -> list[Block]:
             f"each clip's device: meta.csv's device column, or the DCASE suffix of its file name); "
             f"{heard}."
         ),
-        per_device,
+        *per_device,
         overall,
     ]
