@@ -66,6 +66,14 @@ def compare(workdir: Path, config_files: list[Path], chunks: list[str] | None = 
             {"data_fractions": [0.5, 1.0], "refit": True, "sweep": {"lstm": {"units": [4, 8]}}},
             id="learning-curve",
         ),
+        pytest.param(
+            {
+                "cv": {"folds": 2, "choose_epochs_on": "auto"},
+                "refit": True,
+                "sweep": {"cnn": {"learning_rate": [0.001, 0.01]}},
+            },
+            id="epochs-chosen-on-folds",
+        ),
     ],
 )
 def test_a_dry_run_plans_the_plans_jobs(tmp_path, sections):

@@ -304,6 +304,15 @@ def get_fold_table():
     return [rules.summarize_folds.output.folds] if PLAN.roster.uses_cv else []
 
 
+def fold_curve_params():
+    """cross_validate's ``curves`` param where a refit's epochs may be chosen
+    on the folds (cv.choose_epochs_on); none otherwise, so that the folds of
+    a run that chooses on its held-out part keep their params."""
+    if config["cv"]["choose_epochs_on"] == "holdout":
+        return {}
+    return {"curves": per_model(PLAN.roster.chooses_epochs)}
+
+
 # ---- learning curves (data_fractions) ----------------------------------------
 
 

@@ -21,6 +21,10 @@ rule render_report:
         folds=get_fold_table(),
         # With data_fractions: results/learning_curve.tsv and its figure.
         learning_curve=get_learning_curve_files(),
+        # How each refit's epochs were chosen, where rule choose_epochs chose them.
+        epoch_choices=expand(
+            rules.choose_epochs.output.choice, model=PLAN.roster.epoch_chosen_models
+        ),
         selections=expand(
             rules.select_variant.output.selection, model=PLAN.roster.swept_models
         ),

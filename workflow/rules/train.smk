@@ -92,6 +92,8 @@ rule cross_validate:
     resources:
         **resources_of("cross_validate"),
     params:
+        # A network's validation curve, where the refit's epochs are chosen on the folds.
+        **fold_curve_params(),
         n_folds=config["cv"]["folds"],
         settings=per_model(PLAN.identity.settings),
         validation=per_model(PLAN.identity.validation),
@@ -130,6 +132,34 @@ rule select_variant:
         code=code_digest("ascflow.stages.sweep:select_variant_job"),
     script:
         "../scripts/select_variant.py"
+
+
+rule choose_epochs:
+    """Choose the refit's epochs: the held-out part's best, or the best of the mean validation curve over the cv folds."""
+    input:
+        unpack(inputs_of("choose_epochs")),
+    output:
+        choice="results/cv/{model}/epochs.json",
+    log:
+        "logs/choose_epochs/{model}.log",
+    benchmark:
+        "benchmarks/choose_epochs/{model}.tsv"
+    wildcard_constraints:
+        model=named(PLAN.roster.epoch_chosen_models),
+    localrule: is_local("choose_epochs")
+    conda:
+        "../../environment.yml"
+    threads: threads_of("choose_epochs")
+    resources:
+        **resources_of("choose_epochs"),
+    params:
+        seed=per_model(PLAN.roster.seed),
+        validation=canonical(config["validation"]),
+        choose_epochs_on=config["cv"]["choose_epochs_on"],
+        min_holdout_clips=config["cv"]["min_holdout_clips"],
+        code=code_digest("ascflow.stages.sweep:choose_epochs_job"),
+    script:
+        "../scripts/choose_epochs.py"
 
 
 rule refit_network:

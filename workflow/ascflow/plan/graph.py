@@ -86,6 +86,12 @@ class JobGraph:
             ],
         }
 
+    def _chosen(self, model: str) -> Output:
+        """What validation chose: the sweep's choice, or the one run's facts."""
+        if self.roster.is_swept(model):
+            return output("select_variant", "selection", model=model)
+        return output("train_network", "info", model=model)
+
     def inputs(self, rule: str, model: str) -> dict:
         """What a model's job of ``rule`` reads. Only the evaluation reads
         the test set, and training does only in the reference's flawed
@@ -95,11 +101,18 @@ class JobGraph:
             return self._training(rule, model)
         if rule == "select_variant":
             return self._selection(model)
+        if rule == "choose_epochs":
+            return {
+                "chosen": self._chosen(model),
+                "folds": self._selection(model)["folds"],
+                "labels": output("validate_data", "train_labels"),
+                "groups": output("validate_data", "train_groups"),
+            }
         if rule == "refit_network":
             chosen = (
-                output("select_variant", "selection", model=model)
-                if self.roster.is_swept(model)
-                else output("train_network", "info", model=model)
+                output("choose_epochs", "choice", model=model)
+                if self.roster.chooses_epochs(model)
+                else self._chosen(model)
             )
             return {**self._training(rule, model), "chosen": chosen}
         if rule == "evaluate_model":
@@ -194,6 +207,7 @@ class JobGraph:
         made += [output("train_network", "model", model=run) for run in roster.network_runs]
         made += [output("refit_network", "history", model=model) for model in roster.refit_models]
         made += [output("select_variant", "selection", model=model) for model in roster.swept_models]
+        made += [output("choose_epochs", "choice", model=model) for model in roster.epoch_chosen_models]
         made += [output("evaluate_model", "metrics", model=model) for model in roster.models]
         # Every model as a bundle that `ascflow predict` reads, after any run.
         made += [output("export_model", "bundle", model=model) for model in roster.models]
@@ -234,6 +248,7 @@ class JobGraph:
             for fold in roster.folds
         ]
         jobs += [Job("select_variant", {"model": model}) for model in roster.swept_models]
+        jobs += [Job("choose_epochs", {"model": model}) for model in roster.epoch_chosen_models]
         jobs += [Job("teacher_probabilities")] if roster.teachers else []
         jobs += [Job("refit_network", {"model": model}) for model in roster.refit_models]
         jobs += [Job("evaluate_model", {"model": model}) for model in roster.models]

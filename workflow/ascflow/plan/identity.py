@@ -104,13 +104,16 @@ class Identity:
         runs = self.roster.runs(model)
         if runs == [model] and not self.roster.refits(model):
             return self.settings_digest(model)
-        return content_digest(
-            {
-                "runs": {run: self.settings_digest(run) for run in runs},
-                "ranked_by_folds": self.config["cv"]["folds"] if self.roster.is_swept(model) else 0,
-                "refit": self.roster.refits(model),
+        facts = {
+            "runs": {run: self.settings_digest(run) for run in runs},
+            "ranked_by_folds": self.config["cv"]["folds"] if self.roster.is_swept(model) else 0,
+            "refit": self.roster.refits(model),
+        }
+        if self.roster.chooses_epochs(model):  # only then: the digests of before stay
+            facts["epochs_chosen_on"] = {
+                key: self.config["cv"][key] for key in ("folds", "choose_epochs_on", "min_holdout_clips")
             }
-        )
+        return content_digest(facts)
 
     @property
     def settings_digests(self) -> dict[str, str]:

@@ -99,6 +99,8 @@ RULES: dict[str, Needs] = {
     ),
     # Reads a score file per model and fraction; draws one figure.
     "summarize_learning_curve": Needs(mem_mb=1000, runtime=5, local=True),
+    # Reads the chosen run's facts and its folds' validation curves.
+    "choose_epochs": Needs(mem_mb=500, runtime=5, local=True),
     # Reads each variant's training facts (and fold scores).
     "select_variant": Needs(mem_mb=500, runtime=5, local=True),
     # Knowledge distillation (config distill): each teacher predicts the

@@ -172,6 +172,16 @@ class Roster:
         """The fold numbers, 1..K; none when not cross-validating."""
         return list(range(1, self.config["cv"]["folds"] + 1)) if self.uses_cv else []
 
+    def chooses_epochs(self, model: str) -> bool:
+        """Whether a refitted network's epochs are chosen by rule choose_epochs
+        (cv.choose_epochs_on folds or auto, with cv folds): its folds then
+        record their validation curves."""
+        return self.refits(model) and self.uses_cv and self.config["cv"]["choose_epochs_on"] != "holdout"
+
+    @property
+    def epoch_chosen_models(self) -> list[str]:
+        return [model for model in self.models if self.chooses_epochs(model)]
+
     # ---- learning curves: nested subsets of the training set ----------------
 
     @property

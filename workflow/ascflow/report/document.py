@@ -22,6 +22,7 @@ from ascflow.report.sections.deployed import deployed_blocks
 from ascflow.report.sections.deviations import deviation_blocks
 from ascflow.report.sections.devices import device_blocks
 from ascflow.report.sections.earlier_runs import earlier_runs_blocks
+from ascflow.report.sections.epoch_choice import epoch_choice_blocks
 from ascflow.report.sections.learning_curve import learning_curve_blocks
 from ascflow.report.sections.new_recordings import new_recordings_blocks
 from ascflow.report.sections.parameter_counts import parameter_blocks
@@ -45,6 +46,7 @@ def build_document(results: Results, figures: dict[str, Path]) -> list[Block]:
         *comparison_blocks(results, figures),
         *device_blocks(results),
         *cross_validation_blocks(results),
+        *epoch_choice_blocks(results),
         *sweep_blocks(results, figures),
         *learning_curve_blocks(results),
         *new_recordings_blocks(results),

@@ -70,6 +70,8 @@ class Results:
     #: One row per model and training-set fraction (data_fractions), and its figure.
     learning_curve: list[dict] = field(default_factory=list)
     learning_curve_figure: str | None = None
+    #: Per refitted network whose epochs rule choose_epochs chose: how, and how firmly.
+    epoch_choices: list[dict] = field(default_factory=list)
     #: Per network, what its bundle deploys, measured (results/deployed/):
     #: each runtime's scores and the budget of its int8 model.
     deployed: list[dict] = field(default_factory=list)
@@ -376,6 +378,8 @@ class ResultFiles:
     test_labels: str | None = None
     #: results/learning_curve.tsv and its figure, with data_fractions.
     learning_curve: list[str] = field(default_factory=list)
+    #: results/cv/<model>/epochs.json: the refit's epochs chosen (cv.choose_epochs_on).
+    epoch_choices: list[str] = field(default_factory=list)
     #: Per network, its bundle's runtimes and budget measured (results/deployed/).
     deployed: list[str] = field(default_factory=list)
 
@@ -434,4 +438,5 @@ def gather_results(files: ResultFiles, context: RunContext, repository: str | Pa
             row for path in files.learning_curve if path.endswith(".tsv") for row in read_table(path)
         ],
         learning_curve_figure=next((path for path in files.learning_curve if path.endswith(".png")), None),
+        epoch_choices=[read_json(path)["epoch_choice"] for path in files.epoch_choices],
     )

@@ -10,7 +10,7 @@ set's; the test set is never read.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -62,6 +62,10 @@ class FoldSettings(TrainingSettings):
     n_folds: int = 2
     #: How the LSTM's layout views a clip, to standardize its fold.
     time_major: str = "transpose"
+    #: A network's fold curve, for choosing the refit's epochs on the mean
+    #: over the folds (cv.choose_epochs_on): it trains every epoch (no early
+    #: stopping), validated on its held-out fold after each.
+    curves: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,18 @@ class CrossValidate:
     outputs: FoldFile
     settings: FoldSettings
     runtime: Runtime = field(default_factory=Runtime)
+
+
+def _fold_curve(job: CrossValidate, train, held, n_classes: int):
+    """A network trained on the fold's training part for every epoch (no
+    early stopping), validated on the held-out fold after each: the model of
+    the last epoch and the fold's validation curve (epoch, accuracy, loss)."""
+    settings = job.settings
+    network = settings.settings
+    network = replace(network, fitting=replace(network.fitting, early_stopping_patience=0))
+    model, rows, _ = fit_network(settings.model, network, n_classes, train, held, settings.work_dir)
+    curve = [{key: row[key] for key in ("epoch", "val_accuracy", "val_loss")} for row in rows]
+    return model, curve
 
 
 def fit_fold_job(job: CrossValidate) -> dict:
@@ -100,18 +116,21 @@ def fit_fold_job(job: CrossValidate) -> dict:
         from ascflow.models.network import configure_tensorflow, predict
 
         configure_tensorflow(job.runtime.threads, settings.seed, settings.gpu)
-        fold_groups = None if groups is None else groups[train_index]
-        inner_train, inner_validation = holdout_split(
-            train[1], settings.validation["fraction"], settings.seed, fold_groups
-        )
-        model, _, _ = fit_network(
-            model_name,
-            settings.settings,
-            n_classes,
-            (train[0][inner_train], train[1][inner_train]),
-            (train[0][inner_validation], train[1][inner_validation]),
-            settings.work_dir,
-        )
+        if settings.curves:
+            model, curve = _fold_curve(job, train, (held, labels[held_index]), n_classes)
+        else:
+            fold_groups = None if groups is None else groups[train_index]
+            inner_train, inner_validation = holdout_split(
+                train[1], settings.validation["fraction"], settings.seed, fold_groups
+            )
+            model, _, _ = fit_network(
+                model_name,
+                settings.settings,
+                n_classes,
+                (train[0][inner_train], train[1][inner_train]),
+                (train[0][inner_validation], train[1][inner_validation]),
+                settings.work_dir,
+            )
         probabilities = predict(model, held)
     scores = classification_metrics(labels[held_index], probabilities)
     facts = {
@@ -127,6 +146,8 @@ def fit_fold_job(job: CrossValidate) -> dict:
         "n_held_out": int(held_index.size),
         **{key: scores[key] for key in ("accuracy", "macro_f1", "ci95_low", "ci95_high", "log_loss")},
     }
+    if name.family != "rf" and settings.curves:
+        facts["curve"] = curve
     log.info(
         "%s, fold %d of %d: accuracy %.4f", model_name, settings.fold, settings.n_folds, facts["accuracy"]
     )

@@ -96,3 +96,89 @@ def select_variant_job(job: SelectVariant) -> dict:
         len(ranked),
     )
     return selection
+
+
+# ---- the refit's epochs: the held-out part's curve, or the folds' mean -------
+
+
+@dataclass(frozen=True)
+class EpochInputs:
+    #: What validation chose: select_variant's choice, or the model's one
+    #: training run's facts (the refit's ``chosen`` otherwise).
+    chosen: str
+    folds: list[str]  # every fold of the model's runs, with their curves
+    labels: str  # the training labels and groups: the held-out part's size
+    groups: str
+
+
+@dataclass(frozen=True)
+class EpochChoice:
+    choice: str  # results/cv/<model>/epochs.json
+
+
+@dataclass(frozen=True)
+class EpochSettings:
+    model: str
+    seed: int
+    validation: dict  # the held-out split (its fraction and grouping)
+    choose_epochs_on: str = "auto"
+    min_holdout_clips: int = 100
+
+
+@dataclass(frozen=True)
+class ChooseEpochs:
+    inputs: EpochInputs
+    outputs: EpochChoice
+    settings: EpochSettings
+    runtime: Runtime = field(default_factory=Runtime)
+
+
+def choose_epochs_job(job: ChooseEpochs) -> dict:
+    """The epochs the refit trains: the held-out part's best epoch, or, where
+    cv.choose_epochs_on asks for the folds (``auto``: below
+    ``min_holdout_clips`` held-out clips), the best epoch of the mean
+    validation curve over the cv folds of the run validation chose. Writes
+    the chosen facts in the form the refit reads, with the choice's basis and
+    uncertainty; never reads the test set."""
+    import numpy as np
+
+    from ascflow.models.history import choice_basis, choose_epoch_on_folds
+    from ascflow.models.splits import holdout_split
+    from ascflow.stages.train import chosen_run, refit_epochs, split_groups
+
+    settings = job.settings
+    chosen = read_json(job.inputs.chosen)
+    run, info = chosen_run(chosen, settings.model)
+    labels = np.load(job.inputs.labels)
+    groups = split_groups(np.load(job.inputs.groups), settings.validation)
+    held_out = holdout_split(labels, settings.validation["fraction"], settings.seed, groups)[1].size
+    folds = [
+        facts for facts in map(read_json, job.inputs.folds) if facts["model"] == run and "curve" in facts
+    ]
+    basis = choice_basis(settings.choose_epochs_on, held_out, bool(folds), settings.min_holdout_clips)
+    choice = {
+        "model": settings.model,
+        "run": run,
+        "mode": settings.choose_epochs_on,
+        "min_holdout_clips": settings.min_holdout_clips,
+        "holdout_clips": int(held_out),
+    }
+    holdout_epoch = refit_epochs(info)
+    if basis == "folds":
+        curves = [{row["epoch"]: row for row in facts["curve"]} for facts in folds]
+        choice |= choose_epoch_on_folds(curves)
+    else:
+        choice |= {"basis": "holdout", "epoch": holdout_epoch}
+    choice["holdout_epoch"] = holdout_epoch
+    info = {**info, "best_epoch": choice["epoch"], "epoch_choice": choice}
+    written = {**chosen, "selected_info": info} if "selected" in chosen else info
+    write_json(job.outputs.choice, {**written, "epoch_choice": choice})
+    log.info(
+        "%s: %d epochs, chosen on the %s (%d held-out clips; the held-out part's own best: %s)",
+        settings.model,
+        choice["epoch"],
+        "mean curve over the folds" if basis == "folds" else "held-out part",
+        held_out,
+        holdout_epoch,
+    )
+    return choice
