@@ -127,6 +127,12 @@ RULES: dict[str, Needs] = {
     "refuse_unknown_model": Needs(mem_mb=500, runtime=5, local=True),
     # One MLflow client writes the run, at the end: no contention for the store.
     "track_run": Needs(mem_mb=1000, runtime=10, local=True),
+    # One network's bundle: the Keras, int8 LiteRT and ONNX models each
+    # score the test set (LiteRT a clip at a time), on the CPU as a device
+    # would: as evaluate_model's memory, never a GPU.
+    "measure_deployed": Needs(
+        mem_mb=2000, runtime=30, threads="evaluation", cluster_threads=4, mem_per_input_mb=3
+    ),
     # Loads one model and writes its bundle (a forest in skops' format).
     "export_model": Needs(mem_mb=2000, runtime=10),
     "list_predict_recordings": Needs(mem_mb=1000, runtime=10, local=True),
