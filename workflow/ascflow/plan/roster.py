@@ -75,6 +75,8 @@ class Roster:
             "seeds": bool(self.config["seeds"]),
             "cv.folds above 1": self.config["cv"]["folds"] > 1,
             "validation.mode: test": self.config["validation"]["mode"] == "test",
+            # A learning curve's subsets would train the student without its teachers.
+            "data_fractions": bool(self.config.get("data_fractions")),
         }
         if any(reasons.values()):
             clash = next(key for key, clashes in reasons.items() if clashes)
