@@ -160,14 +160,15 @@ def measure_deployed_job(job: MeasureDeployed) -> dict:
         )
     features = np.load(inputs.features, mmap_mode="r", allow_pickle=False)
     labels = np.load(inputs.labels, allow_pickle=False)
-    probabilities = {}
+    probabilities, opened = {}, {}
     for name in runtimes.RUNTIMES:
-        probabilities[name] = predict_all(runtime_model(bundle, name, job.runtime.threads), features)
+        opened[name] = runtime_model(bundle, name, job.runtime.threads)
+        probabilities[name] = predict_all(opened[name], features)
         log.info("%s: %s predicted %d clips", model_name, name, features.shape[0])
     scores = runtime_scores(labels, probabilities, reference="keras")
     int8_path = bundle / manifest["runtimes"]["litert"]["file"]
     int8_memory = parameter_memory(int8_path)
-    keras_parameters = int(metrics["n_params"])
+    keras_parameters = int(opened["keras"].model.count_params())  # the bundle's own model
     budget = deployed_budget(
         metrics["settings"],
         manifest["family"],
