@@ -30,7 +30,7 @@ def distilled_run(tmp_path_factory) -> Path:
 
 
 def test_the_student_learns_from_its_teachers_cached_probabilities(distilled_run):
-    labels = np.load(distilled_run / "results/data/train_labels.npy")
+    labels = np.load(distilled_run / "results/data/labels_train.npy")
     teachers = np.load(distilled_run / "results/distill/teachers.npy")
     assert teachers.shape == (labels.size, 4)
     np.testing.assert_allclose(teachers.sum(axis=1), 1.0, atol=1e-5)
@@ -47,7 +47,7 @@ def test_the_student_learns_from_its_teachers_cached_probabilities(distilled_run
     assert 0 <= metrics["accuracy"] <= 1
     assert (distilled_run / "results/export/cnn_distilled").is_dir()
     # The student is the CNN as configured: the same layers as the plain one.
-    plain = json.loads((distilled_run / "results/metrics/cnn.json").read_text())
+    plain = json.loads((distilled_run / "results/refit/cnn.train.json").read_text())
     assert metrics["layer_params"] == plain["layer_params"]
 
 
