@@ -30,6 +30,15 @@ either way):
 * ``predict_throughput_ratio``: the command's files per second over the
   plain loop's, on the same threads (1: the bundle's checks and the
   command cost nothing).
+* the same command with ``--runtime litert`` (the bundle's int8 LiteRT
+  model, XNNPACK) and ``--runtime onnx`` (its ONNX model in ONNX Runtime):
+  ``predict_int8_files_per_s_per_core``, ``predict_onnx_files_per_s_per_core``,
+  and ``predict_int8_ratio`` / ``predict_onnx_ratio``, each over the Keras
+  command's files per second (start-up and extraction included, as a user
+  waits). The models alone (:func:`model_throughput`, the same files'
+  features, after loading, on ``--threads`` threads):
+  ``predict_model_{keras,int8,onnx}_clips_per_s_per_core`` and
+  ``predict_model_int8_ratio`` (int8 over Keras).
 
 :func:`measure_predict` returns the figures (:data:`PREDICT_KEYS`) for the
 benchmark's ``bench:`` line.
@@ -55,7 +64,17 @@ PREDICT_KEYS = (
     "predict_files_per_s_per_core",
     "predict_plain_files_per_s",
     "predict_throughput_ratio",
+    "predict_int8_files_per_s_per_core",
+    "predict_onnx_files_per_s_per_core",
+    "predict_int8_ratio",
+    "predict_onnx_ratio",
+    "predict_model_keras_clips_per_s_per_core",
+    "predict_model_int8_clips_per_s_per_core",
+    "predict_model_onnx_clips_per_s_per_core",
+    "predict_model_int8_ratio",
 )
+#: Standardized clips that calibrate the benchmark bundle's int8 model.
+REPRESENTATIVE_CLIPS = 32
 #: Standardization of the benchmark's bundle: typical of log-mel energies
 #: (the values change nothing in the cost).
 BAND_MEAN, BAND_STD = -6.0, 2.5
@@ -74,6 +93,9 @@ def write_cnn_bundle(folder: Path, n_classes: int = 5) -> Path:
     cnn = architecture("cnn", load_config([CONFIG])["cnn"])
     folder.mkdir(parents=True, exist_ok=True)
     build_model(cnn.spec((*shape, 1), n_classes)).save(folder / "cnn.keras")
+    import numpy as np
+
+    representative = np.random.default_rng(0).standard_normal((REPRESENTATIVE_CLIPS, *shape, 1))
     write_bundle(
         folder / "cnn",
         model_name="cnn",
@@ -88,6 +110,7 @@ def write_cnn_bundle(folder: Path, n_classes: int = 5) -> Path:
             audio=settings,
         ),
         provenance=Provenance(data_fingerprint="benchmark", settings_digest="benchmark"),
+        representative=representative.astype(np.float32),
     )
     return folder / "cnn"
 
@@ -115,6 +138,29 @@ def plain_predict(bundle: Path, folder: Path, threads: int, table_path: Path) ->
     table.insert(0, "filename", [path.relative_to(folder).as_posix() for path in paths])
     table.to_csv(table_path, sep="\t", index=False, float_format="%.6f")
     return len(paths)
+
+
+def model_throughput(bundle: Path, folder: Path, threads: int) -> dict[str, float]:
+    """Clips per second of each of the bundle's models alone, on the
+    features of the recordings in ``folder`` (extracted once, then each
+    runtime loaded and warmed up before its clock starts)."""
+    from ascflow.data.audio import extract_features
+    from ascflow.models.bundle import load_bundle
+    from ascflow.models.network import configure_tensorflow
+
+    configure_tensorflow(threads, seed=0, gpu=False)
+    paths = sorted(folder.rglob("*.wav"))
+    figures = {}
+    clips = None
+    for runtime in ("keras", "litert", "onnx"):
+        loaded = load_bundle(bundle, runtime, threads)
+        if clips is None:
+            clips = extract_features(paths, loaded.audio)[0]
+        loaded.probabilities(clips[:2])  # warm-up: graphs traced, tensors allocated
+        started = time.perf_counter()
+        loaded.probabilities(clips)
+        figures[runtime] = len(clips) / (time.perf_counter() - started)
+    return figures
 
 
 def labels_of(path: Path) -> list[str]:
@@ -151,6 +197,43 @@ def measure_predict(work_root: Path, n_files: int, threads: int, environment: di
         work_root,
         environment,
     )
+    runtimes = {}
+    for runtime in ("litert", "onnx"):
+        table = work_root / f"command-{runtime}.tsv"
+        timed = run_timed(
+            [
+                sys.executable,
+                "-m",
+                "ascflow",
+                "predict",
+                str(bundle),
+                str(folder),
+                "-o",
+                str(table),
+                "--threads",
+                str(threads),
+                "--runtime",
+                runtime,
+            ],
+            work_root,
+            environment,
+        )
+        runtimes[runtime] = (timed, len(paths) / timed.wall_s, table)
+    models = run_timed(
+        [
+            sys.executable,
+            "-m",
+            "perf.predict",
+            "--models",
+            str(bundle),
+            str(folder),
+            "--threads",
+            str(threads),
+        ],
+        REPOSITORY,
+        environment,
+    )
+    model_rates = parse_line(models.output, "predict_models")
     plain = run_timed(
         [
             sys.executable,
@@ -175,6 +258,19 @@ def measure_predict(work_root: Path, n_files: int, threads: int, environment: di
         "predict_files_per_s_per_core": files_per_s / threads,
         "predict_plain_files_per_s": plain_files_per_s,
         "predict_throughput_ratio": files_per_s / plain_files_per_s,
+        "predict_int8_files_per_s_per_core": runtimes["litert"][1] / threads,
+        "predict_onnx_files_per_s_per_core": runtimes["onnx"][1] / threads,
+        "predict_int8_ratio": runtimes["litert"][1] / files_per_s,
+        "predict_onnx_ratio": runtimes["onnx"][1] / files_per_s,
+        "predict_model_keras_clips_per_s_per_core": float(model_rates["keras"]) / threads,
+        "predict_model_int8_clips_per_s_per_core": float(model_rates["litert"]) / threads,
+        "predict_model_onnx_clips_per_s_per_core": float(model_rates["onnx"]) / threads,
+        "predict_model_int8_ratio": float(model_rates["litert"]) / float(model_rates["keras"]),
+    }
+    keras_labels = labels_of(command_table)
+    same = {
+        runtime: sum(a == b for a, b in zip(labels_of(table), keras_labels, strict=True))
+        for runtime, (_, _, table) in runtimes.items()
     }
     print_table(
         f"Prediction: {len(paths)} recordings of 10 s at 44.1 kHz, the config's CNN, {threads} thread(s); "
@@ -189,6 +285,29 @@ def measure_predict(work_root: Path, n_files: int, threads: int, environment: di
                 files_per_s / threads,
             ],
             ["plain loop", plain.wall_s, plain.cpu_s, plain_files_per_s, plain_files_per_s / threads],
+            *(
+                [
+                    f"ascflow predict --runtime {runtime} ({same[runtime]} labels as Keras)",
+                    timed.wall_s,
+                    timed.cpu_s,
+                    rate,
+                    rate / threads,
+                ]
+                for runtime, (timed, rate, _) in runtimes.items()
+            ),
+        ],
+    )
+    print_table(
+        f"The models alone on the same {len(paths)} clips, {threads} thread(s)",
+        ["runtime", "clips/s", "clips/s per core", "over Keras"],
+        [
+            [
+                name,
+                float(model_rates[name]),
+                float(model_rates[name]) / threads,
+                float(model_rates[name]) / float(model_rates["keras"]),
+            ]
+            for name in ("keras", "litert", "onnx")
         ],
     )
     return figures
@@ -212,10 +331,16 @@ def main(argv: list[str] | None = None) -> dict | None:
     parser.add_argument(
         "--plain", nargs=2, metavar=("BUNDLE", "FOLDER"), type=Path, help="only the plain loop"
     )
+    parser.add_argument(
+        "--models", nargs=2, metavar=("BUNDLE", "FOLDER"), type=Path, help="only the models' throughput"
+    )
     parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep it")
     args = parser.parse_args(argv)
     if args.plain:
         run_plain(*args.plain, args.threads)
+        return None
+    if args.models:
+        print(format_line("predict_models", model_throughput(*args.models, args.threads)))
         return None
     work_root = Path(args.keep or tempfile.mkdtemp(prefix="ascflow-predict-")).resolve()
     figures = measure_predict(work_root, args.files, args.threads)

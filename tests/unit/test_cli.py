@@ -96,6 +96,30 @@ def test_successful_run_prints_the_table_alone_and_verbose_lets_tensorflow_throu
     assert verbose.stdout == quiet.stdout
 
 
+@pytest.mark.parametrize("runtime", ["litert", "onnx"])
+def test_exported_runtime_prints_the_table_alone(cnn_bundle, tmp_path, runtime):
+    """--runtime litert and onnx, from another folder: the table alone
+    (LiteRT's delegate line held back), near the Keras model's."""
+    folder = recordings(tmp_path / "new")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = console("predict", "--runtime", runtime, "--threads", "1", cnn_bundle, folder, cwd=elsewhere)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "" and not LIBRARY_LINE.search(result.stdout)
+    from ascflow.prediction import predict
+
+    expected = predict(folder, cnn_bundle)  # Keras, in this process
+    rows = [line.split("\t") for line in result.stdout.splitlines()]
+    assert rows[0] == list(expected.columns) and [row[0] for row in rows[1:]] == ["r0.wav", "r1.wav"]
+    found = np.array([row[2:] for row in rows[1:]], dtype=float)
+    np.testing.assert_allclose(found, expected.iloc[:, 2:].to_numpy(), atol=0.3)
+
+
+def test_unknown_runtime_is_argparse_s_usage_error(cnn_bundle, tmp_path):
+    result = console("predict", "--runtime", "tflite", cnn_bundle, tmp_path)
+    assert result.returncode == 2 and "invalid choice: 'tflite'" in result.stderr
+
+
 def test_forest_on_arrays_prints_the_table_alone(forest_bundle, tmp_path):
     np.save(tmp_path / "X.npy", np.zeros((3, *ARRAY_SHAPE), dtype=np.float32))
     result = console("predict", forest_bundle, tmp_path / "X.npy")

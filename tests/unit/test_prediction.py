@@ -258,3 +258,33 @@ def test_console_command_writes_the_table_or_one_sentence(forest_bundle, tmp_pat
         r"ascflow: \S+X\.npy: clips are 3 x 4 \(features x frames\) but \S+ was trained on 12 x 40\.\n",
         failed.stderr,
     )
+
+
+@pytest.mark.parametrize("runtime", ["litert", "onnx"])
+def test_exported_runtime_classifies_as_keras_does(cnn_bundle, tmp_path, runtime):
+    """The same recordings through the bundle's int8 or ONNX model: the
+    same table layout, probabilities near Keras', a bundle loaded for Keras
+    reloaded for the runtime asked."""
+    folder = folder_of_recordings(tmp_path / "new")
+    expected = predict(folder, cnn_bundle)
+    keras_bundle = load_bundle(cnn_bundle)
+    found = predict(folder, keras_bundle, threads=1, runtime=runtime)
+    assert list(found.columns) == list(expected.columns)
+    assert found["filename"].tolist() == expected["filename"].tolist()
+    np.testing.assert_allclose(found[CLASSES].to_numpy().sum(axis=1), 1, atol=1e-9)
+    # int8 saturates beyond the range its calibration saw (here the silence
+    # that pads b.flac, beyond the tiny bundle's random calibration clips).
+    np.testing.assert_allclose(
+        found[CLASSES].to_numpy(), expected[CLASSES].to_numpy(), atol=1e-4 if runtime == "onnx" else 0.3
+    )
+    assert found["scene_label"].tolist() == expected["scene_label"].tolist()
+    facts = prediction_facts(
+        load_bundle(cnn_bundle, runtime), found, found[CLASSES].to_numpy(), [], str(folder), None
+    )
+    assert facts["runtime"] == runtime
+
+
+def test_forest_asked_for_another_runtime_is_one_sentence(forest_bundle):
+    clips = np.zeros((2, *ARRAY_SHAPE), dtype=np.float32)
+    with pytest.raises(AscflowError, match=r"is a forest, which runs only from its own file .*litert\.$"):
+        predict(clips, forest_bundle, runtime="litert")

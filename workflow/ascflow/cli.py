@@ -1,7 +1,8 @@
 """The ``ascflow`` console command: use a trained model after the study.
 
-``ascflow predict BUNDLE FILE_OR_FOLDER... [-o OUT.tsv]`` classifies
-recordings (or arrays of clips) with a model bundle (``results/export/<model>``)
+``ascflow predict BUNDLE FILE_OR_FOLDER... [-o OUT.tsv] [--runtime keras|litert|onnx]``
+classifies recordings (or arrays of clips) with a model bundle (``results/export/<model>``),
+with its Keras model or a network's exported int8 LiteRT or ONNX model,
 and writes the table the workflow's ``predict`` target writes, from any
 folder, without Snakemake or this repository. A problem with an input is
 one sentence on stderr (``ascflow: ...``) and exit status 1, and no table is
@@ -24,6 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ascflow.errors import AscflowError
+from ascflow.models.runtimes import RUNTIMES
 
 DESCRIPTION = (
     "Use a trained model after the study: classify new recordings, or arrays of clips, with a model "
@@ -78,6 +80,14 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
         help="threads for the model (default: every CPU this process may use)",
+    )
+    predict.add_argument(
+        "--runtime",
+        choices=RUNTIMES,
+        default="keras",
+        help="which of a network bundle's models predicts: keras (the trained model), litert (its int8 "
+        "LiteRT model) or onnx (its ONNX model, in ONNX Runtime); a forest runs only in keras "
+        "(default: keras)",
     )
     predict.add_argument(
         "--verbose",
@@ -175,7 +185,12 @@ def load_tensorflow(verbose: bool) -> None:
 
 
 def predict_command(
-    bundle_path: str, inputs: list[str], output: str | None, threads: int, verbose: bool = False
+    bundle_path: str,
+    inputs: list[str],
+    output: str | None,
+    threads: int,
+    verbose: bool = False,
+    runtime: str = "keras",
 ) -> None:
     from ascflow.models.bundle import read_manifest
     from ascflow.prediction import as_bundle, predict, write_prediction_table
@@ -187,7 +202,12 @@ def predict_command(
         from ascflow.models.network import configure_tensorflow
 
         configure_tensorflow(threads, seed=0)
-    table = predict(inputs, as_bundle(bundle_path), threads=threads)
+    if verbose or runtime == "keras":
+        bundle = as_bundle(bundle_path, runtime, threads)
+    else:  # LiteRT logs its delegate's creation on the descriptor
+        with _held_back_stderr():
+            bundle = as_bundle(bundle_path, runtime, threads)
+    table = predict(inputs, bundle, threads=threads, runtime=runtime)
     if output:
         write_prediction_table(table, output)
     else:
@@ -200,7 +220,12 @@ def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     try:
         predict_command(
-            arguments.bundle, arguments.inputs, arguments.output, arguments.threads, arguments.verbose
+            arguments.bundle,
+            arguments.inputs,
+            arguments.output,
+            arguments.threads,
+            arguments.verbose,
+            arguments.runtime,
         )
     except AscflowError as error:
         print(f"ascflow: {error}", file=sys.stderr)

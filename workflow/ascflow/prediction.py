@@ -180,11 +180,22 @@ def write_prediction_table(table, path: str | Path) -> None:
         table.to_csv(partial, sep="\t", index=False, float_format=PROBABILITY_FORMAT)
 
 
-def as_bundle(bundle: Bundle | str | os.PathLike) -> Bundle:
-    return bundle if isinstance(bundle, Bundle) else load_bundle(bundle)
+def as_bundle(
+    bundle: Bundle | str | os.PathLike, runtime: str = "keras", threads: int | None = None
+) -> Bundle:
+    """A bundle loaded for ``runtime``: ``bundle`` itself where it is one
+    loaded so, else loaded (again) from its folder."""
+    if isinstance(bundle, Bundle):
+        return bundle if bundle.runtime == runtime else load_bundle(bundle.folder, runtime, threads)
+    return load_bundle(bundle, runtime, threads)
 
 
-def predict(paths_or_array, bundle: Bundle | str | os.PathLike, threads: int | None = None):
+def predict(
+    paths_or_array,
+    bundle: Bundle | str | os.PathLike,
+    threads: int | None = None,
+    runtime: str = "keras",
+):
     """Classify recordings or clips with a model bundle; return the table.
 
     ``paths_or_array``: a recording, a folder (its recordings, found
@@ -192,12 +203,15 @@ def predict(paths_or_array, bundle: Bundle | str | os.PathLike, threads: int | N
     ``X.npy``), a ``.npy`` file of clips, a list of these, or an array of
     clips ``(n, features, frames)`` (rows named by their index).
     ``bundle``: a bundle's folder (``results/export/<model>``) or a loaded
-    :class:`~ascflow.models.bundle.Bundle`. ``threads``: a forest's jobs
-    (TensorFlow's threads are the caller's to set before its first op).
+    :class:`~ascflow.models.bundle.Bundle`. ``threads``: a forest's jobs,
+    or LiteRT's or ONNX Runtime's threads (TensorFlow's threads are the
+    caller's to set before its first op). ``runtime``: which of the bundle's
+    models predicts: ``keras`` (the trained model; a forest's own), or a
+    network's exported ``litert`` (int8) or ``onnx`` model.
     Raises :class:`~ascflow.errors.AscflowError` with one sentence naming
     the file for anything that cannot be classified.
     """
-    bundle = as_bundle(bundle)
+    bundle = as_bundle(bundle, runtime, threads)
     names, clips, _ = gather_inputs(paths_or_array, bundle)
     return prediction_table(names, bundle.probabilities(clips, threads), bundle.class_names)
 
@@ -288,6 +302,7 @@ def prediction_facts(
     return {
         "model": bundle.name,
         "family": bundle.family,
+        "runtime": bundle.runtime,
         "source": source,
         "n_files": int(len(table)),
         "inputs": "recordings" if facts else "arrays",

@@ -370,6 +370,24 @@ def get_extraction_bundle(wildcards=None):
     return rules.export_model.output.bundle.format(model=PLAN.roster.models[0])
 
 
+def get_export_features(wildcards):
+    """A network's training features, whose clips calibrate its int8 LiteRT
+    model when it is exported; nothing for a forest."""
+    from ascflow.plan.roster import family
+
+    if family(wildcards.model) == "rf":
+        return []
+    return path_of(PLAN.graph.features(wildcards.model, "train"))
+
+
+def get_predict_runtime(wildcards):
+    """Which of a bundle's models predicts: the config's predict_runtime for
+    a network, keras (its own file) for a forest, whose jobs it never re-runs."""
+    from ascflow.plan.roster import family
+
+    return "keras" if family(wildcards.model) == "rf" else config["predict_runtime"]
+
+
 def get_prediction_inputs(wildcards):
     chunks = chunks_of(
         checkpoints.list_predict_recordings, PLAN.prediction.reads_recordings

@@ -3,9 +3,11 @@ recordings (or clips) of predict_dir classified by every one of them."""
 
 
 rule export_model:
-    """Export one trained model as a bundle: the model, its feature settings, statistics and class names."""
+    """Export one trained model as a bundle: the model (and a network's int8 LiteRT and ONNX models), its feature settings, statistics and class names."""
     input:
         unpack(inputs_of("export_model")),
+        # A network's training clips, which calibrate its int8 LiteRT model.
+        train_features=get_export_features,
     output:
         bundle=directory("results/export/{model}"),
     log:
@@ -21,6 +23,8 @@ rule export_model:
     resources:
         **resources_of("export_model"),
     params:
+        representative_clips=config["export"]["representative_clips"],
+        seed=config["seed"],
         code=code_digest("ascflow.stages.export:export_job"),
     script:
         "../scripts/export_model.py"
@@ -99,6 +103,8 @@ rule predict_model:
     params:
         predict_dir=config["predict_dir"],
         gpu=per_model(PLAN.identity.gpu_setting),
+        # A network's runtime (predict_runtime); a forest runs from its own file.
+        runtime=get_predict_runtime,
         # An X.npy replaced, even with an older mtime, is classified again.
         clips=get_prediction_clips_digest,
         code=code_digest("ascflow.stages.predict:predict_job"),

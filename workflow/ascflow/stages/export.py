@@ -7,6 +7,12 @@ time-major view, its data fingerprint and settings digest) and
 ``results/data/summary.json`` (the class names, the clip shape, the training
 set's band statistics and, for recordings, the extraction settings), never
 from the config.
+
+A network's bundle also holds its int8 LiteRT and ONNX models
+(:mod:`ascflow.models.runtimes`); the int8 model is calibrated on
+``representative_clips`` training clips, chosen by ``seed`` from the
+features the network trained on (its layout, standardized as training fed
+them). The test set plays no part.
 """
 
 from __future__ import annotations
@@ -14,6 +20,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from ascflow.errors import AscflowError
 from ascflow.files import read_json
 from ascflow.models.bundle import ModelInputs, Provenance, write_bundle
 from ascflow.models.naming import parse_model_name
@@ -33,6 +42,8 @@ class TrainedFiles:
     selection: str | None = None
     #: The model's evaluation, which the export follows (it checked the model).
     metrics: str | None = None
+    #: A network's training features, whose clips calibrate its int8 model.
+    train_features: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +54,9 @@ class Bundle:
 @dataclass(frozen=True)
 class Exported:
     model: str
+    #: Training clips that calibrate a network's int8 model, chosen by ``seed``.
+    representative_clips: int = 100
+    seed: int = 0
 
 
 @dataclass(frozen=True)
@@ -51,6 +65,19 @@ class ExportModel:
     outputs: Bundle
     settings: Exported
     runtime: Runtime = field(default_factory=Runtime)
+
+
+def representative_set(path: str, n_clips: int, seed: int) -> np.ndarray:
+    """``n_clips`` clips of the features at ``path`` (all of them where it
+    holds fewer), chosen at random by ``seed``, in file order."""
+    from ascflow.data.validation import load_array
+
+    features = load_array(path)
+    if features.ndim < 2 or not len(features):
+        raise AscflowError(f"{path}: holds no training clips to calibrate the int8 model with.")
+    n = min(n_clips, len(features))
+    rows = np.sort(np.random.default_rng(seed).choice(len(features), size=n, replace=False))
+    return np.asarray(features[rows], dtype=np.float32)
 
 
 def export_job(job: ExportModel) -> dict:
@@ -62,10 +89,21 @@ def export_job(job: ExportModel) -> dict:
     )
     check_model(model_path, info, info_path, summary)
     audio = summary["audio"]["settings"] if summary.get("source") == "audio" else None
+    family = parse_model_name(model_name).family
+    representative = None
+    if family != "rf" and job.inputs.train_features:
+        settings = job.settings
+        representative = representative_set(
+            job.inputs.train_features, settings.representative_clips, settings.seed
+        )
+        if threads := job.runtime.threads:
+            from ascflow.models.network import configure_tensorflow
+
+            configure_tensorflow(threads, seed=0, gpu=False)
     manifest = write_bundle(
         bundle_dir,
         model_name=model_name,
-        family=parse_model_name(model_name).family,
+        family=family,
         trained_model_path=model_path,
         inputs=ModelInputs(
             class_names=summary["class_names"],
@@ -81,6 +119,15 @@ def export_job(job: ExportModel) -> dict:
             # As the evaluation's metrics record it: a sweep's, with its choice.
             settings_digest=selection["settings_digest"] if selection else info["settings_digest"],
         ),
+        representative=representative,
     )
     log.info("%s: %s, %s", bundle_dir, manifest["model_file"], "from recordings" if audio else "from arrays")
+    for entry in manifest["runtimes"].values():
+        floats = entry.get("float_ops")
+        log.info(
+            "%s: %s%s",
+            bundle_dir,
+            entry["file"],
+            "" if floats is None else f", ops left in float: {', '.join(floats) or 'none'}",
+        )
     return manifest

@@ -158,6 +158,9 @@ class PredictSettings:
     model: str
     predict_dir: str
     gpu: bool | str = "auto"
+    #: Which of a network bundle's models predicts (keras, litert or onnx);
+    #: a forest always runs from its own file.
+    runtime: str = "keras"
 
 
 @dataclass(frozen=True)
@@ -187,7 +190,8 @@ def predict_job(job: PredictModel) -> dict:
         from ascflow.models.network import configure_tensorflow
 
         configure_tensorflow(threads, seed=0, gpu=job.settings.gpu)
-    bundle = load_bundle(inputs.bundle)
+    family = parse_model_name(model_name).family
+    bundle = load_bundle(inputs.bundle, job.settings.runtime if family != "rf" else "keras", threads)
     if inputs.clips:
         clips = read_clips(inputs.clips, bundle)
         names, facts = [str(row) for row in range(clips.shape[0])], []
