@@ -115,6 +115,8 @@ if PLAN.scheduling.cores_note:
     print(f"ascflow: {PLAN.scheduling.cores_note}", file=sys.stderr)
 with stopping():
     disk.check_inputs(PLAN)
+    # distill's teachers are models of this config that it can distill from.
+    PLAN.roster.teachers
 
 
 def check_results_config():

@@ -64,13 +64,6 @@ class Roster:
         teachers = list(self.config.get("distill", {}).get("teachers", []))
         if not teachers:
             return []
-        plain = model_names(self.config["rf"]["n_estimators"], self.config["seeds"])
-        unknown = [teacher for teacher in teachers if teacher not in plain]
-        if unknown:
-            raise AscflowError(
-                f"config key distill.teachers: {', '.join(unknown)} is not a model of this config; "
-                f"its models are {', '.join(plain)}."
-            )
         reasons = {
             "seeds": bool(self.config["seeds"]),
             "cv.folds above 1": self.config["cv"]["folds"] > 1,
@@ -83,6 +76,13 @@ class Roster:
             raise AscflowError(
                 f"config key distill: a distilled CNN is not trained with {clash}; "
                 "set distill.teachers to [] or remove that setting."
+            )
+        plain = model_names(self.config["rf"]["n_estimators"], self.config["seeds"])
+        unknown = [teacher for teacher in teachers if teacher not in plain]
+        if unknown:
+            raise AscflowError(
+                f"config key distill.teachers: {', '.join(unknown)} is not a model of this config; "
+                f"its models are {', '.join(plain)}."
             )
         return teachers
 
