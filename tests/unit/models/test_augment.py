@@ -352,3 +352,13 @@ def test_a_keras_training_with_augmentation_repeats_exactly_and_augments_trainin
     plain_info, plain = _train(tiny_features, tmp_path / "plain", family, None)
     assert not seen and "augment" not in plain_info["settings"]
     assert not all(np.array_equal(a, b) for a, b in zip(weights, plain, strict=True))
+
+
+def test_the_reports_training_table_names_the_augmentations():
+    from ascflow.report.sections.training import augmentation_text
+
+    assert augmentation_text({"settings": {"epochs": 2}}) == "none"
+    assert augmentation_text({"settings": {"augment": ISSUE}}) == (
+        "device filter p 0.5, Freq-MixStyle p 0.7 α 0.3, SpecAugment 2 band and 2 frame masks ≤ 8 wide, "
+        "mixup α 0.3"
+    )
