@@ -7,11 +7,24 @@ teachers alone; the test set plays no part; off by default."""
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
-from support import copy_run, one_sentence, planned_jobs, snakemake, tiny_args, variant_config
+from ascflow.configuration import load_config
+from ascflow.plan import Machine, Plan
+from support import (
+    REPO,
+    copy_run,
+    one_sentence,
+    paramspace_labels,
+    planned_jobs,
+    snakemake,
+    tiny_args,
+    variant_config,
+)
 
 DISTILL = {"teachers": ["cnn", "rf_10"], "temperature": 3.0, "alpha": 0.7}
 TARGETS = ("results/metrics/cnn_distilled.json", "results/export/cnn_distilled")
@@ -100,3 +113,30 @@ def test_a_config_that_cannot_distill_is_one_sentence(tmp_path, distill, sentenc
     config = variant_config(tmp_path, distill=distill, **({"seeds": [1, 2]} if seeds else {}))
     result = snakemake(tmp_path, "-n", "--configfile", str(config), "--cores", "2", check=False)
     assert sentence in one_sentence(result)
+
+
+def test_the_plan_lists_the_jobs_a_dry_run_plans(tmp_path):
+    """The plan's job graph (the Slurm check's and the report's) holds the
+    teachers' job and the student's, as Snakemake plans them."""
+    config = _config(tmp_path)
+    output = snakemake(tmp_path, "-n", "--cores", "2", "--configfile", str(config)).stdout
+    planned: Counter = Counter()
+    rule = None
+    for line in output.splitlines():
+        if heading := re.match(r"^(?:local)?rule (\w+):$", line):
+            rule = heading.group(1)
+            planned[(rule, ())] += 1
+        elif (wildcards := re.match(r"^\s+wildcards: (.*)$", line)) and rule:
+            planned[(rule, ())] -= 1
+            pairs = tuple(sorted(tuple(pair.split("=", 1)) for pair in wildcards.group(1).split(", ")))
+            planned[(rule, pairs)] += 1
+    planned = +Counter({job: count for job, count in planned.items() if job[0] != "all"})
+    plan = Plan(
+        load_config([REPO / "config" / "config.yaml", config]),
+        Machine(cores=2, cpus=2),
+        variant_labels=paramspace_labels,
+    )
+    listed = Counter((job.rule, tuple(sorted(job.wildcards.items()))) for job in plan.graph.jobs())
+    assert planned == listed
+    assert listed[("teacher_probabilities", ())] == 1
+    assert listed[("refit_network", (("model", "cnn_distilled"),))] == 1
