@@ -56,7 +56,7 @@ def shipped() -> dict:
             "(on the command line: --config 'rf={n_estimators: ...}').",
         ),
         ({"typo": 1}, "config: unknown key typo at the top level; allowed: "),
-        ({"cnn": {"epoch": 3}}, "config: unknown key epoch in cnn; allowed: batch_size, "),
+        ({"cnn": {"epoch": 3}}, "config: unknown key epoch in cnn; allowed: batch_norm, batch_size, "),
         (
             {"cnn": {"conv_layers": [{"filters": 4, "kernel_size": 5, "padding": "full"}]}},
             'config key cnn.conv_layers[0].padding: "full" is not allowed; it must be one of "valid", '

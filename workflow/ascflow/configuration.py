@@ -143,12 +143,18 @@ def check_config(config: Mapping, schema: Mapping) -> None:
 def complete(config: dict, schema: Mapping) -> dict:
     """``config`` with the schema's defaults filled in where keys are
     missing, recursively and in place, as Snakemake's ``validate`` does
-    (a section's default ``{}`` is filled in, then its keys' defaults)."""
+    (a section's default ``{}`` is filled in, then its keys' defaults, and
+    each mapping of a list, such as a convolution of ``cnn.conv_layers``,
+    gets its item schema's defaults)."""
     for key, section in schema.get("properties", {}).items():
         if key not in config and "default" in section:
             config[key] = copy.deepcopy(section["default"])
         if isinstance(config.get(key), dict):
             complete(config[key], section)
+        elif isinstance(config.get(key), list) and isinstance(section.get("items"), Mapping):
+            for item in config[key]:
+                if isinstance(item, dict):
+                    complete(item, section["items"])
     return config
 
 
