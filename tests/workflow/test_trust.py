@@ -72,7 +72,7 @@ BAD_CONFIGS = {
         "validation={fraction: 1.5}",
         r"config key validation\.fraction: 1\.5 .* a number less than 1 \(on the command line: .*\)\.",
     ),
-    "unknown-key": ("cnn={epoch: 3}", r"config: unknown key epoch in cnn; allowed: batch_size, .*"),
+    "unknown-key": ("cnn={epoch: 3}", r"config: unknown key epoch in cnn; allowed: batch_norm, batch_size, .*"),
     "nested-enum": (
         "lstm={time_major: rehsape}",
         r'config key lstm\.time_major: "rehsape" .* one of "transpose", "reshape" '

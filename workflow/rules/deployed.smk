@@ -23,6 +23,7 @@ rule measure_deployed:
         **resources_of("measure_deployed"),
     params:
         complexity_limits=canonical(config["complexity_limits"]),
+        settings_digest=per_model(PLAN.identity.model_digest),
         code=code_digest("ascflow.stages.deployed"),
     script:
         "../scripts/measure_deployed.py"

@@ -107,6 +107,9 @@ class DeployedOutputs:
 class DeployedSettings:
     model: str
     complexity_limits: dict
+    #: The digest the config gives the model now: metrics of other settings
+    #: are named as the report names them, before the bundle is compared.
+    settings_digest: str | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,12 @@ def measure_deployed_job(job: MeasureDeployed) -> dict:
     bundle = Path(inputs.bundle)
     manifest = read_manifest(bundle)
     metrics, summary = read_json(inputs.metrics), read_json(inputs.summary)
+    expected = job.settings.settings_digest
+    if expected is not None and metrics.get("settings_digest") != expected:
+        raise AscflowError(
+            f"{inputs.metrics}: was made with other settings than the config gives {model_name}; "
+            "a measurement must not mix settings (run the workflow again to retrain)."
+        )
     if (manifest.get("data_fingerprint"), manifest.get("settings_digest")) != (
         metrics.get("data_fingerprint"),
         metrics.get("settings_digest"),
