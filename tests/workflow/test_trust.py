@@ -72,7 +72,10 @@ BAD_CONFIGS = {
         "validation={fraction: 1.5}",
         r"config key validation\.fraction: 1\.5 .* a number less than 1 \(on the command line: .*\)\.",
     ),
-    "unknown-key": ("cnn={epoch: 3}", r"config: unknown key epoch in cnn; allowed: batch_norm, batch_size, .*"),
+    "unknown-key": (
+        "cnn={epoch: 3}",
+        r"config: unknown key epoch in cnn; allowed: batch_norm, batch_size, .*",
+    ),
     "nested-enum": (
         "lstm={time_major: rehsape}",
         r'config key lstm\.time_major: "rehsape" .* one of "transpose", "reshape" '
@@ -356,10 +359,12 @@ def test_full_disk_while_checkpointing_keeps_the_last_checkpoint(tmp_path):
 
 
 def test_second_snakemake_in_the_same_folder_is_refused(tmp_path):
-    # Epochs of a few hundred clips, so that the first run is still training
-    # while the second starts (Snakemake takes seconds to plan).
+    # Epochs of a few hundred clips, enough of them that the first run is
+    # still training while the second plans (Snakemake takes seconds to plan,
+    # more with this round's rules: 12 epochs had ended by then).
+    epochs = 40
     config = variant_config(
-        tmp_path, cnn={"epochs": 12, "early_stopping_patience": 0}, default_data={"n_train": 480}
+        tmp_path, cnn={"epochs": epochs, "early_stopping_patience": 0}, default_data={"n_train": 480}
     )
     snakemake(tmp_path, "results/features/channel/train.npy", "--configfile", str(config), "--cores", "2")
     first = start_training(tmp_path, config)
@@ -380,7 +385,7 @@ def test_second_snakemake_in_the_same_folder_is_refused(tmp_path):
     assert second.returncode != 0 and "cannot be locked" in second.stdout + second.stderr
     first.communicate(timeout=300)
     assert first.returncode == 0
-    assert json.loads((tmp_path / "results/models/cnn.train.json").read_text())["epochs_run"] == 12
+    assert json.loads((tmp_path / "results/models/cnn.train.json").read_text())["epochs_run"] == epochs
 
 
 def test_truncated_model_is_named_by_the_evaluation(tiny_run, tmp_path):
