@@ -209,6 +209,57 @@ def test_console_command_reproduces_the_cnn_table_from_another_folder(study, tmp
     assert result.stderr == "" and result.stdout == ""
 
 
+def test_exported_runtimes_classify_from_another_folder_and_change_only_the_predictions(study, tmp_path):
+    """The networks' int8 LiteRT and ONNX models, as the workflow exported
+    them, carried elsewhere: `ascflow predict --runtime litert` and
+    `--runtime onnx` label the new recordings as the Keras tables do (ONNX
+    to float rounding, int8 on most files); predict_runtime re-runs only
+    the networks' predictions."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    environment = {**os.environ, "PYTHONPATH": str(REPOSITORY / "workflow")}
+    for model, runtime in (("cnn", "litert"), ("lstm", "onnx"), ("lstm", "litert")):
+        bundle = tmp_path / "carried" / model
+        if not bundle.exists():
+            shutil.copytree(study.workdir / "results/export" / model, bundle)
+        manifest = json.loads((bundle / "manifest.json").read_text())
+        assert manifest["format_version"] == 2 and manifest["runtimes"]["litert"]["representative_clips"] > 0
+        command = [
+            sys.executable,
+            "-m",
+            "ascflow",
+            "predict",
+            "--runtime",
+            runtime,
+            str(bundle),
+            str(study.new),
+        ]
+        result = subprocess.run(
+            [*command, "-o", f"{model}-{runtime}.tsv"],
+            cwd=elsewhere,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == "" and result.stdout == ""
+        found = read_table(elsewhere / f"{model}-{runtime}.tsv")
+        expected = read_table(study.workdir / f"results/predict/{model}.tsv")
+        assert found["filename"].tolist() == expected["filename"].tolist()
+        probabilities, keras_probabilities = found.iloc[:, 2:].to_numpy(), expected.iloc[:, 2:].to_numpy()
+        if runtime == "onnx":
+            np.testing.assert_allclose(probabilities, keras_probabilities, atol=1e-4)
+        else:
+            assert (found["scene_label"] == expected["scene_label"]).mean() >= 0.7
+    planned = snakemake(
+        study.workdir, *predict_args(study.args, study.new), "predict_runtime=onnx", "-n", "--quiet", "rules"
+    )
+    jobs = jobs_run(planned) or dict(re.findall(r"^(\w+)\s+(\d+)$", planned.stdout, re.M))
+    assert set(jobs) - {"total"} <= {"predict_model", "predict", "render_report", "render_figures"}, jobs
+    assert int(jobs["predict_model"]) == 2  # the CNN's and the LSTM's, not the forests'
+
+
 def test_bad_recording_or_bundle_is_one_sentence_and_keeps_models_and_tables(study, tmp_path):
     """Last of the tests on the study, which it changes: a copy of an audio
     run would extract again (the recordings' inodes are part of their state)."""
@@ -291,54 +342,3 @@ def test_missing_or_empty_predict_dir_stops_before_any_job(tmp_path, make, messa
     extra = [] if folder is None else ["--config", f"predict_dir={folder}"]
     result = snakemake(tmp_path, "-n", "predict", *tiny_args(), *extra, check=False)
     assert re.fullmatch(f"ascflow: {message}", one_sentence(result))
-
-
-def test_exported_runtimes_classify_from_another_folder_and_change_only_the_predictions(study, tmp_path):
-    """The networks' int8 LiteRT and ONNX models, as the workflow exported
-    them, carried elsewhere: `ascflow predict --runtime litert` and
-    `--runtime onnx` label the new recordings as the Keras tables do (ONNX
-    to float rounding, int8 on most files); predict_runtime re-runs only
-    the networks' predictions."""
-    elsewhere = tmp_path / "elsewhere"
-    elsewhere.mkdir()
-    environment = {**os.environ, "PYTHONPATH": str(REPOSITORY / "workflow")}
-    for model, runtime in (("cnn", "litert"), ("lstm", "onnx"), ("lstm", "litert")):
-        bundle = tmp_path / "carried" / model
-        if not bundle.exists():
-            shutil.copytree(study.workdir / "results/export" / model, bundle)
-        manifest = json.loads((bundle / "manifest.json").read_text())
-        assert manifest["format_version"] == 2 and manifest["runtimes"]["litert"]["representative_clips"] > 0
-        command = [
-            sys.executable,
-            "-m",
-            "ascflow",
-            "predict",
-            "--runtime",
-            runtime,
-            str(bundle),
-            str(study.new),
-        ]
-        result = subprocess.run(
-            [*command, "-o", f"{model}-{runtime}.tsv"],
-            cwd=elsewhere,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert result.returncode == 0, result.stderr
-        assert result.stderr == "" and result.stdout == ""
-        found = read_table(elsewhere / f"{model}-{runtime}.tsv")
-        expected = read_table(study.workdir / f"results/predict/{model}.tsv")
-        assert found["filename"].tolist() == expected["filename"].tolist()
-        probabilities, keras_probabilities = found.iloc[:, 2:].to_numpy(), expected.iloc[:, 2:].to_numpy()
-        if runtime == "onnx":
-            np.testing.assert_allclose(probabilities, keras_probabilities, atol=1e-4)
-        else:
-            assert (found["scene_label"] == expected["scene_label"]).mean() >= 0.7
-    planned = snakemake(
-        study.workdir, *predict_args(study.args, study.new), "predict_runtime=onnx", "-n", "--quiet", "rules"
-    )
-    jobs = jobs_run(planned) or dict(re.findall(r"^(\w+)\s+(\d+)$", planned.stdout, re.M))
-    assert set(jobs) - {"total"} <= {"predict_model", "predict", "render_report", "render_figures"}, jobs
-    assert int(jobs["predict_model"]) == 2  # the CNN's and the LSTM's, not the forests'
