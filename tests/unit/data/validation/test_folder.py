@@ -73,3 +73,18 @@ def test_digests_cover_groups_and_classes_and_refuse_a_missing_folder(tmp_path):
     assert all(len(digest) == 64 for digest in digests.values())
     with pytest.raises(AscflowError, match=r"^data_dir .*/nowhere: no such folder\.$"):
         data_digests(tmp_path / "nowhere")
+
+
+def test_optional_files_are_of_both_splits_or_none(tmp_path):
+    from ascflow.data.validation.folder import GROUP_FILES, both_splits_or_none
+
+    assert both_splits_or_none(group_paths(tmp_path), tmp_path, GROUP_FILES, "group ids") is None
+    np.save(tmp_path / "groups_train.npy", np.arange(3))
+    with pytest.raises(AscflowError) as raised:
+        both_splits_or_none(group_paths(tmp_path), tmp_path, GROUP_FILES, "group ids")
+    assert str(raised.value) == (
+        f"{tmp_path / 'groups_test.npy'}: missing, while the other split has group ids; give both or none."
+    )
+    np.save(tmp_path / "groups_test.npy", np.arange(2))
+    found = both_splits_or_none(group_paths(tmp_path), tmp_path, GROUP_FILES, "group ids")
+    assert found == {"train": tmp_path / "groups_train.npy", "test": tmp_path / "groups_test.npy"}

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ascflow.data.validation.folder import DEVICE_FILES, SPLITS, load_array
+from ascflow.data.validation.folder import DEVICE_FILES, SPLITS, both_splits_or_none, load_array
 from ascflow.data.validation.names import ClipNames
 from ascflow.errors import AscflowError
 
@@ -71,17 +71,11 @@ def read_devices(
     """The device of every clip of both splits, by split; None where the
     folder has no device files or they name no device."""
     names = names or ClipNames()
-    paths = device_paths(data_dir)
-    if not paths:
+    paths = both_splits_or_none(device_paths(data_dir), data_dir, DEVICE_FILES, "device names")
+    if paths is None:
         return None
-    if len(paths) != len(SPLITS):
-        missing = next(name for name in DEVICE_FILES if name.removesuffix(".npy") not in paths)
-        raise AscflowError(
-            f"{Path(data_dir) / missing}: missing, while the other split has device names; give both or none."
-        )
     devices = {
-        split: _read_split(split, load_array(paths[f"devices_{split}"]), n_clips[split], names)
-        for split in SPLITS
+        split: _read_split(split, load_array(path), n_clips[split], names) for split, path in paths.items()
     }
     known = {split: values != "" for split, values in devices.items()}
     if not any(mask.any() for mask in known.values()):

@@ -35,6 +35,19 @@ def group_paths(data_dir: str | Path) -> dict[str, Path]:
     return {name.removesuffix(".npy"): folder / name for name in GROUP_FILES if (folder / name).is_file()}
 
 
+def both_splits_or_none(paths: dict[str, Path], data_dir: str | Path, files: tuple[str, ...], what: str):
+    """``paths`` (the optional per-split files that exist, by stem) by split,
+    or None where neither exists; one missing is one sentence naming it."""
+    if not paths:
+        return None
+    if len(paths) != len(SPLITS):
+        missing = next(name for name in files if name.removesuffix(".npy") not in paths)
+        raise AscflowError(
+            f"{Path(data_dir) / missing}: missing, while the other split has {what}; give both or none."
+        )
+    return {split: paths[name.removesuffix(".npy")] for split, name in zip(SPLITS, files, strict=True)}
+
+
 def data_digests(data_dir: str | Path, cache_path: str | Path | None = None) -> dict[str, str]:
     """Check that each data file is there and readable as ``.npy`` (its
     header, not its data); return the SHA-256 of each file, by name.

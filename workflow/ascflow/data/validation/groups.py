@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ascflow.data.validation.folder import GROUP_FILES, SPLITS, group_paths, load_array
+from ascflow.data.validation.folder import GROUP_FILES, both_splits_or_none, group_paths, load_array
 from ascflow.data.validation.names import ClipNames, first_index
 from ascflow.errors import AscflowError
 
@@ -37,17 +37,11 @@ def read_groups(
     """The groups of both splits as integer codes (None without group files),
     with the facts the summary records; a group on both sides is leakage."""
     names = names or ClipNames()
-    paths = group_paths(data_dir)
-    if not paths:
+    paths = both_splits_or_none(group_paths(data_dir), data_dir, GROUP_FILES, "group ids")
+    if paths is None:
         return None
-    if len(paths) != len(SPLITS):
-        missing = next(name for name in GROUP_FILES if name.removesuffix(".npy") not in paths)
-        raise AscflowError(
-            f"{data_dir / missing}: missing, while the other split has group ids; give both or none."
-        )
     raw = {
-        split: _read_groups(split, load_array(path), n_clips[split], names)
-        for split, path in zip(SPLITS, paths.values(), strict=True)
+        split: _read_groups(split, load_array(path), n_clips[split], names) for split, path in paths.items()
     }
     if raw["train"].dtype.kind != raw["test"].dtype.kind:
         raise AscflowError(
