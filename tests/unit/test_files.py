@@ -1,6 +1,7 @@
-"""The SHA-256 of the user's files, remembered against their state on disk:
-read once, read again whenever they may have changed, and a cache that two
-processes can update at once."""
+"""Files written whole or not at all (and no partial file left behind by a
+killed writer), and the SHA-256 of the user's files, remembered against
+their state on disk: read once, read again whenever they may have changed,
+and a cache that two processes can update at once."""
 
 from __future__ import annotations
 
@@ -98,3 +99,26 @@ def test_processes_updating_the_cache_at_once_keep_every_entry(tmp_path):
     assert set(recorded) == expected
     assert all(recorded[path]["sha256"] == sha256(Path(path)) for path in expected)
     assert not [name for name in os.listdir(tmp_path / "cache") if name.startswith(".partial-")]
+
+
+def test_a_killed_writers_partial_file_goes_when_the_file_is_written_again(tmp_path):
+    """A writer killed with SIGKILL leaves its partial file; the next write
+    of the same file removes it, and leaves a live writer's alone."""
+    target = tmp_path / "0004.npz"
+    dead_pid = int(Path("/proc/sys/kernel/pid_max").read_text()) + 1  # no process has it
+    killed = tmp_path / f".partial-{dead_pid}-0004.npz"
+    killed.write_bytes(b"half")
+    killed_folder = tmp_path / f".partial-{dead_pid}-bundle"
+    (killed_folder / "inner").mkdir(parents=True)
+    live = tmp_path / f".partial-{os.getppid()}-0004.npz"
+    live.write_bytes(b"being written")
+    other = tmp_path / f".partial-{dead_pid}-0005.npz"
+    other.write_bytes(b"another file's")
+
+    ascflow.files.write_text(target, "whole")
+    with ascflow.files.atomic_folder(tmp_path / "bundle") as folder:
+        (folder / "model.keras").write_text("model")
+
+    assert target.read_text() == "whole" and (tmp_path / "bundle" / "model.keras").is_file()
+    assert not killed.exists() and not killed_folder.exists()
+    assert live.read_bytes() == b"being written" and other.exists()

@@ -42,7 +42,8 @@ def planned(result: subprocess.CompletedProcess) -> dict[str, int]:
 def chunk_times(workdir: Path) -> dict[str, int]:
     if not (workdir / "results/audio/chunks").is_dir():
         return {}
-    return {path.name: path.stat().st_mtime_ns for path in (workdir / "results/audio/chunks").glob("*.npz")}
+    chunks = (workdir / "results/audio/chunks").glob("[!.]*.npz")  # not a killed writer's partial file
+    return {path.name: path.stat().st_mtime_ns for path in chunks}
 
 
 def test_end_to_end_from_generated_recordings(tmp_path):
@@ -137,6 +138,9 @@ def test_killed_extraction_resumes_with_the_missing_chunks(tmp_path):
     snakemake(workdir, EXTRACTED, *audio_args(config))
     after = chunk_times(workdir)
     assert len(after) == 6 and all(after[name] == time_ns for name, time_ns in before.items())
+    assert not list((workdir / "results/audio/chunks").glob(".partial-*")), (
+        "the killed job's partial file stayed"
+    )
     logs = (workdir / "logs/extract_audio_chunk").glob("*.log")
     rerun = {path.stem for path in logs if path.stat().st_mtime_ns > killed_at}
     assert rerun == {Path(name).stem for name in after if name not in before}

@@ -18,8 +18,10 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from glob import escape as glob_escape
 from pathlib import Path
 
 from ascflow.errors import AscflowError
@@ -49,6 +51,34 @@ def _partial_name(path: Path) -> Path:
     return path.with_name(f".partial-{os.getpid()}-{path.name}")
 
 
+def _process_is_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
+def remove_stale_partials(path: Path) -> list[Path]:
+    """Remove the partial files of ``path`` that a killed writer left (its
+    process is gone): a job killed with SIGKILL, or a node lost, cannot
+    clean up, and its rerun must not leave the stray file beside the
+    output. Partials of live processes (another writer on this machine)
+    stay. Returns what was removed."""
+    removed = []
+    for partial in path.parent.glob(f".partial-*-{glob_escape(path.name)}"):
+        pid = partial.name.removeprefix(".partial-").split("-", 1)[0]
+        if pid.isdigit() and not _process_is_alive(int(pid)):
+            if partial.is_dir():
+                shutil.rmtree(partial, ignore_errors=True)
+            else:
+                partial.unlink(missing_ok=True)
+            removed.append(partial)
+    return removed
+
+
 @contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """A temporary path beside ``path`` to write to; renamed over ``path``
@@ -63,6 +93,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_partials(path)
     partial = _partial_name(path)
     try:
         with _full_disk_named(path):
@@ -78,10 +109,9 @@ def atomic_folder(path: str | os.PathLike) -> Iterator[Path]:
     (and of any folder there) when the block ends without error, removed
     when it raises: a folder of files that belong together is there whole
     or not at all."""
-    import shutil
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_partials(path)
     partial = _partial_name(path)
     shutil.rmtree(partial, ignore_errors=True)
     try:
