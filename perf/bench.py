@@ -152,7 +152,9 @@ class Sizes:
     default_data: dict  # config override of the default run; empty: config.yaml as is
     network_epochs: int | None  # override of both networks' epochs in the default run
     repeats: int  # of each figure that takes under a minute
-    full_size_data: dict  # the reference-size run
+    #: The reference-size run; None: the default run's own jobs stand in (a
+    #: smoke test of the estimate, not a figure).
+    full_size_data: dict | None
     full_size_epochs: int
     scaling_clips: tuple[int, ...]
     scaling_epochs: int  # the first traces the graph; the others are the repeats
@@ -183,7 +185,7 @@ QUICK = Sizes(
     default_data={"n_train": 150, "n_test": 60},
     network_epochs=2,
     repeats=1,
-    full_size_data={"n_train": 300, "n_test": 60},
+    full_size_data=None,
     full_size_epochs=2,
     scaling_clips=(60, 120, 240),
     scaling_epochs=2,
@@ -264,7 +266,7 @@ class Bench:
         if not skip_audio:
             self.audio()
         if not skip_full_size:
-            self.full_size()
+            self.full_size(default_workdir)
         if not skip_scaling:
             self.scaling()
         if reference_size:
@@ -418,14 +420,25 @@ class Bench:
             )
         )
 
-    def full_size(self) -> None:
+    def full_size(self, default_workdir: Path) -> None:
         """A short run at the reference size: every job once, the networks for
         a few epochs. On ``--cores`` = this machine's CPUs, so that training
-        jobs run one at a time and their epoch times are their own."""
-        workdir = self.workdir("full_size")
-        overrides = run_overrides(self.sizes.full_size_data, self.sizes.full_size_epochs)
-        log.info("reference-size run in %s", workdir)
-        run = run_snakemake(workdir, config_files(workdir, overrides), "--cores", str(self.threads))
+        jobs run one at a time and their epoch times are their own. Quick
+        mode estimates from the default run's jobs instead (a second run of
+        the same small size would test nothing more)."""
+        size = self.sizes.full_size_data
+        if size is None:
+            workdir, wall_s = default_workdir, self.figures["default_s"]
+            heading = f"Estimate from the default run's jobs ({wall_s:.0f} s)"
+        else:
+            workdir = self.workdir("full_size")
+            overrides = run_overrides(size, self.sizes.full_size_epochs)
+            log.info("reference-size run in %s", workdir)
+            run = run_snakemake(workdir, config_files(workdir, overrides), "--cores", str(self.threads))
+            heading = (
+                f"Reference size, {size['n_train']} / {size['n_test']} clips: "
+                f"{self.sizes.full_size_epochs} epochs run in {run.wall_s:.0f} s on --cores {self.threads}"
+            )
         estimate = estimate_at(workdir, REFERENCE_EPOCHS)
         for model, seconds in estimate.network_epoch_s.items():
             self.figures[f"full_{model}_epoch_s"] = seconds
@@ -434,11 +447,9 @@ class Bench:
             full_estimate_s=estimate.total_s,
             full_peak_rss_mb_max=estimate.peak_rss_mb,
         )
-        size = self.sizes.full_size_data
         print_table(
-            f"Reference size, {size['n_train']} / {size['n_test']} clips: "
-            f"{self.sizes.full_size_epochs} epochs run in {run.wall_s:.0f} s on --cores {self.threads}; "
-            f"estimate for {REFERENCE_EPOCHS} epochs (jobs summed, the networks' extra epochs at their rate)",
+            f"{heading}; estimate for {REFERENCE_EPOCHS} epochs "
+            "(jobs summed, the networks' extra epochs at their rate)",
             ["job", "wall s", f"est. s at {REFERENCE_EPOCHS} epochs", "peak RSS MB"],
             estimate.rows,
         )

@@ -74,7 +74,7 @@ def test_overrides_merge_into_the_config_key_by_key():
     assert runs.run_overrides({}, epochs=None) == {}
 
 
-@pytest.mark.slow  # about 3 minutes on two cores: two small workflow runs, the plain script, scaling
+@pytest.mark.slow  # about 3 minutes on two cores: a small workflow run, the plain script, audio, scaling
 def test_quick_benchmark_prints_every_figure():
     result = subprocess.run(
         [sys.executable, "-m", "perf", "--quick"],
