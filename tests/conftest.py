@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support import REPO, snakemake, tiny_args
+from support import AUGMENT, CURVE, REPO, snakemake, tiny_args, variant_config
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -25,6 +25,18 @@ def tiny_run(tmp_path_factory) -> Path:
     (copy it with copy_run before changing anything)."""
     workdir = tmp_path_factory.mktemp("tiny_run")
     snakemake(workdir, *tiny_args())
+    return workdir
+
+
+@pytest.fixture(scope="session")
+def augmented_curve_run(tmp_path_factory) -> Path:
+    """The whole tiny workflow with augmentation and a learning curve, which
+    a user may well ask for together: one run that test_augment.py and
+    test_learning_curve.py both read (read-only). The config it ran is the
+    folder's ``variant.yaml``."""
+    workdir = tmp_path_factory.mktemp("augmented_curve")
+    config = variant_config(workdir, augment=AUGMENT, **CURVE)
+    snakemake(workdir, "--configfile", str(config), "--cores", "2")
     return workdir
 
 

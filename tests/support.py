@@ -136,6 +136,17 @@ def planned_jobs(output: str) -> dict[str, int]:
     return {row[0]: int(row[1]) for row in rows if len(row) == 2 and row[0] != "total"}
 
 
+#: The networks' training batches augmented (config ``augment``, the issue's values).
+AUGMENT = {
+    "mixup_alpha": 0.3,
+    "freq_mixstyle": {"p": 0.7, "alpha": 0.3},
+    "spec_augment": {"freq_masks": 2, "time_masks": 2, "max_width": 8},
+    "device_filter_p": 0.5,
+}
+#: With a learning curve over half and all of the training clips, one forest.
+CURVE = {"data_fractions": [0.5, 1.0], "rf": {"n_estimators": [10]}}
+
+
 def variant_config(tmp_path: Path, **sections) -> Path:
     """The tiny config with some sections updated, as a new file."""
     config = yaml.safe_load(TINY_CONFIG.read_text())

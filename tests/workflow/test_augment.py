@@ -1,28 +1,18 @@
 """A tiny run with the networks' training batches augmented (config
 ``augment``): the networks record it, the report's training table names it,
-and it is in the networks' settings digests alone."""
+and it is in the networks' settings digests alone. The run (conftest.py's
+augmented_curve_run) draws a learning curve too."""
 
 from __future__ import annotations
 
 import json
 
 from plans import plan
-from support import snakemake, variant_config
-
-#: The issue's values.
-AUGMENT = {
-    "mixup_alpha": 0.3,
-    "freq_mixstyle": {"p": 0.7, "alpha": 0.3},
-    "spec_augment": {"freq_masks": 2, "time_masks": 2, "max_width": 8},
-    "device_filter_p": 0.5,
-}
+from support import AUGMENT, CURVE
 
 
-def test_a_run_with_augmentation_records_it_and_the_report_names_it(tmp_path):
-    workdir = tmp_path / "run"
-    workdir.mkdir()
-    config = variant_config(tmp_path, augment=AUGMENT)
-    snakemake(workdir, "--configfile", str(config), "--cores", "2")
+def test_a_run_with_augmentation_records_it_and_the_report_names_it(augmented_curve_run):
+    workdir = augmented_curve_run
     for network in ("cnn", "lstm"):
         info = json.loads((workdir / f"results/models/{network}.train.json").read_text())
         assert info["settings"]["augment"] == AUGMENT
@@ -43,7 +33,7 @@ def test_a_run_with_augmentation_records_it_and_the_report_names_it(tmp_path):
 
     # Augmentation is in the networks' settings digests alone: the forests
     # recorded the digest of the config without it, the networks another.
-    off, on = plan().identity, plan({"augment": AUGMENT}).identity
+    off, on = plan(CURVE).identity, plan(CURVE, {"augment": AUGMENT}).identity
     assert forest["settings_digest"] == off.settings_digest("rf_10") == on.settings_digest("rf_10")
     for network in ("cnn", "lstm"):
         info = json.loads((workdir / f"results/models/{network}.train.json").read_text())

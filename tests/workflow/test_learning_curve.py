@@ -1,17 +1,19 @@
 """Learning curves through Snakemake's command line: the tiny workflow with
-data_fractions [0.5, 1.0]. The subsets themselves are tests/unit/models/test_subsets.py."""
+data_fractions [0.5, 1.0] (conftest.py's augmented_curve_run, whose networks
+train on augmented batches too). The subsets themselves are
+tests/unit/models/test_subsets.py."""
 
 from __future__ import annotations
 
 import json
 
 import numpy as np
-from support import read_metrics, snakemake, tiny_args
+from support import read_metrics, snakemake
 
 
-def test_a_run_with_fractions_writes_nested_subsets_the_curve_and_its_section(tmp_path):
-    args = tiny_args("--config", "data_fractions=[0.5, 1.0]", "rf={n_estimators: [10]}")
-    snakemake(tmp_path, *args)
+def test_a_run_with_fractions_writes_nested_subsets_the_curve_and_its_section(augmented_curve_run):
+    tmp_path = augmented_curve_run
+    args = ("--configfile", str(tmp_path / "variant.yaml"), "--cores", "2")
     half, whole = (
         np.loadtxt(tmp_path / f"results/subsets/train_{fraction}.txt", dtype=int) for fraction in ("0.5", "1")
     )
