@@ -112,15 +112,19 @@ def test_data_folders_never_mix(tmp_path):
     workdir = tmp_path / "run"
     workdir.mkdir()
 
-    snakemake(workdir, *tiny_args("--config", f"data_dir={first}"))
+    # Up to every model's metrics: the exports and the report downstream of
+    # them follow the metrics by the same planning (the report's own checks
+    # are tests/workflow/test_report_user_data.py's).
+    evaluated = "results/metrics/summary.tsv"
+    snakemake(workdir, *tiny_args(evaluated, "--config", f"data_dir={first}"))
     metrics_a, (fingerprint_a,) = read_metrics(workdir), fingerprints(workdir)
-    snakemake(workdir, *tiny_args("--config", f"data_dir={second}"))
+    snakemake(workdir, *tiny_args(evaluated, "--config", f"data_dir={second}"))
     (fingerprint_b,) = fingerprints(workdir)  # every model retrained on B
     assert fingerprint_b != fingerprint_a
     assert read_metrics(workdir)["cnn"]["class_names"] == ["bus", "park", "tram"]
     summary = json.loads((workdir / "results/data/summary.json").read_text())
     assert summary["label_conversions"]["y_train.npy"] == ["column_vector", "names"]
-    snakemake(workdir, *tiny_args("--config", f"data_dir={first}"))
+    snakemake(workdir, *tiny_args(evaluated, "--config", f"data_dir={first}"))
     assert fingerprints(workdir) == {fingerprint_a}
     for name, metrics in read_metrics(workdir).items():
         assert without_timings(metrics) == without_timings(metrics_a[name]), name
@@ -130,7 +134,9 @@ def test_data_folders_never_mix(tmp_path):
     stat = target.stat()
     shutil.copyfile(second / "X_train.npy", target)
     os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    planned = planned_jobs(snakemake(workdir, "-n", *tiny_args("--config", f"data_dir={first}")).stdout)
+    planned = planned_jobs(
+        snakemake(workdir, "-n", *tiny_args(evaluated, "--config", f"data_dir={first}")).stdout
+    )
     assert planned["validate_data"] == 1
 
     # A folder with a file missing: one sentence, before any job runs.
