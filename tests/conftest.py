@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from support import AUGMENT, CURVE, REPO, snakemake, tiny_args, variant_config
+from support import AUGMENT, CROSS_VALIDATED, CURVE, REPO, snakemake, tiny_args, variant_config
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -37,6 +37,17 @@ def augmented_curve_run(tmp_path_factory) -> Path:
     workdir = tmp_path_factory.mktemp("augmented_curve")
     config = variant_config(workdir, augment=AUGMENT, **CURVE)
     snakemake(workdir, "--configfile", str(config), "--cores", "2")
+    return workdir
+
+
+@pytest.fixture(scope="session")
+def cross_validated_run(tmp_path_factory) -> Path:
+    """The whole tiny workflow with two grouped folds and a refit whose
+    epochs the folds choose (the tiny held-out part is too small): one run
+    that test_cross_validated_run.py and test_epoch_choice.py both read
+    (read-only), run with :data:`CROSS_VALIDATED`'s arguments."""
+    workdir = tmp_path_factory.mktemp("cross_validated")
+    snakemake(workdir, *CROSS_VALIDATED)
     return workdir
 
 

@@ -147,6 +147,10 @@ AUGMENT = {
 CURVE = {"data_fractions": [0.5, 1.0], "rf": {"n_estimators": [10]}}
 
 
+#: Two grouped folds; the refit's epochs chosen on them where the held-out part is small.
+CROSS_VALIDATED = tiny_args("--config", "cv={folds: 2, choose_epochs_on: auto}", "refit=true")
+
+
 def variant_config(tmp_path: Path, **sections) -> Path:
     """The tiny config with some sections updated, as a new file."""
     config = yaml.safe_load(TINY_CONFIG.read_text())

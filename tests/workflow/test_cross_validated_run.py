@@ -1,6 +1,7 @@
 """Cross-validation through Snakemake's command line: the tiny workflow with
-two grouped folds. The splits and the paired tests themselves are
-tests/unit/test_comparisons.py."""
+two grouped folds (conftest.py's cross_validated_run, which refits the
+networks for the epochs the folds choose). The splits and the paired tests
+themselves are tests/unit/test_comparisons.py."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ import json
 import shutil
 import subprocess
 
-from support import read_metrics, snakemake, tiny_args
+from support import read_metrics
 
 
-def test_cross_validated_run_reports_folds_and_the_pvalue_matrix(tmp_path):
+def test_cross_validated_run_reports_folds_and_the_pvalue_matrix(cross_validated_run):
     """The tiny workflow with two grouped folds: a job per model and fold,
     the fold table and the McNemar matrix in both documents."""
-    snakemake(tmp_path, *tiny_args("--config", "cv={folds: 2}"))
+    tmp_path = cross_validated_run
     folds = sorted((tmp_path / "results/cv").glob("*/fold*.json"))
     assert len(folds) == 10  # 5 models x 2 folds
     table = (tmp_path / "results/cv/folds.tsv").read_text().splitlines()

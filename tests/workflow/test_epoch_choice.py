@@ -1,18 +1,16 @@
 """The refit's epochs chosen on the folds (cv.choose_epochs_on) through
-Snakemake's command line; the choice rule itself is tests/unit/models/test_sweep_epochs.py."""
+Snakemake's command line, on conftest.py's cross_validated_run; the choice
+rule itself is tests/unit/models/test_sweep_epochs.py."""
 
 from __future__ import annotations
 
 import json
 
-from support import read_metrics, snakemake, tiny_args
+from support import read_metrics
 
 
-def test_a_small_held_out_part_chooses_the_refits_epochs_on_the_folds(tmp_path):
-    args = tiny_args(
-        "--config", "cv={folds: 2, choose_epochs_on: auto}", "refit=true", "rf={n_estimators: [10]}"
-    )
-    snakemake(tmp_path, *args)
+def test_a_small_held_out_part_chooses_the_refits_epochs_on_the_folds(cross_validated_run):
+    tmp_path = cross_validated_run
     metrics = read_metrics(tmp_path)
     for network in ("cnn", "lstm"):
         written = json.loads((tmp_path / f"results/cv/{network}/epochs.json").read_text())
@@ -29,7 +27,7 @@ def test_a_small_held_out_part_chooses_the_refits_epochs_on_the_folds(tmp_path):
         assert choice["epoch"] == -max(means)[2]  # the best mean accuracy, then loss, then the earlier
         refit = json.loads((tmp_path / f"results/refit/{network}.train.json").read_text())
         assert refit["epochs_run"] == choice["epoch"] and metrics[network]["refit"]
-    assert not (tmp_path / "results/cv/rf_10/epochs.json").exists()
+    assert not list((tmp_path / "results/cv").glob("rf_*/epochs.json"))  # forests train no epochs
     markdown = (tmp_path / "reports/report.md").read_text()
     section = markdown.split("## How the refit's epochs were chosen", 1)[1].split("\n## ", 1)[0]
     assert "| cnn | mean over 2 folds |" in section and "| lstm | mean over 2 folds |" in section
