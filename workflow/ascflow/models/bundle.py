@@ -35,9 +35,10 @@ checked against what it cannot forge without the Keras model: opened, it
 must take the manifest's input shape and give one probability per class,
 reproduce the probe outputs its export recorded, and agree with the Keras
 model (whose file is checked by digest too) on the probe clips: the ONNX
-model within float rounding (:data:`ONNX_TOLERANCE`), the int8 model within
-:data:`INT8_TOLERANCE`. A forger who rewrites both files and every record
-has made another model, which no check inside a bundle can tell apart.
+model within float rounding, the int8 model within a total variation
+distance of 0.25 (:mod:`ascflow.models.bundle_runtimes`, which writes and
+opens them). A forger who rewrites both files and every record has made
+another model, which no check inside a bundle can tell apart.
 """
 
 from __future__ import annotations
@@ -53,17 +54,17 @@ from ascflow.data.audio import FRONT_END, AudioSettings, audio_settings
 from ascflow.errors import AscflowError
 from ascflow.features import layout_shape, standardize_clips, to_layout
 from ascflow.files import atomic_folder, file_digest, read_json, write_json
-from ascflow.models.naming import FAMILY_LAYOUT
-from ascflow.models.runtimes import (
-    INT8_FILE,
-    ONNX_FILE,
-    RUNTIMES,
-    KerasRuntime,
-    int8_litert,
-    onnx_model,
-    open_runtime,
-    probe_inputs,
+from ascflow.models.bundle_runtimes import (
+    PROBE_CLIPS,
+    PROBE_SEED,
+    RUNTIME_FILES,
+    RUNTIME_NAMES,
+    export_runtimes,
+    failure_reason,
+    open_exported,
 )
+from ascflow.models.naming import FAMILY_LAYOUT
+from ascflow.models.runtimes import RUNTIMES
 
 FORMAT = "ascflow-bundle"
 #: The manifest versions this code reads; it writes the last.
@@ -75,22 +76,6 @@ MODEL_FILES = {"rf": "model.skops", "cnn": "model.keras", "lstm": "model.keras"}
 #: default (scikit-learn's estimators, NumPy arrays and dtypes): the trees.
 #: Anything else in a file is refused before it is loaded.
 FOREST_TRUSTED_TYPES = ("sklearn.tree._tree.Tree",)
-#: A network's exported runtimes and their files (format version 2).
-RUNTIME_FILES = {"litert": INT8_FILE, "onnx": ONNX_FILE}
-RUNTIME_NAMES = {"keras": "Keras model", "litert": "int8 LiteRT model", "onnx": "ONNX model"}
-#: The seeded clips each runtime's probabilities are recorded for and checked on.
-PROBE_CLIPS = 4
-PROBE_SEED = 0
-#: How far an exported model's probe probabilities may stray: from those its
-#: export recorded (the same file; LiteRT's kernels may round an int8 step
-#: otherwise on another CPU), and from the Keras model's, as the largest
-#: total variation distance (half the L1 distance) of a probe clip's
-#: probabilities. ONNX computes in float32 as Keras does; int8 rounds every
-#: weight and activation, which moves a clip's probabilities by a few
-#: hundredths on trained models and by far more on another model.
-RECORDED_TOLERANCE = {"litert": 0.02, "onnx": 1e-4}
-ONNX_TOLERANCE = 1e-3
-INT8_TOLERANCE = 0.25
 #: Where bundles come from, told to whoever names one that is not there.
 MADE_BY = (
     "bundles are made by the workflow, whose run (`snakemake --cores 8` in its folder) exports every "
@@ -254,7 +239,9 @@ def write_bundle(
             shutil.copyfile(trained_model_path, partial / model_file)
         input_shape = list(layout_shape(layout, 1, n_features, n_frames)[1:])
         runtimes = (
-            export_runtimes(partial, model_file, input_shape, representative)
+            export_runtimes(
+                partial, _load_network(partial / model_file), model_file, input_shape, representative
+            )
             if family != "rf" and representative is not None
             else {}
         )
@@ -287,48 +274,6 @@ def write_bundle(
         }
         write_json(partial / MANIFEST, manifest)
     return manifest
-
-
-def export_runtimes(
-    folder: Path, model_file: str, input_shape: list[int], representative: np.ndarray
-) -> dict[str, dict]:
-    """Write the int8 LiteRT and the ONNX model of the Keras model in
-    ``folder`` beside it; return what the manifest records of each: its
-    file, its probabilities for the probe clips, and for the int8 model the
-    ops left in float and the number of clips that calibrated it. Each is
-    checked against the Keras model as loading will check it."""
-    model = _load_network(folder / model_file)
-    representative = np.asarray(representative, dtype=np.float32)
-    if tuple(representative.shape[1:]) != tuple(input_shape):
-        raise ValueError(f"representative clips of shape {representative.shape}, model takes {input_shape}")
-    flatbuffer, float_names = int8_litert(model, representative)
-    (folder / INT8_FILE).write_bytes(flatbuffer)
-    (folder / ONNX_FILE).write_bytes(onnx_model(model))
-    probe = probe_inputs(tuple(input_shape), PROBE_CLIPS, PROBE_SEED)
-    expected = KerasRuntime(folder / model_file, model=model).predict(probe)
-    runtimes = {}
-    for runtime, name in RUNTIME_FILES.items():
-        outputs = open_runtime(folder / name, runtime).predict(probe)
-        _check_against_keras(folder / name, runtime, outputs, expected)
-        runtimes[runtime] = {"file": name, "probe_outputs": outputs.round(6).tolist()}
-    runtimes["litert"] |= {"float_ops": float_names, "representative_clips": len(representative)}
-    return runtimes
-
-
-def _distance(a: np.ndarray, b: np.ndarray) -> float:
-    """The largest total variation distance between rows of probabilities."""
-    return float(0.5 * np.abs(np.asarray(a) - np.asarray(b)).sum(axis=1).max())
-
-
-def _check_against_keras(path: Path, runtime: str, outputs: np.ndarray, expected: np.ndarray) -> None:
-    tolerance = INT8_TOLERANCE if runtime == "litert" else ONNX_TOLERANCE
-    distance = _distance(outputs, expected)
-    if not distance <= tolerance:
-        raise AscflowError(
-            f"{path}: its {RUNTIME_NAMES[runtime]} disagrees with the bundle's Keras model on the probe "
-            f"clips (probabilities {distance:.3g} apart, at most {tolerance:g} allowed), so it is not "
-            "the model the bundle holds; export it again."
-        )
 
 
 def read_manifest(folder: str | Path) -> dict:
@@ -435,48 +380,6 @@ def check_runtime(folder: Path, manifest: dict, runtime: str) -> None:
         )
 
 
-def _reason(error: Exception) -> str:
-    reason = str(error).strip().splitlines()[0].rstrip(".") if str(error).strip() else ""
-    return f"{type(error).__name__}{': ' + reason if reason else ''}"
-
-
-def open_exported(folder: Path, manifest: dict, runtime: str, model, threads: int | None = None):
-    """The bundle's ``runtime`` model opened, once it takes the manifest's
-    input, gives a probability per class, reproduces its recorded probe
-    outputs and agrees with the Keras ``model`` on them."""
-    path = folder / RUNTIME_FILES[runtime]
-    name = RUNTIME_NAMES[runtime]
-    try:
-        runner = open_runtime(path, runtime, threads)
-    except AscflowError:
-        raise
-    except Exception as error:  # the runtime's error on a file it cannot read
-        raise AscflowError(f"{path}: cannot be loaded as an {name} ({_reason(error)}).") from error
-    expected_shape = tuple(manifest["input_shape"])
-    n_classes = len(manifest["class_names"])
-    if runner.input_shape != expected_shape or runner.n_classes != n_classes:
-        raise AscflowError(
-            f"{path}: takes inputs of shape {runner.input_shape} and gives {runner.n_classes} outputs, not "
-            f"the {expected_shape} and {n_classes} classes its manifest records."
-        )
-    probe_record = manifest.get("probe") or {}
-    probe = probe_inputs(
-        expected_shape, probe_record.get("clips", PROBE_CLIPS), probe_record.get("seed", PROBE_SEED)
-    )
-    try:
-        outputs = runner.predict(probe)
-    except Exception as error:  # a file that loads but does not run
-        raise AscflowError(f"{path}: cannot run as an {name} ({_reason(error)}).") from error
-    recorded = np.asarray(manifest["runtimes"][runtime].get("probe_outputs"), dtype=np.float64)
-    if recorded.shape != outputs.shape or not _distance(outputs, recorded) <= RECORDED_TOLERANCE[runtime]:
-        raise AscflowError(
-            f"{path}: does not compute the probabilities its export recorded for the probe clips (changed "
-            "since it was exported); export it again."
-        )
-    _check_against_keras(path, runtime, outputs, KerasRuntime(path, model=model).predict(probe))
-    return runner
-
-
 def load_bundle(folder: str | Path, runtime: str = "keras", threads: int | None = None) -> Bundle:
     """The bundle in ``folder``, its files checked against their digests
     before anything is loaded; one sentence naming the file otherwise.
@@ -493,7 +396,7 @@ def load_bundle(folder: str | Path, runtime: str = "keras", threads: int | None 
     except AscflowError:
         raise
     except Exception as error:  # any library's error on a file it cannot read
-        raise AscflowError(f"{path}: cannot be loaded ({_reason(error)}).") from error
+        raise AscflowError(f"{path}: cannot be loaded ({failure_reason(error)}).") from error
     expected = tuple(manifest["input_shape"])
     found = (int(model.n_features_in_),) if manifest["family"] == "rf" else tuple(model.input_shape[1:])
     if found != expected:
