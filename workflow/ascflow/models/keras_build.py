@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import keras
 
-from ascflow.models.specs import NetworkSpec, check_input_fits, layer_names, option
+from ascflow.models.input_fit import check_input_fits
+from ascflow.models.specs import NetworkSpec, layer_names, option
 
 
 def _layer(layer: dict, name: str) -> keras.layers.Layer:

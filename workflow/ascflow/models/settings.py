@@ -22,8 +22,9 @@ from dataclasses import asdict, dataclass, fields
 
 from ascflow.models.augment import Augment, augment_settings
 from ascflow.models.distill import DistillSettings, distill_settings
+from ascflow.models.input_fit import check_input_fits
 from ascflow.models.naming import NETWORK_FAMILIES, parse_model_name
-from ascflow.models.specs import NetworkSpec, check_input_fits, cnn_spec, lstm_spec
+from ascflow.models.specs import NetworkSpec, cnn_spec, lstm_spec
 
 __all__ = [
     "NETWORK_FAMILIES",
