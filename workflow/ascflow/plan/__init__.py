@@ -14,7 +14,8 @@ the validated config and a :class:`Machine`, unit-tested without Snakemake
 * :mod:`~ascflow.plan.needs`: each job's threads, start priority and
   resources, from :data:`RULES`, where every number stands beside its reason;
 * :mod:`~ascflow.plan.prediction`: what the predict target reads and delivers;
-* :mod:`~ascflow.plan.graph`: every job of the run and what each reads.
+* :mod:`~ascflow.plan.run_jobs`: every job of the run and what it delivers;
+* :mod:`~ascflow.plan.graph`: what each model's job reads.
 
 What the plan needs from the disk is read by :mod:`ascflow.plan.disk` alone.
 """
