@@ -130,8 +130,6 @@ def cnn_epoch(
     spec = settings.spec(clips.channel.shape[1:], clips.n_classes)
     fitting = replace(settings.fitting, epochs=epochs, early_stopping_patience=0)
     train = (np.asarray(clips.channel[:n_clips]), clips.labels[:n_clips])
-    _, history, _ = train_network(
-        build_model(spec), train, validation, clips.n_classes, fitting, work_dir, log
-    )
+    _, history, _ = train_network(build_model(spec), train, validation, fitting, work_dir, log)
     seconds = steady_epoch_seconds([row["seconds"] for row in history])
     return seconds, epoch_flops(spec, n_clips, validation[1].size)

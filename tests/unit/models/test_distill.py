@@ -16,7 +16,7 @@ from ascflow.models.distill import (
     soften,
     student_targets,
 )
-from ascflow.models.network import configure_tensorflow, train_network
+from ascflow.models.network import Student, configure_tensorflow, train_network
 from ascflow.models.settings import Fitting
 
 
@@ -104,12 +104,12 @@ def test_a_student_learns_its_teachers_soft_probabilities(tmp_path):
             model,
             (features, labels),
             (features[:40], labels[:40]),
-            3,
             fitting,
             tmp_path / f"work-{alpha}",
             logger,
-            teachers=(teachers, teachers[:40]),
-            distill=DistillSettings(("cnn", "rf_100"), temperature=2.0, alpha=alpha),
+            student=Student(
+                (teachers, teachers[:40]), DistillSettings(("cnn", "rf_100"), temperature=2.0, alpha=alpha)
+            ),
         )
         assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(rows[-1])
         assert rows[-1]["accuracy"] > 0.9  # the hard labels are learnt either way

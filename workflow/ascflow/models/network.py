@@ -11,6 +11,7 @@ import logging
 import math
 import shutil
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -224,17 +225,25 @@ def compile_network(model, fitting: Fitting, distill=None, n_classes: int = 0) -
     )
 
 
+@dataclass(frozen=True)
+class Student:
+    """A network that learns from its teachers: their probabilities of the
+    training clips and of the validation clips (None in a refit), and how
+    it distils them (:class:`ascflow.models.distill.DistillSettings`)."""
+
+    teachers: tuple[np.ndarray, np.ndarray | None]
+    distill: object
+
+
 def train_network(
     model,
     train: tuple[np.ndarray, np.ndarray],
     validation: tuple[np.ndarray, np.ndarray] | None,
-    n_classes: int,
     fitting: Fitting,
     work_dir: str | Path,
     logger: Log,
     tensorboard_dir: str | Path | None = None,
-    teachers: tuple[np.ndarray, np.ndarray | None] | None = None,
-    distill=None,
+    student: Student | None = None,
 ) -> tuple[object, list[dict], dict]:
     """Compile and fit ``model`` (one-hot labels, categorical cross-entropy,
     Adam), resuming from ``work_dir`` if an earlier attempt was killed.
@@ -250,12 +259,13 @@ def train_network(
     ``kill -9`` during that write left a file the next attempt could not load
     (seen in tests/workflow/test_workflow.py); hence checkpoints written by rename.
 
-    ``teachers`` (the teachers' probabilities of the training clips and of
-    the validation clips) with ``distill`` trains a student: its targets are
-    the one-hot labels and those probabilities side by side.
+    A ``student``'s targets are the one-hot labels and its teachers'
+    probabilities side by side. The classes are the model's outputs.
     """
     import keras
 
+    n_classes = int(model.output_shape[-1])
+    distill = None if student is None else student.distill
     patience = fitting.early_stopping_patience
     work_dir = Path(work_dir)
     work_dir.mkdir(parents=True, exist_ok=True)
@@ -271,7 +281,7 @@ def train_network(
             return one_hot
         from ascflow.models.distill import student_targets
 
-        return student_targets(one_hot, teachers[part])
+        return student_targets(one_hot, student.teachers[part])
 
     augmenter = training_augmenter(fitting, len(train[1]), initial_epoch, logger)
     model.fit(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -24,6 +25,9 @@ from ascflow.models.naming import parse_model_name
 from ascflow.models.settings import ForestSettings, NetworkSettings, network_settings, run_settings
 from ascflow.models.splits import holdout_split, is_grouped
 from ascflow.stages.runtime import Runtime, progress_log, usable_threads
+
+if TYPE_CHECKING:
+    from ascflow.models.network import Student
 
 log = logging.getLogger("ascflow")
 
@@ -206,31 +210,26 @@ def fit_network(
     # counts are the report's Keras column.
     layer_params = {row["layer"]: row["params_keras"] for row in compare_with_keras(spec, model)}
     progress = progress_log(model_name)  # epochs, resumption and early stopping on the terminal
+    student = _student(network, teachers)
     model, rows, info = train_network(
-        model,
-        train,
-        held_out,
-        n_classes,
-        network.fitting,
-        work_dir,
-        progress,
-        tensorboard_dir,
-        **_distilling(network, teachers),
+        model, train, held_out, network.fitting, work_dir, progress, tensorboard_dir, student
     )
     info["layer_params"] = layer_params
     return model, rows, info
 
 
-def _distilling(network: NetworkSettings, teachers) -> dict:
-    """train_network's distillation arguments: none for a plain network."""
+def _student(network: NetworkSettings, teachers) -> Student | None:
+    """What a distilled network learns from; None for a plain network."""
+    from ascflow.models.network import Student
+
     if network.distill is None and teachers is None:
-        return {}
+        return None
     if network.distill is None or teachers is None:
         raise AscflowError(
             "distill: a distilled network needs both its settings and its teachers' probabilities; "
             "run the workflow again."
         )
-    return {"teachers": teachers, "distill": network.distill}
+    return Student(teachers, network.distill)
 
 
 def _teachers_of(path: str | None, n_clips: int, parts=None):
