@@ -181,43 +181,17 @@ def measure_predict(work_root: Path, n_files: int, threads: int, environment: di
         "TF_CPP_MIN_LOG_LEVEL": "2",
     }
     command_table, plain_table = work_root / "command.tsv", work_root / "plain.tsv"
-    command = run_timed(
-        [
-            sys.executable,
-            "-m",
-            "ascflow",
-            "predict",
-            str(bundle),
-            str(folder),
-            "-o",
-            str(command_table),
-            "--threads",
-            str(threads),
-        ],
-        work_root,
-        environment,
-    )
+
+    def console_command(table: Path, *options: str):
+        """``ascflow predict`` on the recordings, timed."""
+        arguments = ["predict", str(bundle), str(folder), "-o", str(table), "--threads", str(threads)]
+        return run_timed([sys.executable, "-m", "ascflow", *arguments, *options], work_root, environment)
+
+    command = console_command(command_table)
     runtimes = {}
     for runtime in ("litert", "onnx"):
         table = work_root / f"command-{runtime}.tsv"
-        timed = run_timed(
-            [
-                sys.executable,
-                "-m",
-                "ascflow",
-                "predict",
-                str(bundle),
-                str(folder),
-                "-o",
-                str(table),
-                "--threads",
-                str(threads),
-                "--runtime",
-                runtime,
-            ],
-            work_root,
-            environment,
-        )
+        timed = console_command(table, "--runtime", runtime)
         runtimes[runtime] = (timed, len(paths) / timed.wall_s, table)
     models = run_timed(
         [
