@@ -188,21 +188,26 @@ def test_report_shows_log_loss_and_the_complexity_budget(study):
     )
 
 
+def console_predict(folder: Path, *arguments: str) -> subprocess.CompletedProcess:
+    """``ascflow predict ARGUMENTS`` run in ``folder``, with the package on
+    the path and nothing else of the project's."""
+    return subprocess.run(
+        [sys.executable, "-m", "ascflow", "predict", *arguments],
+        cwd=folder,
+        env={**os.environ, "PYTHONPATH": str(REPOSITORY / "workflow")},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
 def test_console_command_reproduces_the_cnn_table_from_another_folder(study, tmp_path):
     """The bundle carried elsewhere, the command run there: the same table,
     byte for byte, and no other line."""
     bundle = shutil.copytree(study.workdir / "results/export/cnn", tmp_path / "carried" / "cnn")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    environment = {**os.environ, "PYTHONPATH": str(REPOSITORY / "workflow")}
-    result = subprocess.run(
-        [sys.executable, "-m", "ascflow", "predict", str(bundle), str(study.new), "-o", "cnn.tsv"],
-        cwd=elsewhere,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = console_predict(elsewhere, str(bundle), str(study.new), "-o", "cnn.tsv")
     assert result.returncode == 0, result.stderr
     assert (elsewhere / "cnn.tsv").read_bytes() == (study.workdir / "results/predict/cnn.tsv").read_bytes()
     # Nothing but the table: not one of TensorFlow's log lines without --verbose.
@@ -217,30 +222,14 @@ def test_exported_runtimes_classify_from_another_folder_and_change_only_the_pred
     the networks' predictions."""
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    environment = {**os.environ, "PYTHONPATH": str(REPOSITORY / "workflow")}
     for model, runtime in (("cnn", "litert"), ("lstm", "onnx"), ("lstm", "litert")):
         bundle = tmp_path / "carried" / model
         if not bundle.exists():
             shutil.copytree(study.workdir / "results/export" / model, bundle)
         manifest = json.loads((bundle / "manifest.json").read_text())
         assert manifest["format_version"] == 2 and manifest["runtimes"]["litert"]["representative_clips"] > 0
-        command = [
-            sys.executable,
-            "-m",
-            "ascflow",
-            "predict",
-            "--runtime",
-            runtime,
-            str(bundle),
-            str(study.new),
-        ]
-        result = subprocess.run(
-            [*command, "-o", f"{model}-{runtime}.tsv"],
-            cwd=elsewhere,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=300,
+        result = console_predict(
+            elsewhere, "--runtime", runtime, str(bundle), str(study.new), "-o", f"{model}-{runtime}.tsv"
         )
         assert result.returncode == 0, result.stderr
         assert result.stderr == "" and result.stdout == ""
