@@ -4,7 +4,7 @@ cluster)."""
 
 from __future__ import annotations
 
-import threading
+import signal
 
 from ascflow.cluster.watch import HeldJobWatch
 
@@ -40,7 +40,7 @@ def test_a_job_held_on_two_listings_cancels_the_runs_jobs_and_says_so():
         line("4", "PartitionConfig") + line("5", "None", "RUNNING") + line("3", "PartitionConfig"),
         line("4", "PartitionConfig") + line("5", "None", "RUNNING") + line("3", "PartitionConfig"),
     )
-    watch = HeldJobWatch("/work/run", NAMES, run=slurm, stop=lambda: None)
+    watch = HeldJobWatch("/work/run", NAMES, run=slurm, stop=lambda signum: None)
     watch.before = {"3"}
     assert [watch.poll(), watch.poll(), watch.poll()] == [None, None, None]
     sentence = watch.poll()
@@ -50,18 +50,20 @@ def test_a_job_held_on_two_listings_cancels_the_runs_jobs_and_says_so():
 
 
 def test_a_failing_squeue_is_tried_again():
-    watch = HeldJobWatch("/work/run", NAMES, run=lambda command: None, stop=lambda: None)
+    watch = HeldJobWatch("/work/run", NAMES, run=lambda command: None, stop=lambda signum: None)
     assert watch.poll() is None
 
 
-def test_the_thread_prints_the_sentence_and_stops_the_run(capsys):
-    stopped = threading.Event()
+def test_the_thread_prints_the_sentence_and_stops_the_run_harder_while_it_runs(capsys):
+    """Snakemake ends at the first interrupt as a rule; one that it does not
+    end at (it never does here) is followed by another, a SIGTERM, a SIGKILL."""
+    sent = []
     slurm = FakeSlurm("", line("4", "BadConstraints"))
-    watch = HeldJobWatch("/work/run", NAMES, run=slurm, stop=stopped.set)
+    watch = HeldJobWatch("/work/run", NAMES, run=slurm, stop=sent.append, grace=0.01)
     thread = watch.start(interval=0.01)
-    assert stopped.wait(5)
     thread.join(5)
     assert not thread.is_alive() and thread.daemon
+    assert sent == [signal.SIGINT, signal.SIGINT, signal.SIGTERM, signal.SIGKILL]
     err = capsys.readouterr().err
     assert err.startswith("ascflow: Slurm job 4 (rule validate_data) is held: BadConstraints")
     assert err.count("ascflow:") == 1

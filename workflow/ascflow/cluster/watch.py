@@ -6,7 +6,8 @@ when one of the run's jobs is pending on two listings in a row for a
 reason that cannot clear (:mod:`ascflow.cluster.held`), it cancels the
 run's jobs (scancel), prints one sentence and interrupts Snakemake, which
 ends as on Ctrl-C: it cancels what is left, unlocks the working directory
-and exits with a non-zero status. Only the glue lives here.
+and exits with a non-zero status (:data:`STOP_SIGNALS`: harder while it
+does not). Only the glue lives here.
 """
 
 from __future__ import annotations
@@ -26,9 +27,24 @@ from ascflow.cluster.held import SQUEUE_COMMAND, QueuedJob, held_sentence, newly
 INTERVAL = 15.0
 
 
-def _interrupt() -> None:
-    """End Snakemake as Ctrl-C does (its scheduler cancels the jobs and unlocks)."""
-    os.kill(os.getpid(), signal.SIGINT)
+#: How the watch ends Snakemake: as Ctrl-C does (its scheduler cancels the
+#: jobs and unlocks); again if it still runs :data:`STOP_GRACE` seconds
+#: later, as an interrupt can land where it is swallowed (seen once in a
+#: loaded CI run: the run waited 900 s); then as ``kill`` does; at last
+#: for good.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGINT, signal.SIGTERM, signal.SIGKILL)
+STOP_GRACE = 20.0
+
+
+def _signal_self(signum: int) -> None:
+    if signum == signal.SIGKILL:
+        print(
+            "ascflow: Snakemake did not stop when interrupted, so it was killed; "
+            "run `snakemake --unlock` before the next run.",
+            file=sys.stderr,
+            flush=True,
+        )
+    os.kill(os.getpid(), signum)
 
 
 class HeldJobWatch:
@@ -40,12 +56,14 @@ class HeldJobWatch:
         workdir: str,
         names: dict[str, Iterable[str]],
         run: Callable[[Sequence[str]], str | None] | None = None,
-        stop: Callable[[], None] = _interrupt,
+        stop: Callable[[int], None] = _signal_self,
+        grace: float = STOP_GRACE,
     ):
         self.workdir = workdir
         self.names = {key: tuple(values) for key, values in names.items()}
         self.run = run or _output
         self.stop = stop
+        self.grace = grace
         self.before: set[str] = set()
         self.previous: list[QueuedJob] = []
 
@@ -77,7 +95,9 @@ class HeldJobWatch:
             sentence = self.poll()
             if sentence:
                 print(f"ascflow: {sentence}", file=sys.stderr, flush=True)
-                self.stop()
+                for signum in STOP_SIGNALS:  # each only while Snakemake still runs
+                    self.stop(signum)
+                    time.sleep(self.grace)
                 return
 
 
