@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from ascflow.errors import AscflowError
 from ascflow.models import counting
+from ascflow.models.input_fit import minimum_input_shape
 from ascflow.models.keras_check import compare_with_keras
 from ascflow.models.settings import architecture
 from ascflow.models.specs import (
     NetworkSpec,
-    minimum_input_shape,
     reference_image_cnn_spec,
     reference_mlp_spec,
 )

@@ -74,7 +74,7 @@ def option(layer: dict, key: str):
 
 
 #: What the input axes of the spectrogram networks mean to a user, who knows
-#: a clip as features x time; used in the message of :func:`check_input_fits`.
+#: a clip as features x time; used in the message of :func:`ascflow.models.input_fit.check_input_fits`.
 #: None marks an axis the feature layout adds, which the user never sees.
 INPUT_AXES = {
     "cnn": ("features", "time", None),
@@ -131,7 +131,7 @@ def output_shape(layer: dict, input_shape: tuple[int, ...], network: str = "") -
     """The shape one layer makes of ``input_shape`` (no batch axis).
 
     A dimension may come out below 1 when the input is too small; callers
-    that need a usable shape check with :func:`check_input_fits`.
+    that need a usable shape check with :func:`ascflow.models.input_fit.check_input_fits`.
     """
     kind = layer["type"]
     required_rank = {**dict.fromkeys(SPATIAL_LAYERS, 3), "lstm": 2}.get(kind)
