@@ -5,6 +5,8 @@ cluster)."""
 from __future__ import annotations
 
 import signal
+import subprocess
+import sys
 
 from ascflow.cluster.watch import HeldJobWatch
 
@@ -67,3 +69,27 @@ def test_the_thread_prints_the_sentence_and_stops_the_run_harder_while_it_runs(c
     err = capsys.readouterr().err
     assert err.startswith("ascflow: Slurm job 4 (rule validate_data) is held: BadConstraints")
     assert err.count("ascflow:") == 1
+
+
+def test_the_interrupt_ends_a_snakemake_started_with_sigint_ignored():
+    """A shell starts a background command (``nohup snakemake ... &``, a CI
+    script) with SIGINT ignored; the watch's interrupt must still end it
+    (a CI-like run waited 900 s for it)."""
+    script = (
+        "import signal, threading\n"
+        "from ascflow.cluster.watch import _signal_self, make_interruptible\n"
+        "make_interruptible()\n"
+        "threading.Timer(0.5, _signal_self, args=(signal.SIGINT,)).start()\n"
+        "try:\n"
+        "    threading.Semaphore(0).acquire(timeout=20)\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    assert done.stdout.strip() == "interrupted", done.stderr

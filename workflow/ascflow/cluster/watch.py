@@ -29,9 +29,7 @@ INTERVAL = 15.0
 
 #: How the watch ends Snakemake: as Ctrl-C does (its scheduler cancels the
 #: jobs and unlocks); again if it still runs :data:`STOP_GRACE` seconds
-#: later, as an interrupt can land where it is swallowed (seen once in a
-#: loaded CI run: the run waited 900 s); then as ``kill`` does; at last
-#: for good.
+#: later; then as ``kill`` does; at last for good.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGINT, signal.SIGTERM, signal.SIGKILL)
 STOP_GRACE = 20.0
 
@@ -45,6 +43,16 @@ def _signal_self(signum: int) -> None:
             flush=True,
         )
     os.kill(os.getpid(), signum)
+
+
+def make_interruptible() -> None:
+    """Let SIGINT interrupt this process (Python's KeyboardInterrupt) even
+    where it was started with SIGINT ignored, as a shell starts a command
+    in the background (``nohup snakemake ... &``, a CI script): the watch's
+    interrupt would otherwise do nothing and the run wait for ever. From
+    the main thread only (Snakemake parses the Snakefile there)."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 class HeldJobWatch:
@@ -72,6 +80,8 @@ class HeldJobWatch:
         run's) and watch in a daemon thread."""
         listing = self.run(SQUEUE_COMMAND)
         self.before = {job.id for job in parse_squeue(listing or "")}
+        if threading.current_thread() is threading.main_thread():
+            make_interruptible()
         thread = threading.Thread(target=self._watch, args=(interval,), name="ascflow-held-jobs", daemon=True)
         thread.start()
         return thread
