@@ -192,12 +192,12 @@ def predict_command(
     verbose: bool = False,
     runtime: str = "keras",
 ) -> None:
-    from ascflow.models.bundle import read_manifest
+    from ascflow.models.bundle import needs_tensorflow, read_manifest
     from ascflow.prediction import as_bundle, predict, write_prediction_table
 
     threads = max(1, threads)
     check_bundle_argument(bundle_path)
-    if read_manifest(bundle_path)["family"] != "rf":  # before TensorFlow runs anything
+    if needs_tensorflow(read_manifest(bundle_path), runtime):  # before TensorFlow runs anything
         load_tensorflow(verbose)
         from ascflow.models.network import configure_tensorflow
 

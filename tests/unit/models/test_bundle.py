@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import joblib
@@ -16,7 +18,7 @@ import skops.io
 from ascflow.data.audio import FRONT_END
 from ascflow.errors import AscflowError
 from ascflow.files import file_digest
-from ascflow.models.bundle import FORMAT_VERSION, MANIFEST, load_bundle, read_manifest
+from ascflow.models.bundle import FORMAT_VERSION, MANIFEST, load_bundle, needs_tensorflow, read_manifest
 from support import TINY_AUDIO
 from tiny_bundles import ARRAY_SHAPE, CLASSES, bundle_of, provenance
 
@@ -273,6 +275,40 @@ def test_forged_exported_file_is_refused_without_running_code(cnn_bundle, tmp_pa
     assert one_sentence(raised).startswith(str(forged / name))
     # The other runtime's file is untouched, and Keras still loads: each is checked when asked for.
     load_bundle(forged, "keras")
+    # A bundle exported before the Keras model's probe outputs were recorded:
+    # the Keras model itself disagrees.
+    edit_manifest(forged, probe={"clips": 4, "seed": 0})
+    with pytest.raises(
+        AscflowError, match=r"disagrees with the bundle's Keras model on the probe clips"
+    ) as raised:
+        load_bundle(forged, runtime)
+    assert one_sentence(raised).startswith(str(forged / name))
+
+
+@pytest.mark.parametrize("runtime", ["litert", "onnx"])
+def test_exported_runtime_loads_without_tensorflow(cnn_bundle, runtime):
+    """An exported model is checked against the Keras model's recorded probe
+    outputs, so predicting with it never starts TensorFlow (seconds)."""
+    script = (
+        "import sys, numpy as np\n"
+        "from ascflow.models.bundle import load_bundle\n"
+        f"bundle = load_bundle({str(cnn_bundle)!r}, {runtime!r}, threads=1)\n"
+        "p = bundle.probabilities(np.zeros((3, 12, 51), np.float32))\n"
+        "started = {m.split('.')[0] for m in sys.modules} & {'tensorflow', 'keras'}\n"
+        "print(p.shape, bundle.model, sorted(started))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[-2] == f"(3, {len(CLASSES)}) None []"
+
+
+def test_recorded_keras_outputs_of_another_shape_are_refused(cnn_bundle, tmp_path):
+    bundle = copy_of(cnn_bundle, tmp_path)
+    manifest = json.loads((bundle / MANIFEST).read_text())
+    edit_manifest(bundle, probe={**manifest["probe"], "keras_outputs": [[1.0]]})
+    with pytest.raises(AscflowError, match=r"records no probabilities of the Keras model") as raised:
+        load_bundle(bundle, "litert")
+    one_sentence(raised)
+    assert needs_tensorflow(manifest, "litert") is False and needs_tensorflow(manifest, "keras") is True
 
 
 def test_exported_file_of_other_shapes_is_refused(cnn_bundle, tmp_path):

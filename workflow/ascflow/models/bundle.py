@@ -31,14 +31,16 @@ by another audio front-end, is refused in one sentence naming it.
 
 An exported file whose digest in the manifest was rewritten to match a
 changed file (forged) passes the digest check, so a runtime's file is also
-checked against what it cannot forge without the Keras model: opened, it
-must take the manifest's input shape and give one probability per class,
-reproduce the probe outputs its export recorded, and agree with the Keras
-model (whose file is checked by digest too) on the probe clips: the ONNX
+checked against the Keras model: opened, it must take the manifest's input
+shape and give one probability per class, reproduce the probe outputs its
+export recorded, and agree with the Keras model's probe outputs: the ONNX
 model within float rounding, the int8 model within a total variation
 distance of 0.25 (:mod:`ascflow.models.bundle_runtimes`, which writes and
-opens them). A forger who rewrites both files and every record has made
-another model, which no check inside a bundle can tell apart.
+opens them). Those Keras outputs are the ones the export recorded
+(:func:`needs_tensorflow`: an exported model then runs without starting
+TensorFlow); bundles exported before they were recorded load the Keras
+model to compute them. A forger who rewrites a file and every record has
+made another bundle, which no check inside a bundle can tell apart.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ from ascflow.models.bundle_runtimes import (
     export_runtimes,
     failure_reason,
     open_exported,
+    recorded_keras_outputs,
 )
 from ascflow.models.naming import FAMILY_LAYOUT
 from ascflow.models.runtimes import RUNTIMES
@@ -238,12 +241,12 @@ def write_bundle(
         else:
             shutil.copyfile(trained_model_path, partial / model_file)
         input_shape = list(layout_shape(layout, 1, n_features, n_frames)[1:])
-        runtimes = (
+        runtimes, keras_outputs = (
             export_runtimes(
                 partial, _load_network(partial / model_file), model_file, input_shape, representative
             )
             if family != "rf" and representative is not None
-            else {}
+            else ({}, None)
         )
         manifest = {
             "format": FORMAT,
@@ -269,7 +272,9 @@ def write_bundle(
                 for name in (model_file, *(entry["file"] for entry in runtimes.values()))
             },
             "runtimes": runtimes,
-            "probe": {"clips": PROBE_CLIPS, "seed": PROBE_SEED} if runtimes else None,
+            "probe": {"clips": PROBE_CLIPS, "seed": PROBE_SEED, "keras_outputs": keras_outputs}
+            if runtimes
+            else None,
             "versions": versions(family),
         }
         write_json(partial / MANIFEST, manifest)
@@ -380,6 +385,17 @@ def check_runtime(folder: Path, manifest: dict, runtime: str) -> None:
         )
 
 
+def needs_tensorflow(manifest: dict, runtime: str) -> bool:
+    """Whether loading the bundle in ``runtime`` loads its Keras model. An
+    exported model runs without TensorFlow where the export recorded the
+    Keras model's probe outputs: it is checked against those rather than
+    against the Keras model itself, whose loading costs TensorFlow's start
+    (seconds, more than classifying a few hundred recordings in int8)."""
+    if manifest["family"] == "rf":
+        return False
+    return runtime == "keras" or recorded_keras_outputs(manifest) is None
+
+
 def load_bundle(folder: str | Path, runtime: str = "keras", threads: int | None = None) -> Bundle:
     """The bundle in ``folder``, its files checked against their digests
     before anything is loaded; one sentence naming the file otherwise.
@@ -390,6 +406,9 @@ def load_bundle(folder: str | Path, runtime: str = "keras", threads: int | None 
     manifest = read_manifest(folder)
     check_runtime(folder, manifest, runtime)
     check_files(folder, manifest)
+    if manifest["family"] != "rf" and not needs_tensorflow(manifest, runtime):
+        runner = open_exported(folder, manifest, runtime, None, threads)
+        return Bundle(folder, manifest, None, runtime, runner)
     path = folder / manifest["model_file"]
     try:
         model = _load_forest(path) if manifest["family"] == "rf" else _load_network(path)

@@ -42,13 +42,14 @@ INT8_TOLERANCE = 0.25
 
 def export_runtimes(
     folder: Path, model, model_file: str, input_shape: list[int], representative: np.ndarray
-) -> dict[str, dict]:
+) -> tuple[dict[str, dict], list]:
     """Write the int8 LiteRT and the ONNX model of the Keras ``model``
     (``folder``'s ``model_file``) beside it; return what the manifest
-    records of each: its file, its probabilities for the probe clips, and
+    records of each (its file, its probabilities for the probe clips, and
     for the int8 model the ops left in float and the number of clips that
-    calibrated it. Each is checked against the Keras model as loading will
-    check it."""
+    calibrated it), and the Keras model's probabilities for the probe
+    clips. Each is checked against the Keras model as loading will check
+    it."""
     representative = np.asarray(representative, dtype=np.float32)
     if tuple(representative.shape[1:]) != tuple(input_shape):
         raise ValueError(f"representative clips of shape {representative.shape}, model takes {input_shape}")
@@ -63,7 +64,7 @@ def export_runtimes(
         check_against_keras(folder / name, runtime, outputs, expected)
         runtimes[runtime] = {"file": name, "probe_outputs": outputs.round(6).tolist()}
     runtimes["litert"] |= {"float_ops": float_names, "representative_clips": len(representative)}
-    return runtimes
+    return runtimes, expected.round(6).tolist()
 
 
 def _distance(a: np.ndarray, b: np.ndarray) -> float:
@@ -88,10 +89,19 @@ def failure_reason(error: Exception) -> str:
     return f"{type(error).__name__}{': ' + reason if reason else ''}"
 
 
-def open_exported(folder: Path, manifest: dict, runtime: str, model, threads: int | None = None):
+def recorded_keras_outputs(manifest: dict) -> np.ndarray | None:
+    """The Keras model's probe probabilities the export recorded (bundles
+    exported since round four); None where the manifest has none."""
+    recorded = (manifest.get("probe") or {}).get("keras_outputs")
+    return None if recorded is None else np.asarray(recorded, dtype=np.float64)
+
+
+def open_exported(folder: Path, manifest: dict, runtime: str, model=None, threads: int | None = None):
     """The bundle's ``runtime`` model opened, once it takes the manifest's
     input, gives a probability per class, reproduces its recorded probe
-    outputs and agrees with the Keras ``model`` on them."""
+    outputs and agrees with the Keras model on them: with the Keras
+    ``model``'s own outputs where it is given (loading it costs
+    TensorFlow's start), otherwise with those the export recorded of it."""
     path = folder / RUNTIME_FILES[runtime]
     name = RUNTIME_NAMES[runtime]
     try:
@@ -121,5 +131,13 @@ def open_exported(folder: Path, manifest: dict, runtime: str, model, threads: in
             f"{path}: does not compute the probabilities its export recorded for the probe clips (changed "
             "since it was exported); export it again."
         )
-    check_against_keras(path, runtime, outputs, KerasRuntime(path, model=model).predict(probe))
+    keras_outputs = (
+        recorded_keras_outputs(manifest) if model is None else KerasRuntime(path, model=model).predict(probe)
+    )
+    if keras_outputs is None or keras_outputs.shape != outputs.shape:
+        raise AscflowError(
+            f"{folder}: its manifest records no probabilities of the Keras model for the probe clips, so "
+            f"its {name} cannot be checked; export it again."
+        )
+    check_against_keras(path, runtime, outputs, keras_outputs)
     return runner
