@@ -126,17 +126,18 @@ REFERENCE_KEYS = (
 #: (figure, comparison, bound) of each performance target.
 TARGETS = (
     ("default_s", "<=", 240),
-    ("overhead_ratio", "<=", 1.05),
+    ("overhead_ratio", "<=", 1.12),
     ("overhead_cpu_ratio", "<=", 1.10),
     ("noop_s", "<=", 1.5),
     ("report_s", "<=", 5),
     ("cnn_peak_ratio", ">=", 0.75),
-    ("audio_throughput_ratio", ">=", 0.90),
+    ("audio_throughput_ratio", ">=", 0.75),  # at FULL's 4,000 recordings
     ("predict_throughput_ratio", ">=", 0.90),
+    ("predict_int8_ratio", ">=", 1.5),  # ascflow predict --runtime litert against Keras, start-up included
     ("predict_model_int8_ratio", ">=", 1.0),  # the int8 LiteRT model at least as fast as Keras
     ("peak_threads", "<=", "threads"),
     ("full_peak_rss_mb_max", "<=", MEMORY_TARGET_MB),
-    ("reference_s", "<=", 600),
+    ("reference_s", "<=", 720),
     ("reference_peak_rss_mb_max", "<=", 2000),
 )
 #: CPU counts the thread plan is shown for: this machine's, and bigger ones.
@@ -175,7 +176,7 @@ FULL = Sizes(
     scaling_clips=(500, 1000, 2000),
     scaling_epochs=4,
     matmul_size=2048,
-    audio_files=1000,
+    audio_files=4000,
     predict_files=200,
     reference_data={"n_train": 4500, "n_test": 1500},
     reference_epochs=50,

@@ -45,3 +45,24 @@ def test_no_job_asks_for_more_than_the_scheduled_cores(cores):
 
 def test_the_cnn_starts_first_then_the_lstm():
     assert start_priority("cnn") > start_priority("lstm") > start_priority("rf") == start_priority(None) == 0
+
+
+@pytest.mark.parametrize(("cores", "refit_threads"), [(2, 1), (3, 2), (4, 2)])
+def test_the_cnns_refit_takes_the_cores_the_lstm_leaves_where_the_cost_model_says(cores, refit_threads):
+    asked = []
+    beside = thread_plan(cores, lambda cores, lstm: asked.append((cores, lstm)) or True)
+    assert asked == [(cores, beside.lstm)]
+    assert beside.training("cnn", refit=True) == refit_threads == cores - beside.lstm
+    assert (
+        beside.training("cnn") == min(TRAIN_THREADS, cores)
+        and beside.training("lstm", refit=True) == beside.lstm
+    )
+    assert thread_plan(cores, lambda cores, lstm: False).training("cnn", refit=True) == beside.training("cnn")
+
+
+def test_one_core_or_a_big_machine_never_asks_the_cost_model():
+    def refuse(cores, lstm):
+        raise AssertionError("asked")
+
+    assert thread_plan(1, refuse).cnn_refit == 0
+    assert thread_plan(2 * TRAIN_THREADS, refuse).cnn_refit == 0

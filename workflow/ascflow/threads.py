@@ -44,9 +44,16 @@ class ThreadPlan:
 
     #: Whether the CNN asks for every core of the run (a small machine).
     cnn_alone: bool = False
+    #: The CNN's refit's threads where they differ from its training's: the
+    #: cores the LSTM leaves, so that it refits beside the LSTM's jobs
+    #: (:func:`ascflow.plan.costs.refit_beside`); 0: as its training.
+    cnn_refit: int = 0
 
-    def training(self, family: str) -> int:
-        """A training job's threads; ``family`` is ``cnn``, ``lstm`` or ``rf``."""
+    def training(self, family: str, refit: bool = False) -> int:
+        """A training job's threads; ``family`` is ``cnn``, ``lstm`` or ``rf``;
+        ``refit``: the network's training once more on the whole training set."""
+        if refit and family == "cnn" and self.cnn_refit:
+            return self.cnn_refit
         return {"cnn": self.cnn, "lstm": self.lstm, "rf": self.forest}[family]
 
     def features(self, family: str, split: str) -> int:
@@ -74,7 +81,7 @@ def start_priority(family: str | None) -> int:
     return len(START_ORDER) - START_ORDER.index(family) if family in START_ORDER else 0
 
 
-def thread_plan(cores: int | None) -> ThreadPlan:
+def thread_plan(cores: int | None, refit_beside=None) -> ThreadPlan:
     """The plan for a run that keeps at most ``cores`` threads busy (``None``:
     unbounded, as on a cluster, where each job gets CPUs of its own).
 
@@ -83,10 +90,22 @@ def thread_plan(cores: int | None) -> ThreadPlan:
     With less, the CNN, whose convolutions use every thread they get, asks
     for all of them and so trains alone; the LSTM (its recurrence keeps
     under two threads busy), the forests and the evaluations ask for half,
-    so that two of them run side by side.
+    so that two of them run side by side. ``refit_beside(cores,
+    lstm_threads)``, where given, says whether the CNN's refit then takes
+    the cores the LSTM leaves instead of every core (the run's cost model,
+    :func:`ascflow.plan.costs.refit_beside`).
     """
     if cores is None or cores >= 2 * TRAIN_THREADS:
         return ThreadPlan(TRAIN_THREADS, TRAIN_THREADS, TRAIN_THREADS, TRAIN_THREADS)
     half = max(1, cores // 2)
     cnn = min(TRAIN_THREADS, cores)
-    return ThreadPlan(cnn=cnn, lstm=half, forest=half, evaluation=half, cnn_alone=cnn == cores)
+    alone = cnn == cores
+    beside = alone and cores > half and refit_beside is not None and refit_beside(cores, half)
+    return ThreadPlan(
+        cnn=cnn,
+        lstm=half,
+        forest=half,
+        evaluation=half,
+        cnn_alone=alone,
+        cnn_refit=cores - half if beside else 0,
+    )

@@ -16,6 +16,8 @@ from functools import cached_property
 
 from ascflow.cluster import ProfileEntries, Request, job_request
 from ascflow.models.device import driver_gpus, gpu_request
+from ascflow.models.naming import parse_model_name
+from ascflow.plan.costs import Work, refit_beside, run_work
 from ascflow.plan.roster import Roster, layout_family
 from ascflow.threads import ThreadPlan, local_cores, start_priority, thread_plan, usable_cpus
 
@@ -195,8 +197,16 @@ class Scheduling:
         )
 
     @cached_property
+    def work(self) -> Work:
+        """The run's training chains, estimated (:mod:`ascflow.plan.costs`)."""
+        networks = {self.roster.family(model) for model in self.roster.networks}
+        refit = any(self.roster.refits(model) for model in self.roster.networks)
+        trees = [parse_model_name(model).trees for model in self.roster.forests]
+        return run_work(self.config, sorted(networks), trees, refit)
+
+    @cached_property
     def thread_plan(self) -> ThreadPlan:
-        return thread_plan(self.cores)
+        return thread_plan(self.cores, lambda cores, lstm: refit_beside(self.work, cores, lstm))
 
     @staticmethod
     def is_local(rule: str) -> bool:
@@ -210,7 +220,7 @@ class Scheduling:
         if not self.machine.local and needs.cluster_threads:
             return needs.cluster_threads
         if needs.threads == "training":
-            return self.thread_plan.training(self.roster.family(wildcards["model"]))
+            return self.thread_plan.training(self.roster.family(wildcards["model"]), rule == "refit_network")
         if needs.threads == "evaluation":
             return self.thread_plan.evaluation
         if needs.threads == "features":
