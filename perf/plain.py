@@ -2,7 +2,8 @@
 
 Written the way the reference study was: one Python process loads the four
 ``.npy`` files, fits the three forests on flattened clips, then the CNN and the
-LSTM, and predicts the test set, with no Snakemake, no intermediate files, no
+LSTM, and predicts the test set (each network also as the workflow exports
+and scores it: int8 LiteRT and ONNX), with no Snakemake, no intermediate files, no
 resumable checkpoints and one TensorFlow import. It does the same work as a
 default run of the workflow (same standardization, held-out split, seeds,
 architectures, epochs and batch sizes, read from the same config), so that
@@ -139,7 +140,28 @@ def fit_network(
         )
     fit_seconds = time.perf_counter() - started
     predictions = model.predict(x_test, batch_size=PREDICT_BATCH_SIZE, verbose=0).argmax(axis=1)
-    return fit_seconds, epoch_seconds, predictions
+    return fit_seconds, epoch_seconds, predictions, model
+
+
+def deploy_network(model, x_train: np.ndarray, x_test: np.ndarray, config: dict) -> dict[str, np.ndarray]:
+    """What the workflow's export and measure_deployed do for a network: its
+    int8 LiteRT model (calibrated on the export's seeded training clips) and
+    its ONNX model, each predicting the test set; the labels by runtime."""
+    import tempfile
+
+    from ascflow.models.runtimes import int8_litert, onnx_model, open_runtime
+
+    export = config["export"]
+    chosen = np.random.default_rng(config["seed"]).permutation(len(x_train))
+    representative = x_train[np.sort(chosen[: export["representative_clips"]])]
+    labels = {}
+    with tempfile.TemporaryDirectory() as folder:
+        files = {"litert": Path(folder, "model_int8.tflite"), "onnx": Path(folder, "model.onnx")}
+        files["litert"].write_bytes(int8_litert(model, representative)[0])
+        files["onnx"].write_bytes(onnx_model(model))
+        for runtime, path in files.items():
+            labels[runtime] = open_runtime(path, runtime).predict(x_test).argmax(axis=1)
+    return labels
 
 
 def run_plain(data_dir: str | Path, config: dict, threads: int) -> dict[str, float]:
@@ -167,13 +189,17 @@ def run_plain(data_dir: str | Path, config: dict, threads: int) -> dict[str, flo
         settings = network_settings(family, config[family])
         layout, method = FAMILY_LAYOUT[family], settings.time_major or "transpose"
         x_train, x_test = (np.ascontiguousarray(to_layout(clips, layout, method)) for clips in (train, test))
-        fit_seconds, epoch_seconds, predicted = fit_network(
+        fit_seconds, epoch_seconds, predicted, model = fit_network(
             settings, x_train, y_train, x_test, n_classes, config, data.get("groups_train")
         )
         figures[f"{family}_fit_s"] = fit_seconds
         figures[f"{family}_epochs"] = len(epoch_seconds)
         figures[f"{family}_epoch_s"] = steady_epoch_seconds(epoch_seconds)
         figures[f"{family}_accuracy"] = float(np.mean(predicted == y_test))
+        deploy_started = time.perf_counter()
+        for runtime, labels in deploy_network(model, x_train, x_test, config).items():
+            figures[f"{family}_{runtime}_accuracy"] = float(np.mean(labels == y_test))
+        figures[f"{family}_deploy_s"] = time.perf_counter() - deploy_started
     figures["total_s"] = time.perf_counter() - started
     return figures
 

@@ -15,6 +15,7 @@ rule measure_deployed:
         "benchmarks/measure_deployed/{model}.tsv"
     wildcard_constraints:
         model=named(PLAN.roster.networks),
+    priority: priority_of("measure_deployed")
     localrule: is_local("measure_deployed")
     conda:
         "../../environment.yml"

@@ -14,6 +14,7 @@ rule evaluate_model:
         "benchmarks/evaluate_model/{model}.tsv"
     wildcard_constraints:
         model=named(PLAN.roster.models),
+    priority: priority_of("evaluate_model")
     localrule: is_local("evaluate_model")
     conda:
         "../../environment.yml"

@@ -16,6 +16,7 @@ rule export_model:
         "benchmarks/export_model/{model}.tsv"
     wildcard_constraints:
         model=named(PLAN.roster.models),
+    priority: priority_of("export_model")
     localrule: is_local("export_model")
     conda:
         "../../environment.yml"

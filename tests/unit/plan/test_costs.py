@@ -71,3 +71,12 @@ def test_the_plan_gives_the_cnns_refit_the_core_the_lstm_leaves():
     # A big machine trains every network on its own cores already.
     big = study_plan(machine=laptop(cores=16, cpus=16)).scheduling
     assert big.threads("refit_network", {"model": "cnn"}) == big.threads("train_network", {"model": "cnn"})
+
+
+def test_a_networks_evaluation_export_and_measurement_start_before_the_forests():
+    scheduling = study_plan(machine=laptop(cores=8, cpus=2)).scheduling
+    for rule in ("evaluate_model", "export_model", "measure_deployed"):
+        lstm = scheduling.priority(rule, {"model": "lstm"})
+        assert lstm == scheduling.priority("train_network", {"model": "lstm"})
+        assert lstm > scheduling.priority("train_forest", {"model": "rf_100"}) == 0
+    assert scheduling.priority("evaluate_model", {"model": "rf_100"}) == 0

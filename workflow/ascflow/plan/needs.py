@@ -25,6 +25,8 @@ from ascflow.threads import ThreadPlan, local_cores, start_priority, thread_plan
 #: the global limit ``cpu_share: 10000`` that profiles/default sets: fine
 #: enough that one more one-thread job than CPUs never fits (up to ~140 CPUs).
 CPU_SHARE_WHOLE = 10_000
+#: The rules that follow a network's training, one model each.
+NETWORK_TAIL = ("evaluate_model", "export_model", "measure_deployed")
 
 
 @dataclass(frozen=True)
@@ -238,9 +240,13 @@ class Scheduling:
 
     def priority(self, rule: str, wildcards: Mapping[str, str] | None = None) -> int:
         """Which ready jobs start first: the CNN's training (and the
-        features it waits for), then the LSTM's, then the rest."""
+        features it waits for), then the LSTM's, then the rest. A network's
+        evaluation, export and measurement of its exports follow its
+        training's priority: the LSTM's are a minute's chain (its int8
+        export unrolls it), which otherwise waits behind the forests and
+        ends the run alone."""
         wildcards = wildcards or {}
-        if rule in ("train_forest", "train_network", "refit_network"):
+        if rule in ("train_forest", "train_network", "refit_network", *NETWORK_TAIL):
             return start_priority(self.roster.family(wildcards["model"]))
         if rule == "make_features" and wildcards["split"] == "train":
             return start_priority(layout_family(wildcards["layout"]))

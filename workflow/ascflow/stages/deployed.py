@@ -132,7 +132,7 @@ def predict_all(runtime, features: np.ndarray) -> np.ndarray:
 def runtime_model(bundle: Path, runtime: str, threads: int):
     """The bundle's model in ``runtime``, as prediction opens it: every file
     checked against its digest, an exported one against its recorded probe
-    outputs and the Keras model, before it predicts (nothing from a bundle
+    outputs and the Keras model's, before it predicts (nothing from a bundle
     runs); one sentence naming what is wrong."""
     from ascflow.models.bundle import load_bundle
     from ascflow.models.runtimes import KerasRuntime
