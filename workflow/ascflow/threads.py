@@ -75,10 +75,18 @@ class ThreadPlan:
 START_ORDER = ("cnn", "lstm")
 
 
+#: The priority of what follows a network's training (its test features,
+#: evaluation, export and the measurement of its exports): below every
+#: training's, above the forests'.
+TAIL_PRIORITY = 1
+
+
 def start_priority(family: str | None) -> int:
-    """Snakemake's ``priority`` of the jobs of a model family (higher
-    starts first); ``None`` or another family: 0."""
-    return len(START_ORDER) - START_ORDER.index(family) if family in START_ORDER else 0
+    """Snakemake's ``priority`` of the training jobs of a model family
+    (higher starts first); ``None`` or another family: 0."""
+    if family not in START_ORDER:
+        return 0
+    return TAIL_PRIORITY + len(START_ORDER) - START_ORDER.index(family)
 
 
 def thread_plan(cores: int | None, refit_beside=None) -> ThreadPlan:

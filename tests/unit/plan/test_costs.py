@@ -73,10 +73,16 @@ def test_the_plan_gives_the_cnns_refit_the_core_the_lstm_leaves():
     assert big.threads("refit_network", {"model": "cnn"}) == big.threads("train_network", {"model": "cnn"})
 
 
-def test_a_networks_evaluation_export_and_measurement_start_before_the_forests():
+def test_what_follows_a_networks_training_starts_before_the_forests():
     scheduling = study_plan(machine=laptop(cores=8, cpus=2)).scheduling
+    lstm_training = scheduling.priority("train_network", {"model": "lstm"})
     for rule in ("evaluate_model", "export_model", "measure_deployed"):
-        lstm = scheduling.priority(rule, {"model": "lstm"})
-        assert lstm == scheduling.priority("train_network", {"model": "lstm"})
-        assert lstm > scheduling.priority("train_forest", {"model": "rf_100"}) == 0
-    assert scheduling.priority("evaluate_model", {"model": "rf_100"}) == 0
+        for network in ("cnn", "lstm"):
+            tail = scheduling.priority(rule, {"model": network})
+            assert lstm_training > tail > scheduling.priority("train_forest", {"model": "rf_100"}) == 0
+        assert scheduling.priority(rule, {"model": "rf_100"}) == 0
+    test_features = {
+        layout: scheduling.priority("make_features", {"layout": layout, "split": "test"})
+        for layout in ("channel", "time_major", "flat")
+    }
+    assert test_features == {"channel": tail, "time_major": tail, "flat": 0}

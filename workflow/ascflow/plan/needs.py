@@ -19,7 +19,7 @@ from ascflow.models.device import driver_gpus, gpu_request
 from ascflow.models.naming import parse_model_name
 from ascflow.plan.costs import Work, refit_beside, run_work
 from ascflow.plan.roster import Roster, layout_family
-from ascflow.threads import ThreadPlan, local_cores, start_priority, thread_plan, usable_cpus
+from ascflow.threads import TAIL_PRIORITY, ThreadPlan, local_cores, start_priority, thread_plan, usable_cpus
 
 #: A job's share of this machine's CPUs is counted in ten-thousandths, against
 #: the global limit ``cpu_share: 10000`` that profiles/default sets: fine
@@ -240,16 +240,21 @@ class Scheduling:
 
     def priority(self, rule: str, wildcards: Mapping[str, str] | None = None) -> int:
         """Which ready jobs start first: the CNN's training (and the
-        features it waits for), then the LSTM's, then the rest. A network's
-        evaluation, export and measurement of its exports follow its
-        training's priority: the LSTM's are a minute's chain (its int8
-        export unrolls it), which otherwise waits behind the forests and
-        ends the run alone."""
+        features it waits for), then the LSTM's, then what follows a
+        network's training (its test features, evaluation, export and the
+        measurement of its exports: the LSTM's are a minute's chain, as its
+        int8 export unrolls it, which otherwise waits behind the forests and
+        ends the run alone), then the rest."""
         wildcards = wildcards or {}
-        if rule in ("train_forest", "train_network", "refit_network", *NETWORK_TAIL):
+        if rule in ("train_forest", "train_network", "refit_network"):
             return start_priority(self.roster.family(wildcards["model"]))
-        if rule == "make_features" and wildcards["split"] == "train":
-            return start_priority(layout_family(wildcards["layout"]))
+        if rule == "make_features":
+            family = layout_family(wildcards["layout"])
+            if wildcards["split"] == "train":
+                return start_priority(family)
+            return TAIL_PRIORITY if family != "rf" else 0
+        if rule in NETWORK_TAIL and self.roster.family(wildcards["model"]) != "rf":
+            return TAIL_PRIORITY
         return 0
 
     @staticmethod
