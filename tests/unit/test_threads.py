@@ -5,7 +5,7 @@ to show it, is tests/workflow/test_thread_timeline.py."""
 from __future__ import annotations
 
 import pytest
-from ascflow.threads import TRAIN_THREADS, ThreadPlan, local_cores, start_priority, thread_plan
+from ascflow.threads import TAIL_PRIORITY, TRAIN_THREADS, ThreadPlan, local_cores, start_priority, thread_plan
 
 
 @pytest.mark.parametrize(
@@ -45,6 +45,15 @@ def test_no_job_asks_for_more_than_the_scheduled_cores(cores):
 
 def test_the_cnn_starts_first_then_the_lstm():
     assert start_priority("cnn") > start_priority("lstm") > start_priority("rf") == start_priority(None) == 0
+
+
+def test_each_priority_outweighs_every_set_of_lower_jobs_that_fits_beside_it():
+    """Snakemake starts the ready jobs whose priorities sum highest: on a
+    machine where the CNN takes every core (under 2 x TRAIN_THREADS), no set
+    of one-thread jobs may outweigh it, nor a set of tails the LSTM."""
+    most_beside = 2 * TRAIN_THREADS - 1
+    assert start_priority("cnn") > most_beside * start_priority("lstm")
+    assert start_priority("lstm") > most_beside * TAIL_PRIORITY > 0
 
 
 @pytest.mark.parametrize(("cores", "refit_threads"), [(2, 1), (3, 2), (4, 2)])

@@ -68,25 +68,26 @@ class ThreadPlan:
         return self.cnn if self.cnn_alone and family == "cnn" and split == "train" else 1
 
 
-#: The order in which jobs that compete for cores start: the CNN first (the
-#: longest job, and the one that needs every core on a small machine), then
-#: the LSTM (the longest of the rest, so that it does not end the run
-#: alone), then everything else.
-START_ORDER = ("cnn", "lstm")
-
-
 #: The priority of what follows a network's training (its test features,
 #: evaluation, export and the measurement of its exports): below every
 #: training's, above the forests'.
 TAIL_PRIORITY = 1
+#: Snakemake's ``priority`` of each network's training jobs: the CNN first
+#: (the longest job, and the one that needs every core on a small machine),
+#: then the LSTM (the longest of the rest, so that it does not end the run
+#: alone), then everything else. Snakemake picks the set of ready jobs with
+#: the largest sum of priorities that fits the free cores, so each level
+#: outweighs every job of the levels below it that could run at once on
+#: a machine where the CNN needs every core (fewer than 8): the CNN's
+#: training (and the features it waits for) is never put off for a pair of
+#: one-thread jobs, and the LSTM's never for a few evaluations.
+START_PRIORITY = {"cnn": 100, "lstm": 10}
 
 
 def start_priority(family: str | None) -> int:
     """Snakemake's ``priority`` of the training jobs of a model family
     (higher starts first); ``None`` or another family: 0."""
-    if family not in START_ORDER:
-        return 0
-    return TAIL_PRIORITY + len(START_ORDER) - START_ORDER.index(family)
+    return START_PRIORITY.get(family, 0)
 
 
 def thread_plan(cores: int | None, refit_beside=None) -> ThreadPlan:
