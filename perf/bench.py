@@ -51,7 +51,7 @@ from pathlib import Path
 
 import yaml
 from ascflow.stages.runtime import usable_threads
-from ascflow.threads import local_cores, thread_plan
+from ascflow.threads import local_cores
 
 from perf.audio import AUDIO_KEYS, measure_audio
 from perf.line import format_line, parse_line, print_table, steady_epoch_seconds
@@ -302,15 +302,29 @@ class Bench:
         """The threads each job asks for under ``--cores 8`` on machines of
         several sizes (:mod:`ascflow.threads`): this one runs the first
         case, a bigger machine keeps today's parallel plan."""
+        from ascflow.plan import Machine, Plan
+
         rows = []
+        config = merged_config(self.default_overrides)
         for cpus in sorted({*PLAN_CPUS, self.threads}):
-            cores = local_cores(DEFAULT_CORES, cpus)
-            plan = thread_plan(cores)
-            cnn_features = plan.features("cnn", "train")
-            rows.append([cpus, cores, plan.cnn, plan.lstm, plan.forest, plan.evaluation, cnn_features])
+            machine = Machine(cores=DEFAULT_CORES, cpus=cpus, gpus=0, local=True)
+            plan = Plan(config, machine).scheduling.thread_plan
+            rows.append(
+                [
+                    cpus,
+                    local_cores(DEFAULT_CORES, cpus),
+                    plan.cnn,
+                    plan.training("cnn", refit=True),
+                    plan.lstm,
+                    plan.forest,
+                    plan.evaluation,
+                    plan.features("cnn", "train"),
+                ]
+            )
+        columns = ["CPUs", "cores scheduled", "CNN", "CNN's refit", "LSTM", "forest", "evaluation"]
         print_table(
-            f"Thread plan under --cores {DEFAULT_CORES} (this machine: {self.threads} CPUs)",
-            ["CPUs", "cores scheduled", "CNN", "LSTM", "forest", "evaluation", "CNN's training features"],
+            f"Thread plan of the default run, --cores {DEFAULT_CORES} (this machine: {self.threads} CPUs)",
+            [*columns, "CNN's training features"],
             rows,
         )
 
