@@ -4,6 +4,10 @@ scored on test clips by all three runtimes."""
 
 from __future__ import annotations
 
+import pickle
+import subprocess
+import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +58,8 @@ def measured(tmp_path_factory):
     test, test_labels = clips(30, seed=2)
     np.save(folder / "test.npy", test)
     np.save(folder / "test_labels.npy", test_labels)
+    # What the evaluation writes: the Keras model's probabilities of the test clips.
+    np.save(folder / "predictions.npy", model.predict(test, verbose=0).astype(np.float64))
     n_features, n_frames = ARRAY_SHAPE
     write_json(
         folder / "summary.json",
@@ -72,10 +78,14 @@ def measured(tmp_path_factory):
     return folder, bundle, model
 
 
-def request(folder: Path, bundle: Path, limits=LIMITS, metrics="metrics.json") -> MeasureDeployed:
+def request(
+    folder: Path, bundle: Path, limits=LIMITS, metrics="metrics.json", models=("cnn.keras",)
+) -> MeasureDeployed:
     return MeasureDeployed(
         inputs=DeployedInputs(
             bundle=str(bundle),
+            models=[str(folder / name) for name in models],
+            predictions=str(folder / "predictions.npy"),
             features=str(folder / "test.npy"),
             labels=str(folder / "test_labels.npy"),
             summary=str(folder / "summary.json"),
@@ -153,6 +163,33 @@ def test_a_bundle_of_another_model_than_evaluated_is_refused(measured):
     write_json(folder / "other.json", {**metrics, "settings_digest": "settings of another cnn"})
     with pytest.raises(AscflowError, match="holds another model than results/metrics/cnn.json"):
         measure_deployed_job(request(folder, bundle, metrics="other.json"))
+
+
+def test_a_bundle_of_another_file_than_the_evaluation_scored_is_refused(measured, tmp_path):
+    folder, bundle, model = measured
+    model.save(tmp_path / "retrained.keras")  # the same weights, saved again: another file
+    with pytest.raises(AscflowError, match=r"model\.keras: is not the model the evaluation scored") as raised:
+        measure_deployed_job(request(folder, bundle, models=[str(tmp_path / "retrained.keras")]))
+    assert "\n" not in str(raised.value)
+
+
+def test_the_measurement_starts_no_tensorflow(measured):
+    """The Keras model's scores are the evaluation's; the exported models
+    run in LiteRT and ONNX Runtime, so the job never imports TensorFlow."""
+    folder, bundle, _ = measured
+    script = (
+        "import pickle, sys\n"
+        "from ascflow.stages.deployed import measure_deployed_job\n"
+        "facts = measure_deployed_job(pickle.loads(sys.stdin.buffer.read()))\n"
+        "started = {m.split('.')[0] for m in sys.modules} & {'tensorflow', 'keras'}\n"
+        "print(sorted(started), facts['runtimes']['onnx']['agreement'])\n"
+    )
+    job = request(folder, bundle)
+    job = replace(job, outputs=DeployedOutputs(deployed=str(folder / "subprocess" / "cnn.json")))
+    done = subprocess.run(
+        [sys.executable, "-c", script], input=pickle.dumps(job), capture_output=True, check=True
+    )
+    assert done.stdout.decode().split("\n")[-2] == "[] 1.0"
 
 
 def test_a_bundle_without_its_int8_model_is_refused_in_one_sentence(measured, tmp_path):

@@ -113,9 +113,12 @@ class JobGraph(RunJobs):
             # model is named once, by the evaluation, not by both jobs.
             return {**self.trained(model), "metrics": output("evaluate_model", "metrics", model=model)}
         if rule == "measure_deployed":
-            # The bundle as exported, scored on the test set (for scoring only).
+            # The bundle as exported, scored on the test set (for scoring only);
+            # its Keras model's scores are the evaluation's, of the same file.
             return {
                 "bundle": output("export_model", "bundle", model=model),
+                "models": self.trained(model)["model"],
+                "predictions": output("evaluate_model", "probabilities", model=model),
                 "features": self.features(model, "test"),
                 "labels": output("validate_data", "test_labels"),
                 "summary": SUMMARY,

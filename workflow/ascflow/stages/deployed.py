@@ -4,7 +4,11 @@ For each network, its exported bundle (``results/export/<model>/``) is read
 as a device would: the Keras model, the int8 LiteRT model and the ONNX model
 each score the test set (used for scoring only), with the accuracy's Wilson
 interval, the log loss, and the share of clips on which each agrees with the
-Keras model. Beside them the complexity budget measured on what is deployed:
+Keras model. The Keras model's probabilities are the evaluation's
+(``results/predictions/<model>.npy``), once its file is found to be the
+bundle's by digest: the job then starts no TensorFlow, whose start costs
+more than scoring the test set in int8. Beside them the complexity budget
+measured on what is deployed:
 the int8 model's parameter memory counted by data type from its file
 (:mod:`ascflow.models.deployed_memory`), the float32 memory and the
 multiply-accumulates per second of audio from the network's layers
@@ -24,7 +28,7 @@ import numpy as np
 
 from ascflow.errors import AscflowError
 from ascflow.evaluation import multiclass_log_loss, wilson_interval
-from ascflow.files import read_json, write_json
+from ascflow.files import file_digest, read_json, write_json
 from ascflow.models.bundle import read_manifest
 from ascflow.models.counting import KILOBYTE, clip_seconds, complexity, multiply_accumulates, total_params
 from ascflow.models.deployed_memory import float_operators, parameter_memory
@@ -35,6 +39,8 @@ log = logging.getLogger("ascflow")
 
 #: Clips per prediction call: bounds the memory of a batch's activations.
 BATCH = 128
+#: The exported runtimes scored beside the Keras model.
+EXPORTED = ("litert", "onnx")
 
 
 def runtime_scores(labels: np.ndarray, probabilities: dict[str, np.ndarray], reference: str) -> dict:
@@ -91,6 +97,11 @@ def deployed_budget(
 class DeployedInputs:
     #: The model's bundle folder (results/export/<model>/), read as a device would.
     bundle: str
+    #: The trained model file(s) the evaluation chose from (a sweep's
+    #: variants), one of which the bundle holds.
+    models: list[str]
+    #: The evaluation's class probabilities of the test clips: the Keras model's.
+    predictions: str
     features: str  # the test features, in the model's layout
     labels: str  # the test labels
     summary: str  # the data's: the clip shape, the classes, the clip length
@@ -130,25 +141,28 @@ def predict_all(runtime, features: np.ndarray) -> np.ndarray:
 
 
 def runtime_model(bundle: Path, runtime: str, threads: int):
-    """The bundle's model in ``runtime``, as prediction opens it: every file
-    checked against its digest, an exported one against its recorded probe
-    outputs and the Keras model's, before it predicts (nothing from a bundle
-    runs); one sentence naming what is wrong."""
+    """The bundle's exported model in ``runtime``, as prediction opens it:
+    every file checked against its digest, the model against its recorded
+    probe outputs and the Keras model's, before it predicts (nothing from a
+    bundle runs); one sentence naming what is wrong."""
     from ascflow.models.bundle import load_bundle
-    from ascflow.models.runtimes import KerasRuntime
 
-    loaded = load_bundle(bundle, runtime, threads)
-    if loaded.runner is not None:
-        return loaded.runner
-    return KerasRuntime(bundle / loaded.manifest["model_file"], model=loaded.model)
+    return load_bundle(bundle, runtime, threads).runner
+
+
+def check_evaluated_file(bundle: Path, manifest: dict, models: list[str]) -> None:
+    """The bundle's Keras model must be the file the evaluation scored (one
+    of a sweep's runs): its probabilities stand for the bundle's."""
+    digest = manifest["files"].get(manifest["model_file"])
+    if digest not in {file_digest(path) for path in models}:
+        raise AscflowError(
+            f"{bundle / manifest['model_file']}: is not the model the evaluation scored "
+            f"({', '.join(models)}); export it again."
+        )
 
 
 def measure_deployed_job(job: MeasureDeployed) -> dict:
     """Score the bundle's three runtimes on the test set; measure its budget."""
-    from ascflow.models import runtimes
-    from ascflow.models.network import configure_tensorflow
-
-    configure_tensorflow(job.runtime.threads, seed=0, gpu=False)  # a device's CPU, as LiteRT and ONNX
     inputs, model_name = job.inputs, job.settings.model
     bundle = Path(inputs.bundle)
     manifest = read_manifest(bundle)
@@ -167,17 +181,22 @@ def measure_deployed_job(job: MeasureDeployed) -> dict:
             f"{bundle}: holds another model than results/metrics/{model_name}.json evaluated; "
             "export it again."
         )
+    check_evaluated_file(bundle, manifest, inputs.models)
     features = np.load(inputs.features, mmap_mode="r", allow_pickle=False)
     labels = np.load(inputs.labels, allow_pickle=False)
-    probabilities, opened = {}, {}
-    for name in runtimes.RUNTIMES:
-        opened[name] = runtime_model(bundle, name, job.runtime.threads)
-        probabilities[name] = predict_all(opened[name], features)
+    probabilities = {"keras": np.load(inputs.predictions, allow_pickle=False).astype(np.float64)}
+    if probabilities["keras"].shape[0] != labels.size:
+        raise AscflowError(
+            f"{inputs.predictions}: holds {probabilities['keras'].shape[0]} clips' probabilities, not the "
+            f"{labels.size} of the test set; run the workflow again to evaluate {model_name} anew."
+        )
+    for name in EXPORTED:
+        probabilities[name] = predict_all(runtime_model(bundle, name, job.runtime.threads), features)
         log.info("%s: %s predicted %d clips", model_name, name, features.shape[0])
     scores = runtime_scores(labels, probabilities, reference="keras")
     int8_path = bundle / manifest["runtimes"]["litert"]["file"]
     int8_memory = parameter_memory(int8_path)
-    keras_parameters = int(opened["keras"].model.count_params())  # the bundle's own model
+    keras_parameters = int(metrics["n_params"])  # counted by the evaluation, of the same file
     budget = deployed_budget(
         metrics["settings"],
         manifest["family"],
