@@ -11,7 +11,6 @@ import pytest
 
 from perf import bench, runs, sizes, timeline
 from perf.line import format_line, parse_line, steady_epoch_seconds
-from perf.predict import PREDICT_KEYS, measure_predict
 from perf.workflow import REPOSITORY
 
 
@@ -75,9 +74,9 @@ def test_overrides_merge_into_the_config_key_by_key():
 
 
 @pytest.mark.slow  # about 3 minutes on two cores: a small workflow run, the plain script, audio, scaling
-def test_quick_benchmark_prints_every_figure():
+def test_quick_benchmark_prints_every_figure(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "perf", "--quick"],
+        [sys.executable, "-m", "perf", "--quick", "--keep", str(tmp_path / "bench")],
         cwd=REPOSITORY,
         capture_output=True,
         text=True,
@@ -91,6 +90,15 @@ def test_quick_benchmark_prints_every_figure():
     # installed (as before the Slurm tests install one): 0 is a measurement.
     assert figures.pop("slurm_probe_s") >= 0
     assert all(isinstance(value, float) and value > 0 for value in figures.values()), figures
+    # Prediction: the command and the plain loop classified every recording alike.
+    predict = tmp_path / "bench" / "predict"
+    written = sorted((predict / "recordings").rglob("*.wav"))
+    assert figures["predict_files"] == len(written) >= 5
+    assert figures["predict_throughput_ratio"] == pytest.approx(
+        figures["predict_files_per_s_per_core"] / figures["predict_plain_files_per_s"], rel=2e-3
+    )
+    tables = [(predict / name).read_text().splitlines() for name in ("command.tsv", "plain.tsv")]
+    assert all(len(table) == 1 + len(written) for table in tables)
 
 
 def test_slurm_probe_is_taken_off_each_snakemake_command(tmp_path):
@@ -170,16 +178,3 @@ def test_critical_path_follows_the_longest_model_chain():
         "compare_models",
         "render_report",
     ]
-
-
-def test_prediction_benchmark_returns_its_figures(tmp_path):
-    figures = measure_predict(tmp_path, n_files=5, threads=1)
-    written = sorted((tmp_path / "recordings").rglob("*.wav"))
-    assert tuple(figures) == PREDICT_KEYS and figures["predict_files"] == len(written) >= 5
-    assert figures["predict_files_per_s_per_core"] > 0 and figures["predict_plain_files_per_s"] > 0
-    assert figures["predict_throughput_ratio"] == pytest.approx(
-        figures["predict_files_per_s_per_core"] / figures["predict_plain_files_per_s"]
-    )
-    # Both sides wrote a table of every recording, with the same labels.
-    for name in ("command.tsv", "plain.tsv"):
-        assert len((tmp_path / name).read_text().splitlines()) == 1 + len(written)
