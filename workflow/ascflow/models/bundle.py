@@ -34,8 +34,8 @@ changed file (forged) passes the digest check, so a runtime's file is also
 checked against the Keras model: opened, it must take the manifest's input
 shape and give one probability per class, reproduce the probe outputs its
 export recorded, and agree with the Keras model's probe outputs: the ONNX
-model within float rounding, the int8 model within a total variation
-distance of 0.25 (:mod:`ascflow.models.bundle_runtimes`, which writes and
+model within float rounding, the int8 model within a mean total variation
+distance of 0.4 over the probes (:mod:`ascflow.models.bundle_runtimes`, which writes and
 opens them). Those Keras outputs are the ones the export recorded
 (:func:`needs_tensorflow`: an exported model then runs without starting
 TensorFlow); bundles exported before they were recorded load the Keras
