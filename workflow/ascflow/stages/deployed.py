@@ -150,23 +150,11 @@ def runtime_model(bundle: Path, runtime: str, threads: int):
     return load_bundle(bundle, runtime, threads).runner
 
 
-def check_evaluated_file(bundle: Path, manifest: dict, models: list[str]) -> None:
-    """The bundle's Keras model must be the file the evaluation scored (one
-    of a sweep's runs): its probabilities stand for the bundle's."""
-    digest = manifest["files"].get(manifest["model_file"])
-    if digest not in {file_digest(path) for path in models}:
-        raise AscflowError(
-            f"{bundle / manifest['model_file']}: is not the model the evaluation scored "
-            f"({', '.join(models)}); export it again."
-        )
-
-
-def measure_deployed_job(job: MeasureDeployed) -> dict:
-    """Score the bundle's three runtimes on the test set; measure its budget."""
-    inputs, model_name = job.inputs, job.settings.model
-    bundle = Path(inputs.bundle)
-    manifest = read_manifest(bundle)
-    metrics, summary = read_json(inputs.metrics), read_json(inputs.summary)
+def check_evaluated(job: MeasureDeployed, manifest: dict, metrics: dict) -> None:
+    """The evaluation must be of the config's settings, and the bundle of
+    the model it evaluated: the same training, and the same Keras file (one
+    of a sweep's runs), whose probabilities stand for the bundle's."""
+    inputs, model_name, bundle = job.inputs, job.settings.model, Path(job.inputs.bundle)
     expected = job.settings.settings_digest
     if expected is not None and metrics.get("settings_digest") != expected:
         raise AscflowError(
@@ -181,7 +169,22 @@ def measure_deployed_job(job: MeasureDeployed) -> dict:
             f"{bundle}: holds another model than results/metrics/{model_name}.json evaluated; "
             "export it again."
         )
-    check_evaluated_file(bundle, manifest, inputs.models)
+    models = inputs.models
+    digest = manifest["files"].get(manifest["model_file"])
+    if digest not in {file_digest(path) for path in models}:
+        raise AscflowError(
+            f"{bundle / manifest['model_file']}: is not the model the evaluation scored "
+            f"({', '.join(models)}); export it again."
+        )
+
+
+def measure_deployed_job(job: MeasureDeployed) -> dict:
+    """Score the bundle's three runtimes on the test set; measure its budget."""
+    inputs, model_name = job.inputs, job.settings.model
+    bundle = Path(inputs.bundle)
+    manifest = read_manifest(bundle)
+    metrics, summary = read_json(inputs.metrics), read_json(inputs.summary)
+    check_evaluated(job, manifest, metrics)
     features = np.load(inputs.features, mmap_mode="r", allow_pickle=False)
     labels = np.load(inputs.labels, allow_pickle=False)
     probabilities = {"keras": np.load(inputs.predictions, allow_pickle=False).astype(np.float64)}
