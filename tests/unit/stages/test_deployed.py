@@ -167,7 +167,9 @@ def test_a_bundle_of_another_model_than_evaluated_is_refused(measured):
 
 def test_a_bundle_of_another_file_than_the_evaluation_scored_is_refused(measured, tmp_path):
     folder, bundle, model = measured
-    model.save(tmp_path / "retrained.keras")  # the same weights, saved again: another file
+    retrained = keras.models.clone_model(model)  # the same network, other weights
+    retrained.set_weights([weights + 0.01 for weights in model.get_weights()])
+    retrained.save(tmp_path / "retrained.keras")
     with pytest.raises(AscflowError, match=r"model\.keras: is not the model the evaluation scored") as raised:
         measure_deployed_job(request(folder, bundle, models=[str(tmp_path / "retrained.keras")]))
     assert "\n" not in str(raised.value)
