@@ -150,10 +150,10 @@ def deploy_network(model, x_train: np.ndarray, x_test: np.ndarray, config: dict)
     import tempfile
 
     from ascflow.models.runtimes import int8_litert, onnx_model, open_runtime
+    from ascflow.stages.export import representative_rows
 
-    export = config["export"]
-    chosen = np.random.default_rng(config["seed"]).permutation(len(x_train))
-    representative = x_train[np.sort(chosen[: export["representative_clips"]])]
+    rows = representative_rows(len(x_train), config["export"]["representative_clips"], config["seed"])
+    representative = x_train[rows]
     labels = {}
     with tempfile.TemporaryDirectory() as folder:
         files = {"litert": Path(folder, "model_int8.tflite"), "onnx": Path(folder, "model.onnx")}

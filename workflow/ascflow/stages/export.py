@@ -67,17 +67,21 @@ class ExportModel:
     runtime: Runtime = field(default_factory=Runtime)
 
 
+def representative_rows(n_available: int, n_clips: int, seed: int) -> np.ndarray:
+    """Which of ``n_available`` training clips calibrate the int8 model:
+    ``n_clips`` of them (all where there are fewer), chosen by ``seed``, in order."""
+    n = min(n_clips, n_available)
+    return np.sort(np.random.default_rng(seed).choice(n_available, size=n, replace=False))
+
+
 def representative_set(path: str, n_clips: int, seed: int) -> np.ndarray:
-    """``n_clips`` clips of the features at ``path`` (all of them where it
-    holds fewer), chosen at random by ``seed``, in file order."""
+    """The :func:`representative_rows` clips of the features at ``path``."""
     from ascflow.data.validation import load_array
 
     features = load_array(path)
     if features.ndim < 2 or not len(features):
         raise AscflowError(f"{path}: holds no training clips to calibrate the int8 model with.")
-    n = min(n_clips, len(features))
-    rows = np.sort(np.random.default_rng(seed).choice(len(features), size=n, replace=False))
-    return np.asarray(features[rows], dtype=np.float32)
+    return np.asarray(features[representative_rows(len(features), n_clips, seed)], dtype=np.float32)
 
 
 def export_job(job: ExportModel) -> dict:
